@@ -1,0 +1,77 @@
+/**
+ * Every configuration key and its default, in one place. Objects are strict so a misspelt key
+ * stops start-up with its name instead of being silently ignored.
+ */
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+
+function defaultDataDirectory(): string {
+  const dataHome = process.env.XDG_DATA_HOME || join(homedir(), ".local", "share");
+  return join(dataHome, "claude-code-api");
+}
+
+const serverSchema = z.strictObject({
+  /** Loopback by default: the gateway is reachable from other machines only when asked. */
+  host: z.string().min(1).default("127.0.0.1"),
+  /** 0 takes a free port; the real one is printed in the "listening on" line. */
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** A `: ping` comment is sent on an SSE stream that has been silent this long. */
+  sse_keepalive_seconds: z.number().positive().default(15),
+});
+
+const claudeSchema = z.strictObject({
+  /** The CLI binary. Unset: `claude` on PATH, else the npm dependency @anthropic-ai/claude-code. */
+  command: z.string().min(1).optional(),
+  /** Longest a request may take, queueing included; then the turn is interrupted and 504 returned. */
+  timeout_seconds: z.number().positive().default(300),
+  /** Most CLI processes alive at once (each holds ~150–200 MB). */
+  max_concurrent_sessions: z.number().int().min(1).default(10),
+  /** Requests waiting for a process beyond that; past this they get 429. */
+  max_queued_requests: z.number().int().min(0).default(100),
+  /** true: warm pool of long-lived processes; false: one process per request (for comparison). */
+  use_interactive_sessions: z.boolean().default(true),
+  /** Booted processes kept ready for new conversations. */
+  pool_min_idle: z.number().int().min(0).default(2),
+  /** A warm process unused this long is ended (down to pool_min_idle ready ones). */
+  idle_timeout_seconds: z.number().positive().default(600),
+  /** The CLI's working directory. Unset: `<data_dir>/workspace`. */
+  workspace: z.string().min(1).optional(),
+  /** Model for requests that name none, and the model processes start with. Unset: the CLI's default. */
+  default_model: z.string().min(1).optional(),
+  /** "replace": system messages replace Claude Code's system prompt; "append": they are appended to it. */
+  system_prompt_mode: z.enum(["replace", "append"]).default("replace"),
+  /** Passed as --setting-sources; "" loads no user/project settings files into the CLI. */
+  setting_sources: z.string().default(""),
+  /** Pass --strict-mcp-config so a stray .mcp.json cannot start MCP servers. */
+  strict_mcp_config: z.boolean().default(true),
+});
+
+/** The raw shape, before cross-key checks: reading environment overrides looks up key types here. */
+export const configurationObjectSchema = z.strictObject({
+  /** Where the gateway keeps its own files (the CLI workspace by default). */
+  data_dir: z.string().min(1).default(defaultDataDirectory()),
+  server: serverSchema.prefault({}),
+  claude: claudeSchema.prefault({}),
+});
+
+export const configurationSchema = configurationObjectSchema
+  .superRefine((configuration, context) => {
+    if (configuration.claude.pool_min_idle > configuration.claude.max_concurrent_sessions) {
+      context.addIssue({
+        code: "custom",
+        path: ["claude", "pool_min_idle"],
+        message: "must not exceed claude.max_concurrent_sessions",
+      });
+    }
+  })
+  .transform((configuration) => ({
+    ...configuration,
+    claude: {
+      ...configuration.claude,
+      workspace: configuration.claude.workspace ?? join(configuration.data_dir, "workspace"),
+    },
+  }));
+
+export type Configuration = z.output<typeof configurationSchema>;
+export type ConfigurationInput = z.input<typeof configurationSchema>;
