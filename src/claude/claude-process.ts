@@ -1,0 +1,249 @@
+/**
+ * One long-lived `claude -p --input-format stream-json` process and the protocol on its pipes:
+ * user turns, control requests in both directions, and its death. It knows nothing of pools or
+ * HTTP; only the pool creates and ends these.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import type { Logger } from "../observability/logger.js";
+import { ClaudeProcessError } from "./claude-process-error.js";
+import { type DecodedLine, LineDecoder } from "./line-decoder.js";
+import type { ControlRequestLine, ControlResponseLine, ResultLine, TurnLine, UserContent } from "./protocol.js";
+import { Turn } from "./turn.js";
+
+export interface ClaudeProcessOptions {
+  command: string;
+  args: readonly string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** Answers a CLI→host control request (can_use_tool, mcp_message, …); a throw becomes an error response. */
+export type ControlRequestHandler = (request: ControlRequestLine["request"]) => Promise<unknown> | unknown;
+
+const stderrTailLength = 4096;
+const defaultControlTimeoutMs = 30_000;
+
+export class ClaudeProcess {
+  readonly pid: number | undefined;
+  /** Settles once, when the process is gone (never rejects). */
+  readonly exited: Promise<ExitInfo>;
+  private readonly child: ChildProcess;
+  private readonly decoder = new LineDecoder();
+  private readonly logger: Logger;
+  private readonly pendingControl = new Map<
+    string,
+    { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }
+  >();
+  private readonly handlers = new Map<string, ControlRequestHandler>();
+  private activeTurn: Turn | undefined;
+  private exitInfo: ExitInfo | undefined;
+  private stderrTail = "";
+  private nextRequestNumber = 1;
+  /** Lines that were not JSON: counted for diagnostics, otherwise ignored. */
+  garbageLines = 0;
+
+  constructor(options: ClaudeProcessOptions) {
+    this.logger = options.logger;
+    // detached: the CLI leads its own process group, so killing the group also ends the tools it
+    // started (Bash, MCP servers). Stdin stays a pipe: when the gateway dies, EOF ends the CLI.
+    this.child = spawn(options.command, [...options.args], {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+    });
+    this.pid = this.child.pid;
+    this.exited = new Promise<ExitInfo>((resolve) => {
+      this.child.once("exit", (code, signal) => resolve({ code, signal }));
+      this.child.once("error", (error) => {
+        // Spawn failures (ENOENT, EACCES) arrive here and no "exit" follows.
+        this.stderrTail += `${error.message}\n`;
+        if (this.pid === undefined) resolve({ code: null, signal: null });
+      });
+    }).then((info) => {
+      this.onExit(info);
+      return info;
+    });
+    this.child.stdin?.on("error", () => {}); // EPIPE after death is reported by "exit", not here
+    this.child.stdout?.on("data", (chunk: Buffer) => this.onLines(this.decoder.push(chunk)));
+    this.child.stdout?.on("end", () => this.onLines(this.decoder.end()));
+    this.child.stderr?.on("data", (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-stderrTailLength);
+    });
+  }
+
+  get isAlive(): boolean {
+    return this.exitInfo === undefined;
+  }
+
+  get isBusy(): boolean {
+    return this.activeTurn !== undefined;
+  }
+
+  get stderr(): string {
+    return this.stderrTail;
+  }
+
+  /** Registers the answer to one kind of CLI→host request; kinds without a handler get an error. */
+  handleRequests(subtype: string, handler: ControlRequestHandler): void {
+    this.handlers.set(subtype, handler);
+  }
+
+  /** Sends a host→CLI control request and resolves with its response payload. */
+  sendControlRequest(
+    request: { subtype: string; [key: string]: unknown },
+    timeoutMs = defaultControlTimeoutMs,
+  ): Promise<unknown> {
+    if (!this.isAlive) return Promise.reject(this.exitedError());
+    const requestId = `gw_${this.nextRequestNumber++}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pendingControl.delete(requestId);
+        reject(new ClaudeProcessError("control_timeout", `no answer to ${request.subtype} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pendingControl.set(requestId, { resolve, reject, timer });
+      this.write({ type: "control_request", request_id: requestId, request });
+    });
+  }
+
+  interrupt(): Promise<unknown> {
+    return this.sendControlRequest({ subtype: "interrupt" }, 5_000);
+  }
+
+  /** Writes a user message and returns the turn it starts. One turn at a time. */
+  startTurn(content: UserContent): Turn {
+    if (!this.isAlive) throw this.exitedError();
+    if (this.activeTurn) throw new ClaudeProcessError("busy", "a turn is already running on this process");
+    const turn = new Turn();
+    this.activeTurn = turn;
+    this.write({ type: "user", message: { role: "user", content }, parent_tool_use_id: null, session_id: "" });
+    return turn;
+  }
+
+  /** Runs a whole turn and returns its result (for `/clear` and other turns nobody streams). */
+  async runQuietTurn(content: UserContent): Promise<ResultLine> {
+    return this.startTurn(content).result;
+  }
+
+  /**
+   * Ends the process: stdin EOF first (the CLI exits cleanly on it), then SIGTERM and SIGKILL to
+   * its whole process group if it lingers.
+   */
+  async close(graceMs = 2_000): Promise<ExitInfo> {
+    if (this.isAlive) {
+      this.child.stdin?.end();
+      const timer = setTimeout(() => this.signalGroup("SIGTERM"), graceMs);
+      const hardTimer = setTimeout(() => this.signalGroup("SIGKILL"), graceMs + 3_000);
+      await this.exited;
+      clearTimeout(timer);
+      clearTimeout(hardTimer);
+    }
+    return this.exited;
+  }
+
+  /** Ends the process group at once (a hung or misbehaving process). */
+  kill(): Promise<ExitInfo> {
+    this.signalGroup("SIGKILL");
+    return this.exited;
+  }
+
+  private signalGroup(signal: NodeJS.Signals): void {
+    if (this.pid === undefined) return;
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+      // ESRCH: already gone
+    }
+  }
+
+  private write(message: unknown): void {
+    const stdin = this.child.stdin;
+    if (!stdin || stdin.destroyed || !stdin.writable) throw this.exitedError();
+    stdin.write(`${JSON.stringify(message)}\n`);
+  }
+
+  private exitedError(): ClaudeProcessError {
+    const how = this.exitInfo
+      ? `exited (code ${this.exitInfo.code}, signal ${this.exitInfo.signal})`
+      : "is not running";
+    const fault = this.pid === undefined ? "spawn_failed" : "exited";
+    return new ClaudeProcessError(fault, `the Claude Code process ${how}`, this.stderrTail);
+  }
+
+  private onLines(lines: DecodedLine[]): void {
+    for (const decoded of lines) {
+      if (decoded.kind === "garbage") {
+        this.garbageLines++;
+        this.logger.warn({ pid: this.pid, line: decoded.text.slice(0, 500) }, "ignored a non-JSON line from the CLI");
+        continue;
+      }
+      const line = decoded.line;
+      if (line.type === "control_response") this.onControlResponse(line as ControlResponseLine);
+      else if (line.type === "control_request") void this.onControlRequest(line as ControlRequestLine);
+      else if (line.type === "keep_alive") continue;
+      else if (this.activeTurn) {
+        const turn = this.activeTurn;
+        if (line.type === "result") this.activeTurn = undefined;
+        turn.accept(line as TurnLine);
+      } else {
+        // Between turns the CLI may still print (e.g. set_model echoes a local-command line).
+        this.logger.debug({ pid: this.pid, type: line.type }, "CLI line outside a turn");
+      }
+    }
+  }
+
+  private onControlResponse(line: ControlResponseLine): void {
+    const response = line.response;
+    const pending = this.pendingControl.get(response?.request_id);
+    if (!pending) return;
+    this.pendingControl.delete(response.request_id);
+    clearTimeout(pending.timer);
+    if (response.subtype === "success") pending.resolve(response.response);
+    else pending.reject(new ClaudeProcessError("control_error", String(response.error)));
+  }
+
+  private async onControlRequest(line: ControlRequestLine): Promise<void> {
+    const handler = this.handlers.get(line.request?.subtype);
+    try {
+      if (!handler) throw new Error(`Unsupported control request subtype: ${line.request?.subtype}`);
+      const result = await handler(line.request);
+      this.write({
+        type: "control_response",
+        response: { subtype: "success", request_id: line.request_id, response: result ?? {} },
+      });
+    } catch (error) {
+      if (!this.isAlive) return;
+      try {
+        this.write({
+          type: "control_response",
+          response: { subtype: "error", request_id: line.request_id, error: (error as Error).message },
+        });
+      } catch {
+        // the process died while we answered; its exit handler reports that
+      }
+    }
+  }
+
+  private onExit(info: ExitInfo): void {
+    this.exitInfo = info;
+    // Sweep the group: tools the CLI started must not outlive it.
+    this.signalGroup("SIGKILL");
+    const error = this.exitedError();
+    for (const [requestId, pending] of this.pendingControl) {
+      clearTimeout(pending.timer);
+      pending.reject(error);
+      this.pendingControl.delete(requestId);
+    }
+    if (this.activeTurn) {
+      const turn = this.activeTurn;
+      this.activeTurn = undefined;
+      turn.abort(error);
+    }
+  }
+}
