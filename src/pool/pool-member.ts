@@ -1,0 +1,32 @@
+/**
+ * A pooled CLI process and what the pool knows about it. State changes only inside ProcessPool.
+ *
+ *   starting ─probe─► spare ─initialize─► leased ─/clear─► idle ─► leased …
+ *       └─(claimed by a waiter while booting)─► initialize ─► leased
+ */
+import type { ClaudeProcess } from "../claude/claude-process.js";
+
+export type MemberState = "starting" | "spare" | "preparing" | "leased" | "clearing" | "idle";
+
+export class PoolMember {
+  state: MemberState = "starting";
+  /** Set once initialized: the full launch profile key it now serves. */
+  profileKey: string | undefined;
+  /** The model last set with set_model (undefined: the one it was spawned with). */
+  model: string | undefined;
+  lastUsedAt = Date.now();
+  leasedAt = 0;
+  /** Resolves when the process answered its boot probe; rejects if it died first. */
+  booted: Promise<void>;
+  /** Set when a waiter claimed this process while it was still starting. */
+  claimed = false;
+
+  constructor(
+    readonly process: ClaudeProcess,
+    readonly spawnKey: string,
+    probe: (process: ClaudeProcess) => Promise<void>,
+  ) {
+    this.booted = probe(process);
+    this.booted.catch(() => {});
+  }
+}

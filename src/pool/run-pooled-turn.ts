@@ -1,0 +1,66 @@
+/**
+ * Leases a process, runs one turn on it and gives it back — whatever happens to the request.
+ * A consumer that stops early (client gone, error) or an aborted signal (disconnect, deadline)
+ * interrupts the turn (~5 ms; the process stays usable), waits for its `result`, and returns the
+ * process to the pool; a process that does not settle is ended. Nothing is leaked.
+ */
+import type { LaunchProfile } from "../claude/launch-profile.js";
+import type { TurnLine, UserContent } from "../claude/protocol.js";
+import type { Turn } from "../claude/turn.js";
+import type { Lease, ProcessPool } from "./process-pool.js";
+
+export interface PooledTurnRequest {
+  profile: LaunchProfile;
+  model: string;
+  content: UserContent;
+  /** Aborted on client disconnect or deadline; its `reason` is what the consumer is thrown. */
+  signal: AbortSignal;
+}
+
+const settleTimeoutMs = 5_000;
+
+export async function* runPooledTurn(pool: ProcessPool, request: PooledTurnRequest): AsyncGenerator<TurnLine> {
+  const { signal } = request;
+  const lease = await pool.lease(request.profile, signal);
+  let turn: Turn | undefined;
+  let completed = false;
+  const interrupt = () => {
+    if (turn && !turn.isDone) lease.process.interrupt().catch(() => {});
+  };
+  try {
+    await lease.useModel(request.model);
+    signal.throwIfAborted();
+    turn = lease.process.startTurn(request.content);
+    signal.addEventListener("abort", interrupt, { once: true });
+    for await (const line of turn) {
+      if (line.type === "result") {
+        completed = true;
+        // An interrupted turn ends with an error result; the caller wants the reason it was cut.
+        if (signal.aborted) throw signal.reason;
+      }
+      yield line;
+    }
+  } finally {
+    signal.removeEventListener("abort", interrupt);
+    if (!turn || completed) lease.release(lease.process.isAlive);
+    else void settleAbandonedTurn(lease, turn);
+  }
+}
+
+async function settleAbandonedTurn(lease: Lease, turn: Turn): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    if (!turn.isDone) await lease.process.interrupt();
+    await Promise.race([
+      turn.result,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("the turn did not end after an interrupt")), settleTimeoutMs);
+      }),
+    ]);
+    lease.release(true);
+  } catch {
+    lease.release(false);
+  } finally {
+    clearTimeout(timer);
+  }
+}
