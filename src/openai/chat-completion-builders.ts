@@ -1,0 +1,86 @@
+/**
+ * chat.completion and chat.completion.chunk objects. Built with `satisfies` against the `openai`
+ * package's types, so drift from the spec fails the type check; the fields the spec requires are
+ * always present (`logprobs: null`, `refusal: null`).
+ */
+import { randomBytes } from "node:crypto";
+import type { ChatCompletion, ChatCompletionChunk } from "openai/resources/chat/completions";
+import type { CompletionUsage } from "openai/resources/completions";
+import type { FinishReason } from "./map-finish-reason.js";
+
+export interface CompletionIdentity {
+  id: string;
+  created: number;
+}
+
+export function newCompletionIdentity(): CompletionIdentity {
+  return { id: `chatcmpl-${randomBytes(12).toString("hex")}`, created: Math.floor(Date.now() / 1000) };
+}
+
+export function buildChatCompletion(
+  identity: CompletionIdentity,
+  output: { model: string; content: string; finishReason: FinishReason; usage: CompletionUsage },
+): ChatCompletion {
+  return {
+    id: identity.id,
+    object: "chat.completion",
+    created: identity.created,
+    model: output.model,
+    choices: [
+      {
+        index: 0,
+        message: { role: "assistant", content: output.content, refusal: null },
+        logprobs: null,
+        finish_reason: output.finishReason,
+      },
+    ],
+    usage: output.usage,
+  } satisfies ChatCompletion;
+}
+
+/**
+ * Builds the chunks of one streamed completion; every chunk shares the id, created and model.
+ * With include_usage, OpenAI sends `usage: null` on every chunk but the last, which has the usage.
+ */
+export class ChunkBuilder {
+  constructor(
+    private readonly identity: CompletionIdentity,
+    private model: string,
+    private readonly includeUsage: boolean,
+  ) {}
+
+  setModel(model: string): void {
+    this.model = model;
+  }
+
+  private chunk(choices: ChatCompletionChunk["choices"], usage?: CompletionUsage | null): ChatCompletionChunk {
+    return {
+      id: this.identity.id,
+      object: "chat.completion.chunk",
+      created: this.identity.created,
+      model: this.model,
+      choices,
+      ...(this.includeUsage ? { usage: usage ?? null } : {}),
+    } satisfies ChatCompletionChunk;
+  }
+
+  /** The first chunk: the assistant role, empty content. */
+  role(): ChatCompletionChunk {
+    return this.chunk([
+      { index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null },
+    ]);
+  }
+
+  content(text: string): ChatCompletionChunk {
+    return this.chunk([{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }]);
+  }
+
+  finish(finishReason: FinishReason): ChatCompletionChunk {
+    return this.chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]);
+  }
+
+  /** With stream_options.include_usage: a last chunk with no choices and the turn's usage. */
+  usage(usage: CompletionUsage): ChatCompletionChunk {
+    return this.chunk([], usage);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * What the gateway does with each Chat Completions request field. A field is honoured, ignored
+ * (the CLI has no such control and the answer is still correct), or rejected with a 400 naming it
+ * (honouring it silently wrong would mislead the client). The README's field table mirrors this
+ * table; a test keeps the two in step.
+ */
+import { invalidRequest } from "../errors.js";
+import type { ChatCompletionRequest } from "./chat-completion-request.js";
+
+export type FieldHandling = "honoured" | "ignored" | "rejected";
+
+export interface FieldPolicy {
+  handling: FieldHandling;
+  /** For rejected fields: whether this value is a problem (e.g. `n: 1` is fine, `n: 2` is not). */
+  rejects?: (value: unknown) => boolean;
+  reason: string;
+}
+
+const present = (value: unknown) => value !== undefined && value !== null;
+const nonEmptyArray = (value: unknown) => Array.isArray(value) && value.length > 0;
+
+export const requestFieldPolicy: Record<string, FieldPolicy> = {
+  model: { handling: "honoured", reason: "any model id or alias the CLI accepts; switched per request with set_model" },
+  messages: {
+    handling: "honoured",
+    reason: "system/developer → system prompt; earlier turns → history; last user turn → the prompt",
+  },
+  stream: { handling: "honoured", reason: "real token streaming from the CLI's stream events" },
+  stream_options: { handling: "honoured", reason: "include_usage adds the final usage chunk" },
+  n: {
+    handling: "rejected",
+    rejects: (value) => typeof value === "number" && value !== 1,
+    reason: "one Claude turn gives one choice; n other than 1 is rejected",
+  },
+  temperature: { handling: "ignored", reason: "the CLI has no sampling controls" },
+  top_p: { handling: "ignored", reason: "the CLI has no sampling controls" },
+  frequency_penalty: { handling: "ignored", reason: "no equivalent in Claude" },
+  presence_penalty: { handling: "ignored", reason: "no equivalent in Claude" },
+  seed: { handling: "ignored", reason: "Claude has no seeded sampling" },
+  logit_bias: { handling: "ignored", reason: "no equivalent in Claude" },
+  max_tokens: { handling: "ignored", reason: "the CLI sets its own output limit per model" },
+  max_completion_tokens: { handling: "ignored", reason: "the CLI sets its own output limit per model" },
+  user: { handling: "ignored", reason: "accepted for compatibility" },
+  metadata: { handling: "ignored", reason: "accepted for compatibility; nothing is stored with OpenAI" },
+  store: { handling: "ignored", reason: "accepted for compatibility; nothing is stored with OpenAI" },
+  service_tier: { handling: "ignored", reason: "the CLI chooses the tier" },
+  reasoning_effort: { handling: "ignored", reason: "not mapped yet; the CLI's default effort applies" },
+  prediction: { handling: "ignored", reason: "a latency hint only; the answer is unaffected" },
+  parallel_tool_calls: { handling: "ignored", reason: "meaningful only with client tools" },
+  stop: {
+    handling: "rejected",
+    rejects: (value) => present(value) && !(Array.isArray(value) && value.length === 0),
+    reason: "stop sequences are not supported yet",
+  },
+  logprobs: { handling: "rejected", rejects: (value) => value === true, reason: "Claude returns no log probabilities" },
+  top_logprobs: {
+    handling: "rejected",
+    rejects: (value) => typeof value === "number" && value > 0,
+    reason: "Claude returns no log probabilities",
+  },
+  tools: {
+    handling: "rejected",
+    rejects: nonEmptyArray,
+    reason: "client tools (function calling) are not supported yet",
+  },
+  tool_choice: {
+    handling: "rejected",
+    rejects: (value) => present(value) && value !== "none" && value !== "auto",
+    reason: "client tools (function calling) are not supported yet",
+  },
+  functions: { handling: "rejected", rejects: nonEmptyArray, reason: "legacy function calling is not supported" },
+  function_call: {
+    handling: "rejected",
+    rejects: (value) => present(value) && value !== "none" && value !== "auto",
+    reason: "legacy function calling is not supported",
+  },
+  response_format: {
+    handling: "rejected",
+    rejects: (value) => present(value) && (value as { type?: unknown }).type !== "text",
+    reason: "structured output (json_object, json_schema) is not supported yet",
+  },
+  modalities: {
+    handling: "rejected",
+    rejects: (value) => Array.isArray(value) && value.some((modality) => modality !== "text"),
+    reason: "only text output is available",
+  },
+  audio: { handling: "rejected", rejects: present, reason: "audio output is not available" },
+};
+
+/** Throws a 400 naming the first field whose value the gateway cannot honour. */
+export function rejectUnsupportedFields(request: ChatCompletionRequest): void {
+  for (const [field, policy] of Object.entries(requestFieldPolicy)) {
+    if (policy.handling !== "rejected") continue;
+    const value = (request as Record<string, unknown>)[field];
+    if (policy.rejects?.(value)) {
+      throw invalidRequest(`Unsupported parameter '${field}': ${policy.reason}.`, field, "unsupported_parameter");
+    }
+  }
+}
