@@ -1,0 +1,16 @@
+/** What the HTTP app is built from; start-gateway.ts assembles it, tests may assemble their own. */
+import type { LaunchProfile } from "../claude/launch-profile.js";
+import type { Configuration } from "../config/configuration-schema.js";
+import type { Logger } from "../observability/logger.js";
+import type { ModelCatalog } from "../openai/model-catalog.js";
+import type { ProcessPool } from "../pool/process-pool.js";
+
+export interface GatewayServices {
+  configuration: Configuration;
+  pool: ProcessPool;
+  models: ModelCatalog;
+  /** The launch profile for a request's system prompt (undefined: Claude Code's own). */
+  launchProfile(systemPrompt: string | undefined): LaunchProfile;
+  claude: { command: string; version: Promise<string | undefined> };
+  logger: Logger;
+}

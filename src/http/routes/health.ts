@@ -1,0 +1,24 @@
+/**
+ * GET /health: liveness (the process answers). GET /health/ready: readiness detail — the CLI was
+ * found and runs (its version), and the pool's state; 503 until the CLI answers.
+ */
+import { Hono } from "hono";
+import type { GatewayServices } from "../gateway-services.js";
+
+export function healthRoutes(services: GatewayServices): Hono {
+  const routes = new Hono();
+  routes.get("/health", (context) => context.json({ status: "ok" }));
+  routes.get("/health/ready", async (context) => {
+    const version = await services.claude.version;
+    const ready = version !== undefined;
+    return context.json(
+      {
+        status: ready ? "ready" : "unavailable",
+        claude: { found: ready, command: services.claude.command, version: version ?? null },
+        pool: services.pool.snapshot(),
+      },
+      ready ? 200 : 503,
+    );
+  });
+  return routes;
+}

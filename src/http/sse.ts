@@ -1,0 +1,85 @@
+/**
+ * Server-sent events from an async iterator of JSON objects, OpenAI style: `data: {…}` per item,
+ * `data: [DONE]` at the end, `: ping` comments during long silences.
+ *
+ * The status line is held back until the first item (or the first keep-alive): a turn that fails
+ * before producing anything (not logged in, upstream 429, queue full) then gets a real HTTP error
+ * status. After that, errors can only travel in the stream, as `data: {"error":…}`.
+ */
+import { asGatewayError, type GatewayError, toOpenAIErrorBody } from "../errors.js";
+
+export interface SseOptions {
+  keepAliveMs: number;
+  /** Told about errors that end a stream already under way (they never reach the error handler). */
+  onStreamError?(error: GatewayError): void;
+}
+
+type Raced<T> = { kind: "result"; result: IteratorResult<T> } | { kind: "silence" };
+
+function raceSilence<T>(pending: Promise<IteratorResult<T>>, ms: number): Promise<Raced<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const silence = new Promise<Raced<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: "silence" }), ms);
+  });
+  return Promise.race([pending.then((result): Raced<T> => ({ kind: "result", result })), silence]).finally(() =>
+    clearTimeout(timer),
+  );
+}
+
+const encoder = new TextEncoder();
+
+export const sseHeaders = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache",
+  connection: "keep-alive",
+  "x-accel-buffering": "no",
+};
+
+/** Resolves when the first item is ready; rejects (for a JSON error response) if the source fails first. */
+export async function createSseResponse<T>(source: AsyncIterator<T>, options: SseOptions): Promise<Response> {
+  let pending: Promise<IteratorResult<T>> | undefined = source.next();
+  // Errors of a pending next() surface when it is awaited; this keeps an early one from going unhandled.
+  pending.catch(() => {});
+  const first = await raceSilence(pending, options.keepAliveMs);
+  let ready: IteratorResult<T> | undefined;
+  if (first.kind === "result") {
+    ready = first.result;
+    pending = undefined;
+  }
+
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        let result = ready;
+        ready = undefined;
+        if (!result) {
+          pending ??= source.next();
+          const raced = await raceSilence(pending, options.keepAliveMs);
+          if (raced.kind === "silence") {
+            controller.enqueue(encoder.encode(": ping\n\n"));
+            return;
+          }
+          pending = undefined;
+          result = raced.result;
+        }
+        if (result.done) {
+          controller.enqueue(encoder.encode("data: [DONE]\n\n"));
+          controller.close();
+          return;
+        }
+        controller.enqueue(encoder.encode(`data: ${JSON.stringify(result.value)}\n\n`));
+      } catch (error) {
+        const gatewayError = asGatewayError(error);
+        options.onStreamError?.(gatewayError);
+        controller.enqueue(encoder.encode(`data: ${JSON.stringify(toOpenAIErrorBody(gatewayError))}\n\n`));
+        controller.close();
+      }
+    },
+    cancel() {
+      // The client went away. The request's abort signal interrupts the turn; this only lets the
+      // iterator chain run its cleanup once its pending step settles.
+      void source.return?.(undefined)?.catch(() => {});
+    },
+  });
+  return new Response(stream, { status: 200, headers: sseHeaders });
+}
