@@ -19,7 +19,13 @@ export function newCompletionIdentity(): CompletionIdentity {
 
 export function buildChatCompletion(
   identity: CompletionIdentity,
-  output: { model: string; content: string; finishReason: FinishReason; usage: CompletionUsage },
+  output: {
+    model: string;
+    content: string;
+    refusal: string | null;
+    finishReason: FinishReason;
+    usage: CompletionUsage;
+  },
 ): ChatCompletion {
   return {
     id: identity.id,
@@ -29,7 +35,7 @@ export function buildChatCompletion(
     choices: [
       {
         index: 0,
-        message: { role: "assistant", content: output.content, refusal: null },
+        message: { role: "assistant", content: output.content, refusal: output.refusal },
         logprobs: null,
         finish_reason: output.finishReason,
       },
@@ -73,6 +79,10 @@ export class ChunkBuilder {
 
   content(text: string): ChatCompletionChunk {
     return this.chunk([{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }]);
+  }
+
+  refusal(text: string): ChatCompletionChunk {
+    return this.chunk([{ index: 0, delta: { refusal: text }, logprobs: null, finish_reason: null }]);
   }
 
   finish(finishReason: FinishReason): ChatCompletionChunk {

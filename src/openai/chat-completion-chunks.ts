@@ -1,5 +1,6 @@
 /** Assistant output events → the chunks of a streamed chat completion, in OpenAI's order. */
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
+import { GatewayError } from "../errors.js";
 import { ChunkBuilder, type CompletionIdentity } from "./chat-completion-builders.js";
 import type { AssistantOutputEvent } from "./read-assistant-output.js";
 
@@ -10,16 +11,30 @@ export async function* chatCompletionChunks(
   const builder = new ChunkBuilder(options.identity, options.model, options.includeUsage);
   let roleSent = false;
   for await (const event of output) {
-    if (event.type !== "text") builder.setModel(event.model);
+    if (event.type === "started" || event.type === "finished") builder.setModel(event.model);
     if (!roleSent) {
       roleSent = true;
       yield builder.role();
     }
     if (event.type === "text") {
       yield builder.content(event.text);
+    } else if (event.type === "replace") {
+      // Sent text cannot be taken back: continue only if the replacement extends it.
+      if (!event.text.startsWith(event.discarded)) throw streamInterrupted();
+      const rest = event.text.slice(event.discarded.length);
+      if (rest.length > 0) yield builder.content(rest);
+    } else if (event.type === "refusal") {
+      yield builder.refusal(event.text);
     } else if (event.type === "finished") {
       yield builder.finish(event.finishReason);
       if (options.includeUsage) yield builder.usage(event.usage);
     }
   }
+}
+
+function streamInterrupted(): GatewayError {
+  return new GatewayError(
+    "The upstream stream broke mid-answer and Claude Code regenerated the answer differently; retry the request.",
+    { status: 502, type: "server_error", code: "upstream_stream_interrupted" },
+  );
 }

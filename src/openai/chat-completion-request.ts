@@ -71,6 +71,15 @@ function paramName(path: ReadonlyArray<PropertyKey>): string {
   }, "");
 }
 
+function valueAt(value: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let current = value;
+  for (const segment of path) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current;
+}
+
 export function parseChatCompletionRequest(body: unknown): ChatCompletionRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw invalidRequest("The request body must be a JSON object.");
@@ -78,8 +87,9 @@ export function parseChatCompletionRequest(body: unknown): ChatCompletionRequest
   const result = chatCompletionRequestSchema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const param = paramName(issue?.path ?? []);
-  if (issue?.code === "invalid_type" && issue.input === undefined) {
+  const path = issue?.path ?? [];
+  const param = paramName(path);
+  if (issue?.code === "invalid_type" && valueAt(body, path) === undefined) {
     throw invalidRequest(`Missing required parameter: '${param}'.`, param, "missing_required_parameter");
   }
   if (param === "messages" && issue?.code === "too_small") {

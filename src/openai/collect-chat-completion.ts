@@ -7,13 +7,17 @@ export async function collectChatCompletion(
   output: AsyncIterable<AssistantOutputEvent>,
   identity: CompletionIdentity,
 ): Promise<ChatCompletion> {
-  const parts: string[] = [];
+  let content = "";
+  let refusal: string | null = null;
   for await (const event of output) {
-    if (event.type === "text") parts.push(event.text);
+    if (event.type === "text") content += event.text;
+    else if (event.type === "replace") content = content.slice(0, content.length - event.discarded.length) + event.text;
+    else if (event.type === "refusal") refusal = event.text;
     else if (event.type === "finished") {
       return buildChatCompletion(identity, {
         model: event.model,
-        content: parts.join(""),
+        content,
+        refusal,
         finishReason: event.finishReason,
         usage: event.usage,
       });

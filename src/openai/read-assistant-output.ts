@@ -4,11 +4,19 @@
  *
  * Text comes from `stream_event` text deltas (token streaming). `assistant` lines repeat each
  * finished block, so they are used only for a message that was never streamed. Sub-agent lines
- * (parent_tool_use_id set) are not the answer. A turn may span several API calls when Claude Code
- * uses its own tools; separate text blocks are joined with a blank line.
+ * (parent_tool_use_id set) are not the answer. A turn spans several API calls when Claude Code
+ * uses its own tools: separate text blocks are joined with a blank line — except the CLI's
+ * automatic continuation after a `max_tokens` stop, which resumes mid-thought and is glued on.
+ * A refusal arrives as an error result with stop_reason "refusal"; it is the model's answer,
+ * not a failure.
+ *
+ * When an upstream stream breaks mid-message, the CLI abandons the streamed message (no
+ * message_stop) and fetches a complete replacement without streaming; it arrives as an
+ * `assistant` line of a new, unstreamed message. That becomes a `replace` event: the text already
+ * emitted for the abandoned message is superseded.
  */
 import type { CompletionUsage } from "openai/resources/completions";
-import type { ResultLine, TurnLine } from "../claude/protocol.js";
+import type { AssistantLine, ResultLine, StreamEvent, TurnLine } from "../claude/protocol.js";
 import { type FinishReason, mapFinishReason } from "./map-finish-reason.js";
 import { mapResultError, mapTurnFailure } from "./map-turn-failure.js";
 import { mapUsage } from "./map-usage.js";
@@ -16,6 +24,9 @@ import { mapUsage } from "./map-usage.js";
 export type AssistantOutputEvent =
   | { type: "started"; model: string }
   | { type: "text"; text: string }
+  | { type: "refusal"; text: string }
+  /** `discarded` (the tail of the text so far) is superseded by `text`. */
+  | { type: "replace"; discarded: string; text: string }
   | { type: "finished"; finishReason: FinishReason; usage: CompletionUsage; model: string; sessionId: string };
 
 /** The CLI may report e.g. "claude-opus-4-8[1m]"; the suffix is not part of the model id. */
@@ -23,67 +34,117 @@ export function cleanModelName(model: string): string {
   return model.replace(/\[[^\]]*\]$/, "");
 }
 
+/** "API Error: Claude Code is unable to respond … \n\nRequest ID: …" → the sentence in between. */
+function refusalText(result: ResultLine): string {
+  const text = (result.result ?? "").replace(/^API Error:\s*/, "").replace(/\s*Request ID:.*$/s, "");
+  return text.trim() || "The model refused to answer this request.";
+}
+
+class OutputReader {
+  model: string | undefined;
+  private started = false;
+  private textSoFar = false;
+  private separatorDue = false;
+  private previousStopReason: string | null | undefined;
+  private continuing = false;
+  private readonly streamedMessages = new Set<string>();
+  /** The latest streamed message: whether it completed, and the text emitted for it. */
+  private current: { stopped: boolean; emitted: string; separated: boolean } | undefined;
+
+  *start(model: string): Generator<AssistantOutputEvent> {
+    this.model = cleanModelName(model);
+    if (this.started) return;
+    this.started = true;
+    yield { type: "started", model: this.model };
+  }
+
+  /** The text to emit for `value`, with a blank line ahead of a new block when one is due. */
+  private place(value: string): string {
+    if (value.length === 0) return "";
+    const separated = this.separatorDue && this.textSoFar;
+    this.separatorDue = false;
+    this.textSoFar = true;
+    if (separated && this.current?.emitted === "") this.current.separated = true;
+    return separated ? `\n\n${value}` : value;
+  }
+
+  *text(value: string): Generator<AssistantOutputEvent> {
+    const placed = this.place(value);
+    if (placed.length === 0) return;
+    if (this.current) this.current.emitted += placed;
+    yield { type: "text", text: placed };
+  }
+
+  private textBlockStarts(): void {
+    // The first text block after a max_tokens cut continues the cut text directly.
+    this.separatorDue = !this.continuing;
+    this.continuing = false;
+  }
+
+  *streamEvent(event: StreamEvent): Generator<AssistantOutputEvent> {
+    if (event.type === "message_start") {
+      this.streamedMessages.add(event.message.id);
+      this.continuing = this.previousStopReason === "max_tokens";
+      this.current = { stopped: false, emitted: "", separated: false };
+      yield* this.start(event.message.model);
+    } else if (event.type === "content_block_start" && event.content_block.type === "text") {
+      this.textBlockStarts();
+    } else if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
+      yield* this.text((event.delta as { text: string }).text);
+    } else if (event.type === "message_delta") {
+      this.previousStopReason = event.delta.stop_reason ?? this.previousStopReason;
+    } else if (event.type === "message_stop" && this.current) {
+      this.current.stopped = true;
+    }
+  }
+
+  *assistant(line: AssistantLine): Generator<AssistantOutputEvent> {
+    const message = line.message;
+    if (this.streamedMessages.has(message.id) || message.model === "<synthetic>") return;
+    yield* this.start(message.model);
+    const abandoned =
+      this.current && !this.current.stopped && this.current.emitted.length > 0 ? this.current : undefined;
+    this.current = undefined;
+    const texts = message.content
+      .filter((block) => block.type === "text")
+      .map((block) => (block as { text: string }).text);
+    if (!abandoned) {
+      for (const text of texts) {
+        this.textBlockStarts();
+        yield* this.text(text);
+      }
+      return;
+    }
+    // Put the replacement exactly where the abandoned text began.
+    const replacement = (abandoned.separated ? "\n\n" : "") + texts.filter((text) => text.length > 0).join("\n\n");
+    yield { type: "replace", discarded: abandoned.emitted, text: replacement };
+  }
+
+  *result(result: ResultLine, requestedModel: string): Generator<AssistantOutputEvent> {
+    const refused = result.stop_reason === "refusal";
+    if (result.is_error && !refused) throw mapResultError(result);
+    if (refused) yield { type: "refusal", text: refusalText(result) };
+    yield {
+      type: "finished",
+      finishReason: mapFinishReason(result.stop_reason ?? this.previousStopReason),
+      usage: mapUsage(result.usage),
+      model: this.model ?? requestedModel,
+      sessionId: result.session_id,
+    };
+  }
+}
+
 export async function* readAssistantOutput(
   lines: AsyncIterable<TurnLine>,
   requestedModel: string,
 ): AsyncGenerator<AssistantOutputEvent> {
-  let model: string | undefined;
-  let started = false;
-  let textSoFar = false;
-  let separatorDue = false;
-  let stopReason: string | null | undefined;
-  const streamedMessages = new Set<string>();
-
-  function* text(value: string): Generator<AssistantOutputEvent> {
-    if (value.length === 0) return;
-    if (separatorDue && textSoFar) yield { type: "text", text: "\n\n" };
-    separatorDue = false;
-    textSoFar = true;
-    yield { type: "text", text: value };
-  }
-
+  const reader = new OutputReader();
   try {
     for await (const line of lines) {
-      if (line.type === "stream_event" && line.parent_tool_use_id === null) {
-        const event = line.event;
-        if (event.type === "message_start") {
-          streamedMessages.add(event.message.id);
-          model = cleanModelName(event.message.model);
-          if (!started) {
-            started = true;
-            yield { type: "started", model };
-          }
-        } else if (event.type === "content_block_start" && event.content_block.type === "text") {
-          separatorDue = true;
-        } else if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
-          yield* text((event.delta as { text: string }).text);
-        } else if (event.type === "message_delta") {
-          stopReason = event.delta.stop_reason ?? stopReason;
-        }
-      } else if (line.type === "assistant" && line.parent_tool_use_id === null) {
-        const message = line.message;
-        if (streamedMessages.has(message.id) || message.model === "<synthetic>") continue;
-        model = cleanModelName(message.model);
-        if (!started) {
-          started = true;
-          yield { type: "started", model };
-        }
-        for (const block of message.content) {
-          if (block.type === "text") {
-            separatorDue = true;
-            yield* text((block as { text: string }).text);
-          }
-        }
-      } else if (line.type === "result") {
-        const result = line as ResultLine;
-        if (result.is_error) throw mapResultError(result);
-        yield {
-          type: "finished",
-          finishReason: mapFinishReason(result.stop_reason ?? stopReason),
-          usage: mapUsage(result.usage),
-          model: model ?? requestedModel,
-          sessionId: result.session_id,
-        };
+      if (line.type === "stream_event" && line.parent_tool_use_id === null) yield* reader.streamEvent(line.event);
+      else if (line.type === "assistant" && line.parent_tool_use_id === null) yield* reader.assistant(line);
+      else if (line.type === "result") {
+        yield* reader.result(line as ResultLine, requestedModel);
         return;
       }
     }

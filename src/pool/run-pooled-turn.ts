@@ -2,7 +2,8 @@
  * Leases a process, runs one turn on it and gives it back — whatever happens to the request.
  * A consumer that stops early (client gone, error) or an aborted signal (disconnect, deadline)
  * interrupts the turn (~5 ms; the process stays usable), waits for its `result`, and returns the
- * process to the pool; a process that does not settle is ended. Nothing is leaked.
+ * process to the pool. A process that does not end its turn within a grace period after the
+ * interrupt is hung: it is killed. Nothing is leaked and no request waits forever.
  */
 import type { LaunchProfile } from "../claude/launch-profile.js";
 import type { TurnLine, UserContent } from "../claude/protocol.js";
@@ -17,15 +18,19 @@ export interface PooledTurnRequest {
   signal: AbortSignal;
 }
 
-const settleTimeoutMs = 5_000;
+/** How long an interrupted turn may take to end before its process is killed. */
+export const interruptGraceMs = 5_000;
 
 export async function* runPooledTurn(pool: ProcessPool, request: PooledTurnRequest): AsyncGenerator<TurnLine> {
   const { signal } = request;
   const lease = await pool.lease(request.profile, signal);
   let turn: Turn | undefined;
   let completed = false;
+  let killTimer: NodeJS.Timeout | undefined;
   const interrupt = () => {
-    if (turn && !turn.isDone) lease.process.interrupt().catch(() => {});
+    if (!turn || turn.isDone) return;
+    lease.process.interrupt().catch(() => {});
+    killTimer = setTimeout(() => void lease.process.kill(), interruptGraceMs);
   };
   try {
     await lease.useModel(request.model);
@@ -36,17 +41,23 @@ export async function* runPooledTurn(pool: ProcessPool, request: PooledTurnReque
       if (line.type === "result") {
         completed = true;
         // An interrupted turn ends with an error result; the caller wants the reason it was cut.
-        if (signal.aborted) throw signal.reason;
+        signal.throwIfAborted();
       }
       yield line;
     }
+  } catch (error) {
+    // A process killed after an abort fails the turn; the abort is the real story.
+    signal.throwIfAborted();
+    throw error;
   } finally {
+    clearTimeout(killTimer);
     signal.removeEventListener("abort", interrupt);
     if (!turn || completed) lease.release(lease.process.isAlive);
     else void settleAbandonedTurn(lease, turn);
   }
 }
 
+/** The consumer stopped reading mid-turn: stop the turn, and reuse the process if it obeys. */
 async function settleAbandonedTurn(lease: Lease, turn: Turn): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -54,7 +65,7 @@ async function settleAbandonedTurn(lease: Lease, turn: Turn): Promise<void> {
     await Promise.race([
       turn.result,
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error("the turn did not end after an interrupt")), settleTimeoutMs);
+        timer = setTimeout(() => reject(new Error("the turn did not end after an interrupt")), interruptGraceMs);
       }),
     ]);
     lease.release(true);
