@@ -1,0 +1,57 @@
+/**
+ * Validates gateway responses against OpenAI's published OpenAPI spec, read from ../shared (never
+ * committed here). The spec still uses OpenAPI 3.0's `nullable: true`, which Ajv's 2020 mode does
+ * not know, so it is normalised first: `type: T` + nullable → `type: [T, "null"]`.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Ajv2020 } from "ajv/dist/2020.js";
+
+const specPath = fileURLToPath(new URL("../../../shared/openai-openapi/openapi.json", import.meta.url));
+
+export const openApiSpecAvailable = existsSync(specPath);
+
+function normalise(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(normalise);
+  if (typeof node !== "object" || node === null) return node;
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) result[key] = normalise(value);
+  if (result.nullable === true) {
+    delete result.nullable;
+    if (typeof result.type === "string") {
+      result.type = [result.type, "null"];
+      if (Array.isArray(result.enum) && !result.enum.includes(null)) result.enum = [...result.enum, null];
+    } else {
+      const { description, ...rest } = result;
+      return { description, anyOf: [rest, { type: "null" }] };
+    }
+  }
+  return result;
+}
+
+let ajv: Ajv2020 | undefined;
+
+function validator(): Ajv2020 {
+  if (ajv) return ajv;
+  const spec = normalise(JSON.parse(readFileSync(specPath, "utf8"))) as Record<string, unknown>;
+  ajv = new Ajv2020({ strict: false, allErrors: true });
+  ajv.addFormat("unixtime", { type: "number", validate: (value: number) => Number.isInteger(value) && value >= 0 });
+  for (const format of ["uri", "binary", "double", "int64", "float", "date"]) ajv.addFormat(format, true);
+  ajv.addSchema({ $id: "openapi.json", components: spec.components });
+  return ajv;
+}
+
+export type SpecSchema =
+  | "CreateChatCompletionResponse"
+  | "CreateChatCompletionStreamResponse"
+  | "ErrorResponse"
+  | "ListModelsResponse"
+  | "Model";
+
+/** Returns the spec violations of `value` (an empty list when it conforms). */
+export function specViolations(schema: SpecSchema, value: unknown): string[] {
+  const validate = validator().getSchema(`openapi.json#/components/schemas/${schema}`);
+  if (!validate) throw new Error(`no schema ${schema} in the spec`);
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map((error) => `${error.instancePath || "/"} ${error.message}`);
+}

@@ -1,0 +1,73 @@
+/**
+ * A gateway in this test process, serving the REAL claude binary against the mock Anthropic API,
+ * plus an `openai` client pointed at it. `close()` ends the gateway (and with it every CLI process)
+ * and removes the temp directories.
+ */
+import OpenAI from "openai";
+import { type ConfigurationInput, configurationSchema } from "../../src/config/configuration-schema.js";
+import { silentLogger } from "../../src/observability/logger.js";
+import type { PoolSnapshot } from "../../src/pool/process-pool.js";
+import { type Gateway, startGateway } from "../../src/start-gateway.js";
+import { type ClaudeTestEnvironment, createClaudeTestEnvironment } from "./claude-test-environment.js";
+
+export interface TestGateway {
+  gateway: Gateway;
+  environment: ClaudeTestEnvironment;
+  client: OpenAI;
+  url: string;
+  pool(): PoolSnapshot;
+  /** POSTs a raw chat completion body (for bytes, headers and malformed input). */
+  post(body: unknown, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  server?: ConfigurationInput["server"];
+  claude?: ConfigurationInput["claude"];
+  apiKey?: string | null;
+  /** Replaces the real CLI (for the scripted fake). */
+  command?: string;
+  extraEnvironment?: NodeJS.ProcessEnv;
+}
+
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const environment = await createClaudeTestEnvironment({ apiKey: options.apiKey });
+  const configuration = configurationSchema.parse({
+    data_dir: environment.dataDirectory,
+    server: { port: 0, ...options.server },
+    claude: { command: options.command ?? environment.claudeCommand, pool_min_idle: 1, ...options.claude },
+  });
+  const gateway = await startGateway({
+    configuration,
+    environment: { ...environment.environment, ...options.extraEnvironment },
+    logger: silentLogger(),
+  });
+  return {
+    gateway,
+    environment,
+    url: gateway.url,
+    client: new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "unused", maxRetries: 0 }),
+    pool: () => gateway.services.pool.snapshot(),
+    post: (body, init) =>
+      fetch(`${gateway.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+        ...init,
+      }),
+    async close() {
+      await gateway.close();
+      await environment.close();
+    },
+  };
+}
+
+/** Reads an SSE body and returns its `data:` payloads (and comments, when asked). */
+export async function readSse(response: Response, options: { comments?: boolean } = {}): Promise<string[]> {
+  const text = await response.text();
+  return text
+    .split("\n\n")
+    .filter((event) => event.length > 0)
+    .filter((event) => options.comments || !event.startsWith(":"))
+    .map((event) => (event.startsWith("data: ") ? event.slice(6) : event));
+}
