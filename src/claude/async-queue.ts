@@ -32,7 +32,7 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   fail(error: unknown): void {
     if (this.finished) return;
     this.failure = { error };
-    this.end();
+    this.finished = true;
     if (this.waiting) {
       const { reject } = this.waiting;
       this.waiting = undefined;

@@ -46,6 +46,7 @@ export interface PoolSnapshot {
   queued: number;
   spawned: number;
   crashed: number;
+  members: Array<{ pid: number | undefined; state: MemberState; profile: string | null }>;
 }
 
 interface Waiter {
@@ -126,6 +127,11 @@ export class ProcessPool {
       queued: this.waiters.length,
       spawned: this.spawned,
       crashed: this.crashed,
+      members: [...this.members].map((member) => ({
+        pid: member.process.pid,
+        state: member.state,
+        profile: member.profileKey ?? null,
+      })),
     };
   }
 

@@ -1,0 +1,65 @@
+import { describe, expect, it, vi } from "vitest";
+import { GatewayError } from "../errors.js";
+import { createSseResponse } from "./sse.js";
+
+const options = { keepAliveMs: 50 };
+
+async function* items(values: unknown[], delays: number[] = []) {
+  for (const [index, value] of values.entries()) {
+    if (delays[index]) await new Promise((resolve) => setTimeout(resolve, delays[index]));
+    if (value instanceof Error) throw value;
+    yield value;
+  }
+}
+
+describe("createSseResponse", () => {
+  it("writes each item as a data line and ends with [DONE], byte for byte", async () => {
+    const response = await createSseResponse(items([{ a: 1 }, { b: "x" }]), options);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    expect(await response.text()).toBe('data: {"a":1}\n\ndata: {"b":"x"}\n\ndata: [DONE]\n\n');
+  });
+
+  it("rejects instead of answering 200 when the source fails before its first item", async () => {
+    const failure = new GatewayError("upstream said no", { status: 429, type: "rate_limit_error" });
+    await expect(createSseResponse(items([failure]), options)).rejects.toBe(failure);
+  });
+
+  it("ends with a data: {error} event when the source fails after the stream began", async () => {
+    const failure = new GatewayError("lost it", { status: 502, type: "server_error", code: "x" });
+    const response = await createSseResponse(items([{ a: 1 }, failure]), options);
+    expect(await response.text()).toBe(
+      'data: {"a":1}\n\ndata: {"error":{"message":"lost it","type":"server_error","param":null,"code":"x"}}\n\n',
+    );
+  });
+
+  it("hides an unexpected error's details", async () => {
+    const response = await createSseResponse(items([{ a: 1 }, new Error("/secret/path exploded")]), options);
+    const text = await response.text();
+    expect(text).toContain('"code":"internal_error"');
+    expect(text).not.toContain("/secret/path");
+  });
+
+  it("commits and pings while the source is silent", async () => {
+    const response = await createSseResponse(items([{ late: true }], [170]), options);
+    const text = await response.text();
+    expect(text.startsWith(": ping\n\n")).toBe(true);
+    expect(text.endsWith('data: {"late":true}\n\ndata: [DONE]\n\n')).toBe(true);
+  });
+
+  it("stops the source when the client cancels", async () => {
+    let finished = false;
+    async function* endless() {
+      try {
+        for (let index = 0; ; index++) yield { index };
+      } finally {
+        finished = true;
+      }
+    }
+    const response = await createSseResponse(endless(), options);
+    const reader = response.body?.getReader();
+    await reader?.read();
+    await reader?.cancel();
+    await vi.waitFor(() => expect(finished).toBe(true));
+  });
+});

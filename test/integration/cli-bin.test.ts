@@ -1,0 +1,121 @@
+/**
+ * The `claude-code-api` bin as a user runs it: flags, the "listening on" line, configuration
+ * errors, and shutdown — by signal, or by a hard kill that must not orphan CLI processes.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { type ClaudeTestEnvironment, createClaudeTestEnvironment } from "../support/claude-test-environment.js";
+
+const cliPath = fileURLToPath(new URL("../../src/cli.ts", import.meta.url));
+// By absolute URL: the bin runs in a temp directory so no project config/ can leak in.
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+let environment: ClaudeTestEnvironment;
+const children: ChildProcess[] = [];
+beforeAll(async () => {
+  environment = await createClaudeTestEnvironment();
+});
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+});
+afterAll(() => environment.close());
+
+function runBin(args: string[], extraEnvironment: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, ["--import", tsxLoader, cliPath, ...args], {
+    cwd: environment.directory,
+    env: {
+      ...environment.environment,
+      CLAUDE_CODE__DATA_DIR: environment.dataDirectory,
+      CLAUDE_CODE__CLAUDE__COMMAND: environment.claudeCommand,
+      CLAUDE_CODE__CLAUDE__POOL_MIN_IDLE: "1",
+      LOG_LEVEL: "warn",
+      ...extraEnvironment,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const listening = new Promise<string>((resolve, reject) => {
+    child.stdout?.on("data", () => {
+      const match = /listening on (http:\/\/\S+)/.exec(stdout);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`exited with ${code}: ${stderr}`)));
+  });
+  listening.catch(() => {});
+  return { child, listening, output: () => ({ stdout, stderr }) };
+}
+
+function isRunning(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function cliPids(url: string): Promise<number[]> {
+  const ready = (await (await fetch(`${url}/health/ready`)).json()) as { pool: { members: Array<{ pid: number }> } };
+  return ready.pool.members.map((member) => member.pid);
+}
+
+describe("claude-code-api bin", () => {
+  it("takes a free port with --port 0, prints the real one, serves, and exits 0 on SIGTERM leaving no process", async () => {
+    const bin = runBin(["--port", "0", "--host", "127.0.0.1"]);
+    const url = await bin.listening;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(url).not.toMatch(/:0$/);
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "sonnet", messages: [{ role: "user", content: "via the bin" }] }),
+    });
+    expect(
+      ((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content,
+    ).toBe("ECHO: via the bin");
+    const pids = await cliPids(url);
+    expect(pids.length).toBeGreaterThan(0);
+
+    bin.child.kill("SIGTERM");
+    const [code] = await once(bin.child, "exit");
+    expect(code).toBe(0);
+    for (const pid of pids) expect(isRunning(pid)).toBe(false);
+  });
+
+  it("leaves no CLI process behind even when the gateway is killed outright", async () => {
+    const bin = runBin(["--port", "0"]);
+    const url = await bin.listening;
+    await vi.waitFor(async () => expect((await cliPids(url)).length).toBeGreaterThan(0));
+    const pids = await cliPids(url);
+    bin.child.kill("SIGKILL");
+    await once(bin.child, "exit");
+    // Their stdin pipe closed with the gateway; the CLI exits on EOF.
+    await vi.waitFor(() => expect(pids.filter(isRunning)).toEqual([]), { timeout: 10_000 });
+  });
+
+  it("stops with a message naming the key when the configuration is invalid", async () => {
+    const bin = runBin(["--port", "0"], { CLAUDE_CODE__CLAUDE__TIMEOUT_SECONDS: "soon" });
+    const [code] = await once(bin.child, "exit");
+    expect(code).toBe(2);
+    expect(bin.output().stderr).toMatch(/claude\.timeout_seconds/);
+  });
+
+  it("rejects a bad --port value", async () => {
+    const bin = runBin(["--port", "eighty"]);
+    const [code] = await once(bin.child, "exit");
+    expect(code).not.toBe(0);
+    expect(bin.output().stderr).toMatch(/--port/);
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * The warm pool with the REAL claude binary: reuse after /clear, launch profiles per system prompt,
+ * model switching, crash replacement, eviction, idle reaping, spawn-per-request mode, no leaks.
+ */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
+
+const opened: TestGateway[] = [];
+async function gateway(options: Parameters<typeof startTestGateway>[0]): Promise<TestGateway> {
+  const test = await startTestGateway(options);
+  opened.push(test);
+  return test;
+}
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((test) => test.close()));
+});
+
+function isRunning(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function complete(test: TestGateway, content: string, options: { system?: string; model?: string } = {}) {
+  const messages = [
+    ...(options.system ? [{ role: "system" as const, content: options.system }] : []),
+    { role: "user" as const, content },
+  ];
+  const completion = await test.client.chat.completions.create({ model: options.model ?? "sonnet", messages });
+  return completion.choices[0]?.message.content;
+}
+
+const settled = (test: TestGateway) =>
+  vi.waitFor(() => {
+    const { states } = test.pool();
+    expect(states.starting + states.preparing + states.leased + states.clearing).toBe(0);
+  });
+
+describe("process pool", () => {
+  it("keeps spares warm and serves sequential conversations from one cleared process", async () => {
+    const test = await gateway({ claude: { pool_min_idle: 2 } });
+    await settled(test);
+    expect(test.pool().states.spare).toBe(2);
+
+    expect(await complete(test, "first secret is OCTOPUS")).toBe("ECHO: first secret is OCTOPUS");
+    await settled(test);
+    const spawnedAfterFirst = test.pool().spawned;
+    for (const word of ["two", "three", "four"]) expect(await complete(test, word)).toBe(`ECHO: ${word}`);
+    await settled(test);
+
+    // No cold spawn on the request path after the first: the same process was cleared and reused.
+    expect(test.pool().spawned).toBe(spawnedAfterFirst);
+    expect(test.pool().states.idle).toBe(1);
+    expect(test.pool().states.spare).toBe(2);
+    // …and /clear really reset it: the later requests did not carry the first conversation.
+    const later = test.environment.mock.messageRequests().slice(1);
+    expect(later.every((request) => !JSON.stringify(request.body.messages).includes("OCTOPUS"))).toBe(true);
+  });
+
+  it("initializes a spare with each new system prompt and reuses it for that prompt", async () => {
+    const test = await gateway({ claude: { pool_min_idle: 1 } });
+    await complete(test, "a", { system: "PROMPT-A" });
+    await complete(test, "b", { system: "PROMPT-B" });
+    await settled(test);
+    const spawned = test.pool().spawned;
+    await complete(test, "a again", { system: "PROMPT-A" });
+    await settled(test);
+    expect(test.pool().spawned).toBe(spawned);
+    expect(test.pool().states.idle).toBe(2);
+    const systems = test.environment.mock.messageRequests().map((request) => JSON.stringify(request.body.system));
+    expect(systems[0]).toContain("PROMPT-A");
+    expect(systems[1]).toContain("PROMPT-B");
+    expect(systems[2]).toContain("PROMPT-A");
+    expect(systems[2]).not.toContain("PROMPT-B");
+  });
+
+  it("switches the model per request on a warm process", async () => {
+    const test = await gateway({});
+    await complete(test, "one", { model: "haiku" });
+    await complete(test, "two", { model: "sonnet" });
+    await complete(test, "three", { model: "haiku" });
+    const models = test.environment.mock.messageRequests().map((request) => request.body.model);
+    expect(models[0]).toMatch(/haiku/);
+    expect(models[1]).toMatch(/sonnet/);
+    expect(models[2]).toMatch(/haiku/);
+  });
+
+  it("replaces a process that dies while idle", async () => {
+    const test = await gateway({ claude: { pool_min_idle: 1 } });
+    await complete(test, "warm up");
+    await settled(test);
+    const idle = test.pool().members.find((member) => member.state === "idle");
+    process.kill(idle?.pid ?? -1, "SIGKILL");
+    await vi.waitFor(() => expect(test.pool().crashed).toBe(1));
+    expect(await complete(test, "after the crash")).toBe("ECHO: after the crash");
+  });
+
+  it("evicts the least recently used idle process when a new profile needs room", async () => {
+    const test = await gateway({ claude: { pool_min_idle: 0, max_concurrent_sessions: 2 } });
+    await complete(test, "a", { system: "PROFILE-A" });
+    await complete(test, "b", { system: "PROFILE-B" });
+    await settled(test);
+    const [first] = test.pool().members;
+    expect(await complete(test, "c", { system: "PROFILE-C" })).toBe("ECHO: c");
+    await settled(test);
+    expect(test.pool().processes).toBe(2);
+    await vi.waitFor(() => expect(isRunning(first?.pid)).toBe(false));
+  });
+
+  it("ends idle processes after claude.idle_timeout_seconds, keeping the minimum of spares", async () => {
+    const test = await gateway({ claude: { pool_min_idle: 1, idle_timeout_seconds: 0.5 } });
+    await complete(test, "a", { system: "SHORT-LIVED" });
+    await settled(test);
+    const idle = test.pool().members.find((member) => member.state === "idle");
+    await vi.waitFor(() => expect(test.pool().states.idle).toBe(0), { timeout: 10_000 });
+    await vi.waitFor(() => expect(isRunning(idle?.pid)).toBe(false));
+    await settled(test);
+    expect(test.pool().states.spare).toBe(1);
+  });
+
+  it("spawns one process per request when claude.use_interactive_sessions is false", async () => {
+    const test = await gateway({ claude: { use_interactive_sessions: false, pool_min_idle: 0 } });
+    expect(test.pool().processes).toBe(0);
+    expect(await complete(test, "one")).toBe("ECHO: one");
+    expect(await complete(test, "two")).toBe("ECHO: two");
+    await vi.waitFor(() => expect(test.pool().processes).toBe(0));
+    expect(test.pool().spawned).toBe(2);
+  });
+
+  it("ends every CLI process when the gateway closes", async () => {
+    const test = await startTestGateway({ claude: { pool_min_idle: 2 } });
+    await complete(test, "hello");
+    await settled(test);
+    const pids = test.pool().members.map((member) => member.pid);
+    expect(pids.length).toBeGreaterThanOrEqual(2);
+    await test.close();
+    for (const pid of pids) expect(isRunning(pid)).toBe(false);
+  });
+});
