@@ -1,4 +1,5 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
+import { eventually } from "../../test/support/eventually.js";
 import { GatewayError } from "../errors.js";
 import { createSseResponse } from "./sse.js";
 
@@ -60,6 +61,6 @@ describe("createSseResponse", () => {
     const reader = response.body?.getReader();
     await reader?.read();
     await reader?.cancel();
-    await vi.waitFor(() => expect(finished).toBe(true));
+    await eventually(() => expect(finished).toBe(true));
   });
 });

@@ -42,7 +42,7 @@ export function mapResultError(result: ResultLine): GatewayError {
   if (status === undefined || status === null) {
     if (/not logged in|\/login/i.test(result.result ?? "")) {
       return new GatewayError(
-        "The gateway's Claude Code CLI is not logged in. The operator must run `claude login` or set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN for the gateway.",
+        "The gateway's Claude Code CLI is not logged in. The operator must run `claude auth login` (or `npx claude auth login` in the gateway directory) or set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN for the gateway.",
         { status: 503, type: "server_error", code: "claude_not_logged_in", retryable: false },
       );
     }
@@ -54,7 +54,7 @@ export function mapResultError(result: ResultLine): GatewayError {
   }
   if (status === 401 || status === 403) {
     return new GatewayError(
-      "Anthropic rejected the gateway's Claude credentials. The operator must log the CLI in again (`claude login`) or fix ANTHROPIC_API_KEY.",
+      "Anthropic rejected the gateway's Claude credentials. The operator must log the CLI in again (`claude auth login`) or fix ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN.",
       { status: 503, type: "server_error", code: "upstream_authentication_failed", retryable: false },
     );
   }

@@ -6,8 +6,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ClaudeTestEnvironment, createClaudeTestEnvironment } from "../support/claude-test-environment.js";
+import { eventually } from "../support/eventually.js";
 
 const cliPath = fileURLToPath(new URL("../../src/cli.ts", import.meta.url));
 // By absolute URL: the bin runs in a temp directory so no project config/ can leak in.
@@ -97,12 +98,12 @@ describe("claude-code-api bin", () => {
   it("leaves no CLI process behind even when the gateway is killed outright", async () => {
     const bin = runBin(["--port", "0"]);
     const url = await bin.listening;
-    await vi.waitFor(async () => expect((await cliPids(url)).length).toBeGreaterThan(0));
+    await eventually(async () => expect((await cliPids(url)).length).toBeGreaterThan(0));
     const pids = await cliPids(url);
     bin.child.kill("SIGKILL");
     await once(bin.child, "exit");
     // Their stdin pipe closed with the gateway; the CLI exits on EOF.
-    await vi.waitFor(() => expect(pids.filter(isRunning)).toEqual([]), { timeout: 10_000 });
+    await eventually(() => expect(pids.filter(isRunning)).toEqual([]));
   });
 
   it("stops with a message naming the key when the configuration is invalid", async () => {

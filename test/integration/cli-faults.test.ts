@@ -4,8 +4,9 @@
  * clear error, the gateway keeps serving, and no process is left behind.
  */
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { interruptGraceMs } from "../../src/pool/run-pooled-turn.js";
+import { eventually } from "../support/eventually.js";
 import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
 
 const fakeClaude = fileURLToPath(new URL("../fixtures/fake-claude/fake-claude.mjs", import.meta.url));
@@ -41,7 +42,7 @@ describe("with a CLI that misbehaves", () => {
     const response = await ask("please crash");
     expect(response.status).toBe(502);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("claude_process_failed");
-    await vi.waitFor(() => expect(test.pool().crashed).toBeGreaterThanOrEqual(1));
+    await eventually(() => expect(test.pool().crashed).toBeGreaterThanOrEqual(1));
     expect((await ask("next request")).status).toBe(200);
   });
 
@@ -67,7 +68,7 @@ describe("with a CLI that misbehaves", () => {
       expect(response.status).toBe(504);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe("timeout");
       // The hung process was killed, not returned to the pool.
-      await vi.waitFor(() => expect(before.filter(isRunning).length).toBeLessThan(before.length));
+      await eventually(() => expect(before.filter(isRunning).length).toBeLessThan(before.length));
       expect((await ask("request after the timeout")).status).toBe(200);
     },
     interruptGraceMs + 10_000,

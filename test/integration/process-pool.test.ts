@@ -2,7 +2,8 @@
  * The warm pool with the REAL claude binary: reuse after /clear, launch profiles per system prompt,
  * model switching, crash replacement, eviction, idle reaping, spawn-per-request mode, no leaks.
  */
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { eventually, poolSettled } from "../support/eventually.js";
 import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
 
 const opened: TestGateway[] = [];
@@ -34,11 +35,7 @@ async function complete(test: TestGateway, content: string, options: { system?: 
   return completion.choices[0]?.message.content;
 }
 
-const settled = (test: TestGateway) =>
-  vi.waitFor(() => {
-    const { states } = test.pool();
-    expect(states.starting + states.preparing + states.leased + states.clearing).toBe(0);
-  });
+const settled = (test: TestGateway) => poolSettled(test.pool);
 
 describe("process pool", () => {
   it("keeps spares warm and serves sequential conversations from one cleared process", async () => {
@@ -95,7 +92,7 @@ describe("process pool", () => {
     await settled(test);
     const idle = test.pool().members.find((member) => member.state === "idle");
     process.kill(idle?.pid ?? -1, "SIGKILL");
-    await vi.waitFor(() => expect(test.pool().crashed).toBe(1));
+    await eventually(() => expect(test.pool().crashed).toBe(1));
     expect(await complete(test, "after the crash")).toBe("ECHO: after the crash");
   });
 
@@ -108,7 +105,7 @@ describe("process pool", () => {
     expect(await complete(test, "c", { system: "PROFILE-C" })).toBe("ECHO: c");
     await settled(test);
     expect(test.pool().processes).toBe(2);
-    await vi.waitFor(() => expect(isRunning(first?.pid)).toBe(false));
+    await eventually(() => expect(isRunning(first?.pid)).toBe(false));
   });
 
   it("ends idle processes after claude.idle_timeout_seconds, keeping the minimum of spares", async () => {
@@ -116,8 +113,8 @@ describe("process pool", () => {
     await complete(test, "a", { system: "SHORT-LIVED" });
     await settled(test);
     const idle = test.pool().members.find((member) => member.state === "idle");
-    await vi.waitFor(() => expect(test.pool().states.idle).toBe(0), { timeout: 10_000 });
-    await vi.waitFor(() => expect(isRunning(idle?.pid)).toBe(false));
+    await eventually(() => expect(test.pool().states.idle).toBe(0));
+    await eventually(() => expect(isRunning(idle?.pid)).toBe(false));
     await settled(test);
     expect(test.pool().states.spare).toBe(1);
   });
@@ -127,7 +124,7 @@ describe("process pool", () => {
     expect(test.pool().processes).toBe(0);
     expect(await complete(test, "one")).toBe("ECHO: one");
     expect(await complete(test, "two")).toBe("ECHO: two");
-    await vi.waitFor(() => expect(test.pool().processes).toBe(0));
+    await eventually(() => expect(test.pool().processes).toBe(0));
     expect(test.pool().spawned).toBe(2);
   });
 

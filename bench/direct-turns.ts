@@ -1,0 +1,69 @@
+/**
+ * The physical limit: warm CLI processes driven directly over stdio, no gateway in between.
+ * Each timed turn is a new conversation (a /clear runs between turns, untimed), like the
+ * gateway's requests.
+ */
+import { ClaudeProcess } from "../src/claude/claude-process.js";
+import { baseClaudeArguments } from "../src/claude/launch-profile.js";
+import type { Configuration } from "../src/config/configuration-schema.js";
+import { silentLogger } from "../src/observability/logger.js";
+
+export interface DirectOptions {
+  command: string;
+  claude: Configuration["claude"];
+  environment: NodeJS.ProcessEnv;
+  model: string;
+}
+
+export class DirectProcesses {
+  private constructor(private readonly processes: ClaudeProcess[]) {}
+
+  static async start(count: number, options: DirectOptions): Promise<DirectProcesses> {
+    const processes = Array.from(
+      { length: count },
+      () =>
+        new ClaudeProcess({
+          command: options.command,
+          args: baseClaudeArguments(options.claude),
+          cwd: options.claude.workspace,
+          env: options.environment,
+          logger: silentLogger(),
+        }),
+    );
+    await Promise.all(
+      processes.map(async (process) => {
+        await process.sendControlRequest({ subtype: "initialize" }, 120_000);
+        await process.sendControlRequest({ subtype: "set_model", model: options.model });
+      }),
+    );
+    return new DirectProcesses(processes);
+  }
+
+  /** One new-conversation turn on process `index`: write → result, then an untimed /clear. */
+  async turn(index: number, text: string): Promise<number> {
+    const process = this.processes[index] as ClaudeProcess;
+    const started = performance.now();
+    await process.runQuietTurn(text);
+    const elapsed = performance.now() - started;
+    await process.runQuietTurn("/clear");
+    return elapsed;
+  }
+
+  /** Time to the first text token of a turn. */
+  async timeToFirstToken(index: number, text: string): Promise<number> {
+    const process = this.processes[index] as ClaudeProcess;
+    const started = performance.now();
+    let first = Number.NaN;
+    for await (const line of process.startTurn(text)) {
+      if (Number.isNaN(first) && line.type === "stream_event" && line.event.type === "content_block_delta") {
+        first = performance.now() - started;
+      }
+    }
+    await process.runQuietTurn("/clear");
+    return first;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.processes.map((process) => process.close()));
+  }
+}

@@ -1,0 +1,66 @@
+/** Chat completion requests against a gateway: JSON latency, streaming time to first token, concurrency. */
+export interface LoadResult {
+  latencies: number[];
+  wallMs: number;
+}
+
+function body(model: string, content: string, stream = false): string {
+  return JSON.stringify({ model, stream, messages: [{ role: "user", content }] });
+}
+
+export async function completion(url: string, model: string, content: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: body(model, content),
+  });
+  const json = (await response.json()) as { choices?: Array<{ message: { content: string } }> };
+  if (response.status !== 200 || !json.choices?.[0]?.message.content) {
+    throw new Error(`unexpected answer ${response.status}: ${JSON.stringify(json).slice(0, 200)}`);
+  }
+  return performance.now() - started;
+}
+
+/** Milliseconds from sending the request to the first content token on the SSE stream. */
+export async function timeToFirstToken(url: string, model: string, content: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: body(model, content, true),
+  });
+  const reader = response.body?.getReader();
+  if (!reader) throw new Error("no body");
+  const decoder = new TextDecoder();
+  let text = "";
+  let first = Number.NaN;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+    if (Number.isNaN(first) && text.includes('"content":"E')) first = performance.now() - started;
+  }
+  if (!text.includes("data: [DONE]")) throw new Error("stream did not finish");
+  return first;
+}
+
+/** `total` requests from `clients` concurrent clients, each sending its next request when answered. */
+export async function concurrent(
+  clients: number,
+  total: number,
+  send: (index: number) => Promise<number>,
+): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < total) {
+        const index = next++;
+        latencies.push(await send(index));
+      }
+    }),
+  );
+  return { latencies, wallMs: performance.now() - started };
+}

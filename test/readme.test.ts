@@ -1,0 +1,60 @@
+/**
+ * The README's promises that code can check: its tables name every configuration key with its
+ * real default, and every request field with the handling the code actually applies.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { configurationObjectSchema, configurationSchema } from "../src/config/configuration-schema.js";
+import { requestFieldPolicy } from "../src/openai/request-field-policy.js";
+
+const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+
+function tableRows(): Map<string, string[]> {
+  const rows = new Map<string, string[]>();
+  for (const line of readme.split("\n")) {
+    const match = /^\| `([a-z_.]+)` \| (.*) \|$/.exec(line);
+    if (match?.[1] && match[2]) rows.set(match[1], match[2].split(" | "));
+  }
+  return rows;
+}
+
+function configurationKeys(): string[] {
+  const keys: string[] = [];
+  for (const [name, schema] of Object.entries(configurationObjectSchema.shape)) {
+    const inner = schema instanceof z.ZodPrefault ? (schema.unwrap() as z.ZodType) : schema;
+    if (inner instanceof z.ZodObject) for (const key of Object.keys(inner.shape)) keys.push(`${name}.${key}`);
+    else keys.push(name);
+  }
+  return keys;
+}
+
+describe("README", () => {
+  it("opens with the install-and-start and the test commands", () => {
+    const opening = readme.split("\n").slice(0, 8).join("\n");
+    expect(opening).toContain("npm install && npm start");
+    expect(opening).toContain("npm test");
+  });
+
+  it("documents every configuration key with its actual default", () => {
+    const rows = tableRows();
+    const defaults = configurationSchema.parse({}) as unknown as Record<string, Record<string, unknown>>;
+    for (const key of configurationKeys()) {
+      const row = rows.get(key);
+      expect(row, `README has no row for ${key}`).toBeDefined();
+      const [section, name] = key.split(".") as [string, string | undefined];
+      const value = name ? defaults[section]?.[name] : undefined;
+      // Paths (data_dir, workspace) depend on the machine; the README describes them in words.
+      if (key === "data_dir" || key === "claude.workspace") continue;
+      if (value === "") expect(row?.[0]).toBe('`""`');
+      else if (value !== undefined) expect(row?.[0]).toBe(`\`${value}\``);
+    }
+  });
+
+  it("lists every request field with the handling the code applies", () => {
+    const rows = tableRows();
+    for (const [field, policy] of Object.entries(requestFieldPolicy)) {
+      expect(rows.get(field)?.[0], `README row for ${field}`).toBe(policy.handling);
+    }
+  });
+});
