@@ -39,14 +39,17 @@ export class DirectProcesses {
     return new DirectProcesses(processes);
   }
 
-  /** One new-conversation turn on process `index`: write → result, then an untimed /clear. */
-  async turn(index: number, text: string): Promise<number> {
+  /**
+   * One new-conversation turn on process `index`: `turn` is write → result (the physical limit of
+   * a warm process); `cycle` adds the /clear that makes the process ready for the next one.
+   */
+  async turn(index: number, text: string): Promise<{ turn: number; cycle: number }> {
     const process = this.processes[index] as ClaudeProcess;
     const started = performance.now();
     await process.runQuietTurn(text);
-    const elapsed = performance.now() - started;
+    const turn = performance.now() - started;
     await process.runQuietTurn("/clear");
-    return elapsed;
+    return { turn, cycle: performance.now() - started };
   }
 
   /** Time to the first text token of a turn. */

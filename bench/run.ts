@@ -2,9 +2,14 @@
  * `npm run bench`: the gateway against the physical limit, measured in one run, offline.
  *
  * Everything talks to the project's mock Anthropic API (answers in ~1 ms), so the figures are the
- * gateway's and the CLI's own overhead. The physical limit is a warm CLI process driven directly
- * over stdio; spawn-per-request is the gateway with claude.use_interactive_sessions = false (what
- * existing gateways do); the gateway is the real bin in its own process, warm pool on.
+ * gateway's and the CLI's own overhead — a worst case: with a real API a turn waits seconds on the
+ * network and the CLI's CPU work hardly matters.
+ *   - physical limit: a warm CLI process driven directly over stdio. "turn" is write → result;
+ *     "cycle" adds the /clear that readies the process for the next conversation.
+ *   - spawn per request: the gateway with claude.use_interactive_sessions = false (what existing
+ *     gateways do).
+ *   - gateway: the real bin in its own process, warm pool on.
+ * Sequential measurements alternate direct and gateway blocks, so both see the same conditions.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,7 +22,8 @@ import { startGatewayProcess } from "./gateway-process.js";
 import { completion, concurrent, timeToFirstToken } from "./http-load.js";
 import { formatMs, type Summary, summarize } from "./statistics.js";
 
-const sequentialCount = Number(process.env.BENCH_SEQUENTIAL ?? 60);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+const blockSize = Number(process.env.BENCH_BLOCK ?? 20);
 const spawnCount = Number(process.env.BENCH_SPAWN ?? 10);
 const concurrentTotal = Number(process.env.BENCH_CONCURRENT_TOTAL ?? 80);
 const model = "sonnet";
@@ -37,6 +43,7 @@ const environment: NodeJS.ProcessEnv = {
   CLAUDE_CODE_MAX_RETRIES: "0",
 };
 const claude = configurationSchema.parse({ data_dir: join(directory, "data") }).claude;
+mkdirSync(claude.workspace, { recursive: true });
 const gatewayEnvironment = (overrides: Record<string, string>) => ({
   ...environment,
   CLAUDE_CODE__DATA_DIR: join(directory, "data"),
@@ -45,47 +52,83 @@ const gatewayEnvironment = (overrides: Record<string, string>) => ({
 });
 
 const log = (text: string) => process.stderr.write(`${text}\n`);
-const sequential = async (count: number, run: (index: number) => Promise<number>) => {
-  const samples: number[] = [];
-  for (let index = 0; index < count; index++) samples.push(await run(index));
+async function repeat<T>(count: number, run: () => Promise<T>): Promise<T[]> {
+  const samples: T[] = [];
+  for (let index = 0; index < count; index++) samples.push(await run());
   return samples;
-};
+}
 
-const results: Record<string, Summary & { throughput?: number }> = {};
+type Row = Summary & { throughput?: number };
+const results: Record<string, Row> = {};
 
 try {
-  // ── physical limit: warm processes driven directly ───────────────────────────────────────────
-  log("direct: 1 warm process");
-  mkdirSync(claude.workspace, { recursive: true });
-  const single = await DirectProcesses.start(1, { command, claude, environment, model });
-  await sequential(5, () => single.turn(0, prompt));
-  results.directTurn = summarize(await sequential(sequentialCount, () => single.turn(0, prompt)));
-  results.directFirstToken = summarize(await sequential(sequentialCount, () => single.timeToFirstToken(0, prompt)));
-  await single.close();
+  // ── sequential new conversations: direct and gateway, alternating blocks ────────────────────
+  log("starting a direct warm process and the gateway (warm pool)");
+  const direct = await DirectProcesses.start(1, { command, claude, environment, model });
+  const gateway = await startGatewayProcess(
+    gatewayEnvironment({ CLAUDE_CODE__CLAUDE__MAX_CONCURRENT_SESSIONS: "10", CLAUDE_CODE__CLAUDE__POOL_MIN_IDLE: "2" }),
+    directory,
+  );
+  // Warm-up: boot as many gateway processes as the widest test uses and run their slow first turns.
+  for (let round = 0; round < 3; round++) {
+    await Promise.all(Array.from({ length: 8 }, () => completion(gateway.url, model, prompt)));
+  }
+  await repeat(5, () => direct.turn(0, prompt));
+  await repeat(5, () => completion(gateway.url, model, prompt));
 
+  const samples = {
+    turn: [] as number[],
+    cycle: [] as number[],
+    gateway: [] as number[],
+    directFirst: [] as number[],
+    gatewayFirst: [] as number[],
+  };
+  for (let round = 0; round < rounds; round++) {
+    log(`sequential round ${round + 1}/${rounds}`);
+    for (const { turn, cycle } of await repeat(blockSize, () => direct.turn(0, prompt))) {
+      samples.turn.push(turn);
+      samples.cycle.push(cycle);
+    }
+    samples.gateway.push(...(await repeat(blockSize, () => completion(gateway.url, model, prompt))));
+    samples.directFirst.push(...(await repeat(blockSize, () => direct.timeToFirstToken(0, prompt))));
+    samples.gatewayFirst.push(...(await repeat(blockSize, () => timeToFirstToken(gateway.url, model, prompt))));
+  }
+  results.directTurn = summarize(samples.turn);
+  results.directCycle = summarize(samples.cycle);
+  results.gatewayTurn = summarize(samples.gateway);
+  results.directFirstToken = summarize(samples.directFirst);
+  results.gatewayFirstToken = summarize(samples.gatewayFirst);
+  await direct.close();
+
+  // ── concurrent clients ───────────────────────────────────────────────────────────────────────
   for (const clients of [4, 8]) {
     log(`direct: ${clients} warm processes at once`);
     const many = await DirectProcesses.start(clients, { command, claude, environment, model });
     await Promise.all(Array.from({ length: clients }, (_, index) => many.turn(index, prompt)));
-    const perProcess = Array.from({ length: clients }, () => 0);
+    const cycles: number[] = [];
+    const turns: number[] = [];
     let next = 0;
-    const latencies: number[] = [];
     const started = performance.now();
     await Promise.all(
-      perProcess.map(async (_, index) => {
+      Array.from({ length: clients }, async (_, index) => {
         while (next < concurrentTotal) {
           next++;
-          latencies.push(await many.turn(index, prompt));
+          const { turn, cycle } = await many.turn(index, prompt);
+          turns.push(turn);
+          cycles.push(cycle);
         }
       }),
     );
-    // /clear is untimed per turn but takes wall time; throughput counts it, as the gateway's does.
-    results[`direct${clients}`] = {
-      ...summarize(latencies),
-      throughput: concurrentTotal / ((performance.now() - started) / 1000),
-    };
+    const throughput = concurrentTotal / ((performance.now() - started) / 1000);
+    results[`direct${clients}Turn`] = summarize(turns);
+    results[`direct${clients}`] = { ...summarize(cycles), throughput };
     await many.close();
+
+    log(`gateway: ${clients} concurrent clients`);
+    const load = await concurrent(clients, concurrentTotal, () => completion(gateway.url, model, prompt));
+    results[`gateway${clients}`] = { ...summarize(load.latencies), throughput: concurrentTotal / (load.wallMs / 1000) };
   }
+  await gateway.close();
 
   // ── spawn per request ────────────────────────────────────────────────────────────────────────
   log("gateway, one process per request");
@@ -97,66 +140,49 @@ try {
     directory,
   );
   await completion(simple.url, model, prompt);
-  results.spawnPerRequest = summarize(await sequential(spawnCount, () => completion(simple.url, model, prompt)));
+  results.spawnPerRequest = summarize(await repeat(spawnCount, () => completion(simple.url, model, prompt)));
   await simple.close();
-
-  // ── the gateway, warm pool ───────────────────────────────────────────────────────────────────
-  log("gateway, warm pool");
-  const gateway = await startGatewayProcess(
-    gatewayEnvironment({ CLAUDE_CODE__CLAUDE__MAX_CONCURRENT_SESSIONS: "10", CLAUDE_CODE__CLAUDE__POOL_MIN_IDLE: "2" }),
-    directory,
-  );
-  // Warm-up: boot as many processes as the widest test uses, and run their slow first turns.
-  for (let round = 0; round < 3; round++) {
-    await Promise.all(Array.from({ length: 8 }, () => completion(gateway.url, model, prompt)));
-  }
-  await sequential(5, () => completion(gateway.url, model, prompt));
-  results.gatewayTurn = summarize(await sequential(sequentialCount, () => completion(gateway.url, model, prompt)));
-  results.gatewayFirstToken = summarize(
-    await sequential(sequentialCount, () => timeToFirstToken(gateway.url, model, prompt)),
-  );
-  for (const clients of [4, 8]) {
-    log(`gateway: ${clients} concurrent clients`);
-    const load = await concurrent(clients, concurrentTotal, () => completion(gateway.url, model, prompt));
-    results[`gateway${clients}`] = { ...summarize(load.latencies), throughput: concurrentTotal / (load.wallMs / 1000) };
-  }
-  await gateway.close();
 } finally {
   await mock.close();
   rmSync(directory, { recursive: true, force: true });
 }
 
 // ── report ─────────────────────────────────────────────────────────────────────────────────────
-const row = (name: string, summary: (Summary & { throughput?: number }) | undefined) =>
+const row = (name: string, summary: Row | undefined) =>
   summary
     ? `| ${name} | ${summary.count} | ${formatMs(summary.p50)} | ${formatMs(summary.p95)} | ${summary.throughput ? `${summary.throughput.toFixed(1)} req/s` : ""} |`
     : `| ${name} | – | – | – | |`;
 const ratio = (numerator: number | undefined, denominator: number | undefined) =>
   numerator && denominator ? (numerator / denominator).toFixed(2) : "n/a";
+const r = results;
 
-const { directTurn, directFirstToken, spawnPerRequest, gatewayTurn, gatewayFirstToken } = results;
 const lines = [
-  `claude-code-api benchmark — CLI ${command.includes("claude-code") ? "from @anthropic-ai/claude-code" : command}, mock API, ${new Date().toISOString()}`,
+  `claude-code-api benchmark: CLI ${command}, mock Anthropic API, ${new Date().toISOString()}`,
   "",
   "| measurement | n | p50 | p95 | throughput |",
   "|---|---|---|---|---|",
-  row("physical limit: warm CLI turn, driven directly", directTurn),
-  row("physical limit: warm CLI, first token", directFirstToken),
-  row("spawn per request (use_interactive_sessions=false)", spawnPerRequest),
-  row("gateway: new conversation, JSON", gatewayTurn),
-  row("gateway: new conversation, SSE first token", gatewayFirstToken),
-  row("physical limit: 4 warm processes at once", results.direct4),
-  row("gateway: 4 concurrent clients", results.gateway4),
-  row("physical limit: 8 warm processes at once", results.direct8),
-  row("gateway: 8 concurrent clients", results.gateway8),
+  row("direct warm process: turn (physical limit)", r.directTurn),
+  row("direct warm process: turn + /clear", r.directCycle),
+  row("gateway: new conversation, JSON", r.gatewayTurn),
+  row("direct warm process: first token", r.directFirstToken),
+  row("gateway: new conversation, SSE first token", r.gatewayFirstToken),
+  row("spawn per request (use_interactive_sessions=false)", r.spawnPerRequest),
+  row("direct, 4 processes at once: turn", r.direct4Turn),
+  row("direct, 4 processes at once: turn + /clear", r.direct4),
+  row("gateway, 4 concurrent clients", r.gateway4),
+  row("direct, 8 processes at once: turn", r.direct8Turn),
+  row("direct, 8 processes at once: turn + /clear", r.direct8),
+  row("gateway, 8 concurrent clients", r.gateway8),
   "",
   "| ratio | value | goal |",
   "|---|---|---|",
-  `| gateway p50 / direct warm turn p50 | ${ratio(gatewayTurn?.p50, directTurn?.p50)} | ≤ 1.5 |`,
-  `| spawn-per-request p50 / gateway p50 | ${ratio(spawnPerRequest?.p50, gatewayTurn?.p50)} | ≥ 10 |`,
-  `| gateway first token p50 / direct first token p50 | ${ratio(gatewayFirstToken?.p50, directFirstToken?.p50)} | |`,
-  `| gateway p50 / direct p50, 4 at once | ${ratio(results.gateway4?.p50, results.direct4?.p50)} | |`,
-  `| gateway p50 / direct p50, 8 at once | ${ratio(results.gateway8?.p50, results.direct8?.p50)} | |`,
-  `| gateway throughput / direct throughput, 8 at once | ${ratio(results.gateway8?.throughput, results.direct8?.throughput)} | |`,
+  `| gateway p50 / direct turn p50 | ${ratio(r.gatewayTurn?.p50, r.directTurn?.p50)} | ≤ 1.5 |`,
+  `| spawn-per-request p50 / gateway p50 | ${ratio(r.spawnPerRequest?.p50, r.gatewayTurn?.p50)} | ≥ 10 |`,
+  `| gateway p50 / direct turn + /clear p50 | ${ratio(r.gatewayTurn?.p50, r.directCycle?.p50)} | |`,
+  `| gateway first token p50 / direct first token p50 | ${ratio(r.gatewayFirstToken?.p50, r.directFirstToken?.p50)} | |`,
+  `| 4 at once: gateway p50 / direct turn + /clear p50 | ${ratio(r.gateway4?.p50, r.direct4?.p50)} | |`,
+  `| 4 at once: gateway / direct throughput | ${ratio(r.gateway4?.throughput, r.direct4?.throughput)} | |`,
+  `| 8 at once: gateway p50 / direct turn + /clear p50 | ${ratio(r.gateway8?.p50, r.direct8?.p50)} | |`,
+  `| 8 at once: gateway / direct throughput | ${ratio(r.gateway8?.throughput, r.direct8?.throughput)} | |`,
 ];
 process.stdout.write(`${lines.join("\n")}\n`);

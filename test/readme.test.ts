@@ -13,8 +13,10 @@ const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 function tableRows(): Map<string, string[]> {
   const rows = new Map<string, string[]>();
   for (const line of readme.split("\n")) {
-    const match = /^\| `([a-z_.]+)` \| (.*) \|$/.exec(line);
-    if (match?.[1] && match[2]) rows.set(match[1], match[2].split(" | "));
+    // Cells are padded (the formatter aligns tables); the first cell is a `key`.
+    const cells = line.split("|").map((cell) => cell.trim());
+    const key = /^`([a-z_.]+)`$/.exec(cells[1] ?? "")?.[1];
+    if (line.startsWith("|") && key) rows.set(key, cells.slice(2, -1));
   }
   return rows;
 }
