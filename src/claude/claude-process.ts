@@ -6,9 +6,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Logger } from "../observability/logger.js";
 import { ClaudeProcessError } from "./claude-process-error.js";
+import { ControlChannel, type ControlRequestHandler } from "./control-channel.js";
 import { type DecodedLine, LineDecoder } from "./line-decoder.js";
 import type { ControlRequestLine, ControlResponseLine, ResultLine, TurnLine, UserContent } from "./protocol.js";
 import { Turn } from "./turn.js";
+
+export type { ControlRequestHandler } from "./control-channel.js";
 
 export interface ClaudeProcessOptions {
   command: string;
@@ -23,9 +26,6 @@ export interface ExitInfo {
   signal: NodeJS.Signals | null;
 }
 
-/** Answers a CLI→host control request (can_use_tool, mcp_message, …); a throw becomes an error response. */
-export type ControlRequestHandler = (request: ControlRequestLine["request"]) => Promise<unknown> | unknown;
-
 const stderrTailLength = 4096;
 const defaultControlTimeoutMs = 30_000;
 
@@ -36,15 +36,10 @@ export class ClaudeProcess {
   private readonly child: ChildProcess;
   private readonly decoder = new LineDecoder();
   private readonly logger: Logger;
-  private readonly pendingControl = new Map<
-    string,
-    { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }
-  >();
-  private readonly handlers = new Map<string, ControlRequestHandler>();
+  private readonly control = new ControlChannel((message) => this.write(message));
   private activeTurn: Turn | undefined;
   private exitInfo: ExitInfo | undefined;
   private stderrTail = "";
-  private nextRequestNumber = 1;
   /** Lines that were not JSON: counted for diagnostics, otherwise ignored. */
   garbageLines = 0;
 
@@ -92,7 +87,7 @@ export class ClaudeProcess {
 
   /** Registers the answer to one kind of CLI→host request; kinds without a handler get an error. */
   handleRequests(subtype: string, handler: ControlRequestHandler): void {
-    this.handlers.set(subtype, handler);
+    this.control.handle(subtype, handler);
   }
 
   /** Sends a host→CLI control request and resolves with its response payload. */
@@ -101,15 +96,7 @@ export class ClaudeProcess {
     timeoutMs = defaultControlTimeoutMs,
   ): Promise<unknown> {
     if (!this.isAlive) return Promise.reject(this.exitedError());
-    const requestId = `gw_${this.nextRequestNumber++}`;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pendingControl.delete(requestId);
-        reject(new ClaudeProcessError("control_timeout", `no answer to ${request.subtype} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pendingControl.set(requestId, { resolve, reject, timer });
-      this.write({ type: "control_request", request_id: requestId, request });
-    });
+    return this.control.send(request, timeoutMs);
   }
 
   interrupt(): Promise<unknown> {
@@ -184,8 +171,8 @@ export class ClaudeProcess {
         continue;
       }
       const line = decoded.line;
-      if (line.type === "control_response") this.onControlResponse(line as ControlResponseLine);
-      else if (line.type === "control_request") void this.onControlRequest(line as ControlRequestLine);
+      if (line.type === "control_response") this.control.onResponse(line as ControlResponseLine);
+      else if (line.type === "control_request") void this.control.onRequest(line as ControlRequestLine);
       else if (line.type === "keep_alive") continue;
       else if (this.activeTurn) {
         const turn = this.activeTurn;
@@ -198,48 +185,12 @@ export class ClaudeProcess {
     }
   }
 
-  private onControlResponse(line: ControlResponseLine): void {
-    const response = line.response;
-    const pending = this.pendingControl.get(response?.request_id);
-    if (!pending) return;
-    this.pendingControl.delete(response.request_id);
-    clearTimeout(pending.timer);
-    if (response.subtype === "success") pending.resolve(response.response);
-    else pending.reject(new ClaudeProcessError("control_error", String(response.error)));
-  }
-
-  private async onControlRequest(line: ControlRequestLine): Promise<void> {
-    const handler = this.handlers.get(line.request?.subtype);
-    try {
-      if (!handler) throw new Error(`Unsupported control request subtype: ${line.request?.subtype}`);
-      const result = await handler(line.request);
-      this.write({
-        type: "control_response",
-        response: { subtype: "success", request_id: line.request_id, response: result ?? {} },
-      });
-    } catch (error) {
-      if (!this.isAlive) return;
-      try {
-        this.write({
-          type: "control_response",
-          response: { subtype: "error", request_id: line.request_id, error: (error as Error).message },
-        });
-      } catch {
-        // the process died while we answered; its exit handler reports that
-      }
-    }
-  }
-
   private onExit(info: ExitInfo): void {
     this.exitInfo = info;
     // Sweep the group: tools the CLI started must not outlive it.
     this.signalGroup("SIGKILL");
     const error = this.exitedError();
-    for (const [requestId, pending] of this.pendingControl) {
-      clearTimeout(pending.timer);
-      pending.reject(error);
-      this.pendingControl.delete(requestId);
-    }
+    this.control.failAll(error);
     if (this.activeTurn) {
       const turn = this.activeTurn;
       this.activeTurn = undefined;

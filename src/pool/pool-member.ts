@@ -1,5 +1,5 @@
 /**
- * A pooled CLI process and what the pool knows about it. State changes only inside ProcessPool.
+ * A pooled CLI process and what the pool knows about it. State changes only inside the pool.
  *
  *   starting ─probe─► spare ─initialize─► leased ─/clear─► idle ─► leased …
  *       └─(claimed by a waiter while booting)─► initialize ─► leased
@@ -24,9 +24,9 @@ export class PoolMember {
   constructor(
     readonly process: ClaudeProcess,
     readonly spawnKey: string,
-    probe: (process: ClaudeProcess) => Promise<void>,
+    probe: () => Promise<void>,
   ) {
-    this.booted = probe(process);
+    this.booted = probe();
     this.booted.catch(() => {});
   }
 }

@@ -1,18 +1,24 @@
 /**
  * Warm CLI processes, keyed by launch profile. The only place that spawns and ends CLI processes.
  *
- * A request leases a process for its profile, preferring (1) an idle process already initialized
- * for exactly that profile, most recently used first; (2) a booted spare with the same command
- * line, initialized now (~5 ms); (3) a spare still booting; (4) a new process if under the limit;
- * (5) a new process in place of the least recently used idle one. Otherwise it waits in a bounded
- * queue; past that it gets 429. After the turn the process is `/clear`ed (~15 ms) and waits again,
- * so cold spawns (~0.6 s) stay off the request path.
+ * A request leases a process (choose-member.ts says which); if none can be had it waits in a
+ * bounded queue, and past that gets 429. After the turn the process is `/clear`ed (~15 ms) and
+ * waits again, so cold spawns (~0.6 s) stay off the request path. Booted spares are kept ready,
+ * crashed processes replaced, idle ones ended after a while.
  */
 import type { ClaudeProcess } from "../claude/claude-process.js";
 import type { LaunchProfile } from "../claude/launch-profile.js";
-import { GatewayError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
-import { type MemberState, PoolMember } from "./pool-member.js";
+import { chooseMember } from "./choose-member.js";
+import { createLease, type Lease } from "./lease.js";
+import { membersToReap, sparesToStart } from "./plan-upkeep.js";
+import { claudeUnavailable, queueFull, shuttingDown } from "./pool-errors.js";
+import type { MemberState, PoolMember } from "./pool-member.js";
+import { startMember } from "./start-member.js";
+import { Waiter } from "./waiter.js";
+import { withTimeout } from "./with-timeout.js";
+
+export type { Lease } from "./lease.js";
 
 export interface ProcessPoolOptions {
   spawnProcess(profile: LaunchProfile): ClaudeProcess;
@@ -32,14 +38,6 @@ export interface ProcessPoolOptions {
   onBoot?(settings: unknown): void;
 }
 
-export interface Lease {
-  readonly process: ClaudeProcess;
-  /** Switches the process to `model` (set_model, ~5 ms) unless it is already on it. */
-  useModel(model: string): Promise<void>;
-  /** Gives the process back: cleared and kept when `reusable`, ended otherwise. Idempotent. */
-  release(reusable: boolean): void;
-}
-
 export interface PoolSnapshot {
   processes: number;
   states: Record<MemberState, number>;
@@ -47,16 +45,6 @@ export interface PoolSnapshot {
   spawned: number;
   crashed: number;
   members: Array<{ pid: number | undefined; state: MemberState; profile: string | null }>;
-}
-
-interface Waiter {
-  profile: LaunchProfile;
-  resolve(lease: Lease): void;
-  reject(error: unknown): void;
-  signal: AbortSignal | undefined;
-  onAbort(): void;
-  settled: boolean;
-  retried: boolean;
 }
 
 export class ProcessPool {
@@ -84,27 +72,12 @@ export class ProcessPool {
     if (this.closed) return Promise.reject(shuttingDown());
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<Lease>((resolve, reject) => {
-      const waiter: Waiter = {
-        profile,
-        resolve,
-        reject,
-        signal,
-        settled: false,
-        retried: false,
-        onAbort: () => {
-          if (waiter.settled) return;
-          waiter.settled = true;
-          this.removeWaiter(waiter);
-          reject(signal?.reason);
-        },
-      };
-      signal?.addEventListener("abort", waiter.onAbort, { once: true });
+      const waiter = new Waiter(profile, signal, resolve, reject, (aborted) => this.removeWaiter(aborted));
       const served = this.tryServe(waiter);
       if (served === "served") return;
+      // A request about to get a process that is finishing its /clear waits in any case.
       if (served === "none" && this.waiters.length >= this.options.maxQueued) {
-        waiter.settled = true;
-        signal?.removeEventListener("abort", waiter.onAbort);
-        reject(queueFull(this.retryAfterSeconds()));
+        waiter.reject(queueFull(this.retryAfterSeconds()));
         return;
       }
       this.waiters.push(waiter);
@@ -140,55 +113,40 @@ export class ProcessPool {
     this.closed = true;
     clearInterval(this.reaper);
     clearTimeout(this.replenishTimer);
-    for (const waiter of this.waiters.splice(0)) this.settle(waiter, undefined, shuttingDown());
+    for (const waiter of this.waiters.splice(0)) waiter.reject(shuttingDown());
     const members = [...this.members];
     this.members.clear();
     await Promise.all(members.map((member) => member.process.close(1_000)));
   }
 
-  /** "served": a process is being readied for it; "soon": its hot process is clearing; "none". */
   private tryServe(waiter: Waiter): "served" | "soon" | "none" {
-    const member = this.pickMember(waiter.profile);
-    if (member === "soon" || member === undefined) return member ?? "none";
+    const choice = chooseMember(this.members, waiter.profile, this.options.maxProcesses);
+    let member: PoolMember;
+    switch (choice.kind) {
+      case "soon":
+      case "none":
+        return choice.kind;
+      case "take":
+        member = choice.member;
+        member.state = "preparing";
+        break;
+      case "claim":
+        member = choice.member;
+        member.claimed = true;
+        break;
+      case "replace":
+        this.retire(choice.victim, "replaced for another launch profile");
+        member = this.spawnMember(waiter.profile, true);
+        break;
+      case "spawn":
+        member = this.spawnMember(waiter.profile, true);
+        break;
+    }
     void this.prepare(member, waiter);
     return "served";
   }
 
-  private pickMember(profile: LaunchProfile): PoolMember | "soon" | undefined {
-    let best: PoolMember | undefined;
-    let clearing = false;
-    for (const member of this.members) {
-      if (member.profileKey !== profile.key) continue;
-      if (member.state === "idle" && (!best || member.lastUsedAt > best.lastUsedAt)) best = member;
-      if (member.state === "clearing") clearing = true;
-    }
-    // A process of this profile finishing its /clear (~15 ms) beats a spare, whose first API turn
-    // runs ~100 ms slower, and keeps the pool from growing under sequential traffic.
-    if (!best && clearing) return "soon";
-    best ??= this.find((member) => member.state === "spare" && member.spawnKey === profile.spawnKey);
-    if (best) {
-      best.state = "preparing";
-      return best;
-    }
-    const booting = this.find(
-      (member) => member.state === "starting" && !member.claimed && member.spawnKey === profile.spawnKey,
-    );
-    if (booting) {
-      booting.claimed = true;
-      return booting;
-    }
-    if (this.members.size < this.options.maxProcesses) return this.spawnMember(profile, true);
-    let victim: PoolMember | undefined;
-    for (const member of this.members) {
-      if ((member.state === "idle" || member.state === "spare") && (!victim || member.lastUsedAt < victim.lastUsedAt)) {
-        victim = member;
-      }
-    }
-    if (!victim) return undefined;
-    this.retire(victim, "evicted for another launch profile");
-    return this.spawnMember(profile, true);
-  }
-
+  /** Waits for the process to boot, initializes it for the profile if new, and hands it over. */
   private async prepare(member: PoolMember, waiter: Waiter): Promise<void> {
     // A process that was already warm and died between requests is worth one retry elsewhere;
     // one that never booted points at a broken CLI, and the client should hear about it.
@@ -205,18 +163,14 @@ export class ProcessPool {
       this.retire(member, "failed to start");
       if (waiter.settled) return;
       if (wasWarm && !waiter.retried) {
-        // A warm process died between requests: try once more with another.
         waiter.retried = true;
         if (this.tryServe(waiter) !== "served") this.waiters.unshift(waiter);
         return;
       }
-      this.settle(waiter, undefined, unavailable(error, member.process.stderr));
+      waiter.reject(claudeUnavailable(error, member.process.stderr));
       return;
     }
-    if (this.closed) {
-      this.settle(waiter, undefined, shuttingDown());
-      return;
-    }
+    if (this.closed) return waiter.reject(shuttingDown());
     if (waiter.settled) {
       // The request went away while its process was being readied: keep the process for others.
       this.makeAvailable(member);
@@ -224,36 +178,11 @@ export class ProcessPool {
     }
     member.state = "leased";
     member.leasedAt = Date.now();
-    this.settle(waiter, this.createLease(member));
-  }
-
-  private settle(waiter: Waiter, lease: Lease | undefined, error?: unknown): void {
-    waiter.settled = true;
-    waiter.signal?.removeEventListener("abort", waiter.onAbort);
-    if (lease) waiter.resolve(lease);
-    else waiter.reject(error);
-  }
-
-  private createLease(member: PoolMember): Lease {
-    let released = false;
-    return {
-      process: member.process,
-      useModel: async (model) => {
-        if (member.model === model) return;
-        await member.process.sendControlRequest({ subtype: "set_model", model });
-        member.model = model;
-      },
-      release: (reusable) => {
-        if (released) return;
-        released = true;
-        this.onRelease(member, reusable);
-      },
-    };
+    waiter.resolve(createLease(member, (released, reusable) => this.onRelease(released, reusable)));
   }
 
   private onRelease(member: PoolMember, reusable: boolean): void {
-    const heldMs = Date.now() - member.leasedAt;
-    this.averageLeaseMs = this.averageLeaseMs * 0.8 + heldMs * 0.2;
+    this.averageLeaseMs = this.averageLeaseMs * 0.8 + (Date.now() - member.leasedAt) * 0.2;
     if (!this.options.reuse || !reusable || !member.process.isAlive || this.closed) {
       this.retire(member, reusable ? "not reused" : "not reusable after its turn");
       this.dispatch();
@@ -266,21 +195,13 @@ export class ProcessPool {
   /** `/clear` resets the conversation (new session id, no earlier turn in the next request). */
   private async clear(member: PoolMember): Promise<void> {
     const timeoutMs = this.options.clearTimeoutMs ?? 10_000;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        member.process.runQuietTurn("/clear"),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`/clear took over ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
+      await withTimeout(member.process.runQuietTurn("/clear"), timeoutMs, `/clear took over ${timeoutMs} ms`);
     } catch (error) {
       this.options.logger.warn({ pid: member.process.pid, error: String(error) }, "clearing a process failed");
       this.retire(member, "clear failed");
       this.dispatch();
       return;
-    } finally {
-      clearTimeout(timer);
     }
     this.makeAvailable(member);
   }
@@ -292,13 +213,10 @@ export class ProcessPool {
     this.dispatch();
   }
 
+  /** Serves waiting requests from whatever became available, then tops up the spares. */
   private dispatch(): void {
     for (const waiter of [...this.waiters]) {
-      if (waiter.settled) {
-        this.removeWaiter(waiter);
-        continue;
-      }
-      if (this.tryServe(waiter) === "served") this.removeWaiter(waiter);
+      if (waiter.settled || this.tryServe(waiter) === "served") this.removeWaiter(waiter);
     }
     this.replenish();
   }
@@ -309,57 +227,36 @@ export class ProcessPool {
   }
 
   private spawnMember(profile: LaunchProfile, claimed: boolean): PoolMember {
-    const process = this.options.spawnProcess(profile);
     this.spawned++;
-    const member = new PoolMember(process, profile.spawnKey, (booting) => this.probe(booting));
-    member.claimed = claimed;
-    this.members.add(member);
-    this.options.logger.debug({ pid: process.pid, profile: profile.key, claimed }, "spawned a CLI process");
-    member.booted.then(
-      () => {
+    const member = startMember(this.options.spawnProcess, profile, this.options.bootTimeoutMs ?? 60_000, {
+      booted: (booted, settings) => {
         this.consecutiveBootFailures = 0;
-        if (member.state === "starting" && !member.claimed) this.makeAvailable(member);
+        this.options.onBoot?.(settings);
+        if (booted.state === "starting" && !booted.claimed) this.makeAvailable(booted);
       },
-      (error) => {
+      bootFailed: (failed, error) => {
         this.options.logger.warn(
-          { pid: process.pid, error: String(error), stderr: process.stderr.slice(-500) },
+          { pid: failed.process.pid, error: String(error), stderr: failed.process.stderr.slice(-500) },
           "a CLI process failed to boot",
         );
-        if (member.claimed) return; // its waiter reports the failure
+        if (failed.claimed) return; // its waiter reports the failure
         this.consecutiveBootFailures++;
-        this.retire(member, "failed to boot");
+        this.retire(failed, "failed to boot");
       },
-    );
-    void process.exited.then((exit) => {
-      if (!this.members.has(member)) return;
-      this.members.delete(member);
-      this.crashed++;
-      this.options.logger.warn(
-        { pid: process.pid, state: member.state, ...exit, stderr: process.stderr.slice(-500) },
-        "a CLI process exited unexpectedly",
-      );
-      this.dispatch();
+      exited: (gone, exit) => {
+        if (!this.members.delete(gone)) return;
+        this.crashed++;
+        this.options.logger.warn(
+          { pid: gone.process.pid, state: gone.state, ...exit, stderr: gone.process.stderr.slice(-500) },
+          "a CLI process exited unexpectedly",
+        );
+        this.dispatch();
+      },
     });
+    member.claimed = claimed;
+    this.members.add(member);
+    this.options.logger.debug({ pid: member.process.pid, profile: profile.key, claimed }, "spawned a CLI process");
     return member;
-  }
-
-  /**
-   * A process prints nothing until its first input; `get_settings` is answered once it has booted
-   * and, unlike `initialize`, leaves the system prompt to be chosen later.
-   */
-  private async probe(process: ClaudeProcess): Promise<void> {
-    try {
-      const settings = await process.sendControlRequest(
-        { subtype: "get_settings" },
-        this.options.bootTimeoutMs ?? 60_000,
-      );
-      this.options.onBoot?.(settings);
-    } catch (error) {
-      // An error *answer* still proves the process is up (a CLI without get_settings).
-      if ((error as { fault?: string }).fault === "control_error") return;
-      void process.kill();
-      throw error;
-    }
   }
 
   private retire(member: PoolMember, reason: string): void {
@@ -382,62 +279,20 @@ export class ProcessPool {
       this.replenishTimer.unref();
       return;
     }
-    let ready = 0;
-    for (const member of this.members) {
-      const available = member.state === "spare" || (member.state === "starting" && !member.claimed);
-      if (available && member.spawnKey === spareProfile.spawnKey) ready++;
-    }
-    for (; ready < minSpares && this.members.size < maxProcesses; ready++) this.spawnMember(spareProfile, false);
+    const missing = sparesToStart(this.members, spareProfile.spawnKey, minSpares, maxProcesses);
+    for (let count = 0; count < missing; count++) this.spawnMember(spareProfile, false);
   }
 
+  /** Ends processes idle longer than the idle timeout; spares only beyond the minimum. */
   private reap(): void {
-    const now = Date.now();
-    let spares = 0;
-    for (const member of this.members) if (member.state === "spare") spares++;
-    for (const member of [...this.members]) {
-      const idleFor = now - member.lastUsedAt;
-      if (idleFor < this.options.idleTimeoutMs) continue;
-      if (member.state === "idle") this.retire(member, "idle timeout");
-      else if (member.state === "spare" && spares > this.options.minSpares) {
-        spares--;
-        this.retire(member, "idle timeout");
-      }
+    const { idleTimeoutMs, minSpares } = this.options;
+    for (const member of membersToReap(this.members, Date.now(), idleTimeoutMs, minSpares)) {
+      this.retire(member, "idle timeout");
     }
     this.replenish();
-  }
-
-  private find(predicate: (member: PoolMember) => boolean): PoolMember | undefined {
-    for (const member of this.members) if (predicate(member)) return member;
-    return undefined;
   }
 
   private retryAfterSeconds(): number {
     return Math.min(60, Math.max(1, Math.ceil(this.averageLeaseMs / 1_000)));
   }
-}
-
-function queueFull(retryAfterSeconds: number): GatewayError {
-  return new GatewayError("All Claude Code processes are busy and the wait queue is full; retry later.", {
-    status: 429,
-    type: "rate_limit_error",
-    code: "pool_queue_full",
-    retryAfterSeconds,
-  });
-}
-
-function shuttingDown(): GatewayError {
-  return new GatewayError("The gateway is shutting down.", {
-    status: 503,
-    type: "server_error",
-    code: "shutting_down",
-  });
-}
-
-function unavailable(cause: unknown, stderr: string): GatewayError {
-  return new GatewayError("The Claude Code CLI could not be started; see the gateway log.", {
-    status: 503,
-    type: "server_error",
-    code: "claude_unavailable",
-    cause: Object.assign(new Error(String(cause)), { stderr }),
-  });
 }

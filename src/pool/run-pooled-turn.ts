@@ -9,6 +9,7 @@ import type { LaunchProfile } from "../claude/launch-profile.js";
 import type { TurnLine, UserContent } from "../claude/protocol.js";
 import type { Turn } from "../claude/turn.js";
 import type { Lease, ProcessPool } from "./process-pool.js";
+import { withTimeout } from "./with-timeout.js";
 
 export interface PooledTurnRequest {
   profile: LaunchProfile;
@@ -59,19 +60,11 @@ export async function* runPooledTurn(pool: ProcessPool, request: PooledTurnReque
 
 /** The consumer stopped reading mid-turn: stop the turn, and reuse the process if it obeys. */
 async function settleAbandonedTurn(lease: Lease, turn: Turn): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
   try {
     if (!turn.isDone) await lease.process.interrupt();
-    await Promise.race([
-      turn.result,
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error("the turn did not end after an interrupt")), interruptGraceMs);
-      }),
-    ]);
+    await withTimeout(turn.result, interruptGraceMs, "the turn did not end after an interrupt");
     lease.release(true);
   } catch {
     lease.release(false);
-  } finally {
-    clearTimeout(timer);
   }
 }

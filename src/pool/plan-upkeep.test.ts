@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { member, otherCommandLine, plain } from "../../test/support/pool-members.js";
+import { membersToReap, sparesToStart } from "./plan-upkeep.js";
+
+describe("plan-upkeep", () => {
+  it("starts spares up to the minimum and within the limit, counting unclaimed booting ones", () => {
+    const members = new Set([member("spare"), member("starting"), member("starting", { claimed: true })]);
+    expect(sparesToStart(members, plain.spawnKey, 4, 10)).toBe(2);
+    expect(sparesToStart(members, plain.spawnKey, 4, 4)).toBe(1);
+    expect(sparesToStart(members, otherCommandLine.spawnKey, 1, 10)).toBe(1);
+  });
+
+  it("reaps idle processes past the timeout, and spares only beyond the minimum", () => {
+    const staleIdle = member("idle", { lastUsedAt: 0 });
+    const freshIdle = member("idle", { lastUsedAt: 950 });
+    const staleSpares = [member("spare", { lastUsedAt: 0 }), member("spare", { lastUsedAt: 0 })];
+    const reaped = membersToReap(new Set([staleIdle, freshIdle, ...staleSpares]), 1_000, 100, 1);
+    expect(reaped).toEqual([staleIdle, staleSpares[0]]);
+  });
+});

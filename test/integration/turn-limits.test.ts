@@ -1,0 +1,54 @@
+/**
+ * The CLI's own limits (--max-budget-usd, --max-turns) end a turn with an error result; the
+ * gateway maps them to clear OpenAI errors. Real CLI + mock API, driven directly: these flags
+ * become configuration keys in a later release.
+ */
+import { mkdirSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ClaudeProcess } from "../../src/claude/claude-process.js";
+import { baseClaudeArguments } from "../../src/claude/launch-profile.js";
+import { configurationSchema } from "../../src/config/configuration-schema.js";
+import { silentLogger } from "../../src/observability/logger.js";
+import { readAssistantOutput } from "../../src/openai/read-assistant-output.js";
+import { type ClaudeTestEnvironment, createClaudeTestEnvironment } from "../support/claude-test-environment.js";
+
+let environment: ClaudeTestEnvironment;
+beforeAll(async () => {
+  environment = await createClaudeTestEnvironment();
+  mkdirSync(environment.workspace, { recursive: true });
+});
+afterAll(() => environment.close());
+
+async function failureOf(extraArgs: string[], prompt: string) {
+  const claude = configurationSchema.parse({ data_dir: environment.dataDirectory }).claude;
+  const process = new ClaudeProcess({
+    command: environment.claudeCommand,
+    args: [...baseClaudeArguments(claude), ...extraArgs],
+    cwd: environment.workspace,
+    env: environment.environment,
+    logger: silentLogger(),
+  });
+  try {
+    await process.sendControlRequest({ subtype: "initialize" });
+    for await (const _event of readAssistantOutput(process.startTurn(prompt), "sonnet")) {
+      // the turn must fail before finishing
+    }
+    throw new Error("the turn did not fail");
+  } catch (error) {
+    return error;
+  } finally {
+    await process.close();
+  }
+}
+
+describe("turn limits", () => {
+  it("maps an exhausted --max-budget-usd to 429 insufficient_quota, not to be retried", async () => {
+    const error = await failureOf(["--max-budget-usd", "0.000001"], "hello");
+    expect(error).toMatchObject({ status: 429, type: "insufficient_quota", code: "budget_exceeded", retryable: false });
+  });
+
+  it("maps an exhausted --max-turns to 422 max_turns_exceeded", async () => {
+    const error = await failureOf(["--max-turns", "1"], '[[tool:Read {"file_path":"/etc/hostname"}]]');
+    expect(error).toMatchObject({ status: 422, code: "max_turns_exceeded" });
+  });
+});
