@@ -66,7 +66,7 @@ export function toOpenAIErrorBody(error: GatewayError): OpenAIErrorBody {
   return { error: { message: error.message, type: error.type, param: error.param, code: error.code } };
 }
 
-export function errorHeaders(error: GatewayError): Record<string, string> {
+function errorHeaders(error: GatewayError): Record<string, string> {
   const headers: Record<string, string> = {};
   if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(Math.ceil(error.retryAfterSeconds));
   if (error.retryable === false) headers["x-should-retry"] = "false";

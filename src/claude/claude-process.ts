@@ -40,8 +40,6 @@ export class ClaudeProcess {
   private activeTurn: Turn | undefined;
   private exitInfo: ExitInfo | undefined;
   private stderrTail = "";
-  /** Lines that were not JSON: counted for diagnostics, otherwise ignored. */
-  garbageLines = 0;
 
   constructor(options: ClaudeProcessOptions) {
     this.logger = options.logger;
@@ -107,9 +105,11 @@ export class ClaudeProcess {
   startTurn(content: UserContent): Turn {
     if (!this.isAlive) throw this.exitedError();
     if (this.activeTurn) throw new ClaudeProcessError("busy", "a turn is already running on this process");
+    // Written first: if the write throws, no turn is left marked active. Nothing can be read
+    // back before the assignment below, so no line of this turn is missed.
+    this.write({ type: "user", message: { role: "user", content }, parent_tool_use_id: null, session_id: "" });
     const turn = new Turn();
     this.activeTurn = turn;
-    this.write({ type: "user", message: { role: "user", content }, parent_tool_use_id: null, session_id: "" });
     return turn;
   }
 
@@ -166,7 +166,6 @@ export class ClaudeProcess {
   private onLines(lines: DecodedLine[]): void {
     for (const decoded of lines) {
       if (decoded.kind === "garbage") {
-        this.garbageLines++;
         this.logger.warn({ pid: this.pid, line: decoded.text.slice(0, 500) }, "ignored a non-JSON line from the CLI");
         continue;
       }

@@ -11,7 +11,7 @@ export type DecodedLine = { kind: "line"; line: CliLine } | { kind: "garbage"; t
 /** A line longer than this without a newline is dropped as garbage rather than buffered forever. */
 const maxLineLength = 64 * 1024 * 1024;
 
-export function parseLine(text: string): DecodedLine {
+function parseLine(text: string): DecodedLine {
   const trimmed = text.trim();
   if (!trimmed.startsWith("{")) return { kind: "garbage", text };
   try {

@@ -114,7 +114,3 @@ export type CliLine = TurnLine | ControlRequestLine | ControlResponseLine | { ty
 
 /** What the gateway writes to the CLI's stdin as a user turn. */
 export type UserContent = string | ContentBlock[];
-
-export function isResultLine(line: CliLine): line is ResultLine {
-  return line.type === "result";
-}

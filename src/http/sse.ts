@@ -28,7 +28,7 @@ function raceSilence<T>(pending: Promise<IteratorResult<T>>, ms: number): Promis
 
 const encoder = new TextEncoder();
 
-export const sseHeaders = {
+const sseHeaders = {
   "content-type": "text/event-stream; charset=utf-8",
   "cache-control": "no-cache",
   connection: "keep-alive",

@@ -1,12 +1,9 @@
 /** The stdio driver against the REAL claude binary and the project's mock Anthropic API. */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ClaudeProcess } from "../../src/claude/claude-process.js";
-import { baseClaudeArguments } from "../../src/claude/launch-profile.js";
+import type { ClaudeProcess } from "../../src/claude/claude-process.js";
 import type { ResultLine, TurnLine } from "../../src/claude/protocol.js";
-import { configurationSchema } from "../../src/config/configuration-schema.js";
-import { silentLogger } from "../../src/observability/logger.js";
 import { type ClaudeTestEnvironment, createClaudeTestEnvironment } from "../support/claude-test-environment.js";
 
 let environment: ClaudeTestEnvironment;
@@ -14,7 +11,6 @@ const processes: ClaudeProcess[] = [];
 
 beforeAll(async () => {
   environment = await createClaudeTestEnvironment();
-  mkdirSync(environment.workspace, { recursive: true });
 });
 afterEach(async () => {
   await Promise.all(processes.splice(0).map((process) => process.close()));
@@ -22,14 +18,7 @@ afterEach(async () => {
 afterAll(() => environment.close());
 
 function startProcess(extraArgs: string[] = []): ClaudeProcess {
-  const claude = configurationSchema.parse({ data_dir: environment.dataDirectory }).claude;
-  const process = new ClaudeProcess({
-    command: environment.claudeCommand,
-    args: [...baseClaudeArguments(claude), ...extraArgs],
-    cwd: environment.workspace,
-    env: environment.environment,
-    logger: silentLogger(),
-  });
+  const process = environment.startProcess(extraArgs);
   processes.push(process);
   return process;
 }

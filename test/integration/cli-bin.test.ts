@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ClaudeTestEnvironment, createClaudeTestEnvironment } from "../support/claude-test-environment.js";
 import { eventually } from "../support/eventually.js";
+import { isRunning } from "../support/is-running.js";
 
 const cliPath = fileURLToPath(new URL("../../src/cli.ts", import.meta.url));
 // By absolute URL: the bin runs in a temp directory so no project config/ can leak in.
@@ -55,16 +56,6 @@ function runBin(args: string[], extraEnvironment: NodeJS.ProcessEnv = {}) {
   });
   listening.catch(() => {});
   return { child, listening, output: () => ({ stdout, stderr }) };
-}
-
-function isRunning(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function cliPids(url: string): Promise<number[]> {

@@ -7,19 +7,10 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { interruptGraceMs } from "../../src/pool/run-pooled-turn.js";
 import { eventually } from "../support/eventually.js";
+import { isRunning } from "../support/is-running.js";
 import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
 
 const fakeClaude = fileURLToPath(new URL("../fixtures/fake-claude/fake-claude.mjs", import.meta.url));
-
-function isRunning(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("with a CLI that misbehaves", () => {
   let test: TestGateway;

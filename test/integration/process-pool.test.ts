@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { eventually, poolSettled } from "../support/eventually.js";
+import { isRunning } from "../support/is-running.js";
 import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
 
 const opened: TestGateway[] = [];
@@ -15,16 +16,6 @@ async function gateway(options: Parameters<typeof startTestGateway>[0]): Promise
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((test) => test.close()));
 });
-
-function isRunning(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function complete(test: TestGateway, content: string, options: { system?: string; model?: string } = {}) {
   const messages = [

@@ -3,31 +3,18 @@
  * gateway maps them to clear OpenAI errors. Real CLI + mock API, driven directly: these flags
  * become configuration keys in a later release.
  */
-import { mkdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ClaudeProcess } from "../../src/claude/claude-process.js";
-import { baseClaudeArguments } from "../../src/claude/launch-profile.js";
-import { configurationSchema } from "../../src/config/configuration-schema.js";
-import { silentLogger } from "../../src/observability/logger.js";
 import { readAssistantOutput } from "../../src/openai/read-assistant-output.js";
 import { type ClaudeTestEnvironment, createClaudeTestEnvironment } from "../support/claude-test-environment.js";
 
 let environment: ClaudeTestEnvironment;
 beforeAll(async () => {
   environment = await createClaudeTestEnvironment();
-  mkdirSync(environment.workspace, { recursive: true });
 });
 afterAll(() => environment.close());
 
 async function failureOf(extraArgs: string[], prompt: string) {
-  const claude = configurationSchema.parse({ data_dir: environment.dataDirectory }).claude;
-  const process = new ClaudeProcess({
-    command: environment.claudeCommand,
-    args: [...baseClaudeArguments(claude), ...extraArgs],
-    cwd: environment.workspace,
-    env: environment.environment,
-    logger: silentLogger(),
-  });
+  const process = environment.startProcess(extraArgs);
   try {
     await process.sendControlRequest({ subtype: "initialize" });
     for await (const _event of readAssistantOutput(process.startTurn(prompt), "sonnet")) {

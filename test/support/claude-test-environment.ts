@@ -3,10 +3,14 @@
  * Anthropic API, a private CLI config dir (sessions, transcripts) and a data dir, and the
  * environment the CLI processes get. `close()` removes it all.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ClaudeProcess } from "../../src/claude/claude-process.js";
+import { baseClaudeArguments } from "../../src/claude/launch-profile.js";
 import { findBundledClaude } from "../../src/claude/resolve-claude-command.js";
+import { configurationSchema } from "../../src/config/configuration-schema.js";
+import { silentLogger } from "../../src/observability/logger.js";
 import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic/mock-anthropic.js";
 
 export interface ClaudeTestEnvironment {
@@ -18,6 +22,8 @@ export interface ClaudeTestEnvironment {
   dataDirectory: string;
   workspace: string;
   environment: NodeJS.ProcessEnv;
+  /** A real CLI process with the gateway's command line (plus `extraArgs`), not yet initialized. */
+  startProcess(extraArgs?: string[]): ClaudeProcess;
   close(): Promise<void>;
 }
 
@@ -44,14 +50,27 @@ export async function createClaudeTestEnvironment(
     CLAUDE_CODE_MAX_RETRIES: "0",
   };
   if (options.apiKey !== null) environment.ANTHROPIC_API_KEY = options.apiKey ?? "test-key";
+  const workspace = join(dataDirectory, "workspace");
+  const claudeCommand = claudeBinary();
   return {
     mock,
-    claudeCommand: claudeBinary(),
+    claudeCommand,
     directory,
     configDirectory,
     dataDirectory,
-    workspace: join(dataDirectory, "workspace"),
+    workspace,
     environment,
+    startProcess(extraArgs = []) {
+      mkdirSync(workspace, { recursive: true });
+      const claude = configurationSchema.parse({ data_dir: dataDirectory }).claude;
+      return new ClaudeProcess({
+        command: claudeCommand,
+        args: [...baseClaudeArguments(claude), ...extraArgs],
+        cwd: workspace,
+        env: environment,
+        logger: silentLogger(),
+      });
+    },
     async close() {
       await mock.close();
       rmSync(directory, { recursive: true, force: true });
