@@ -103,13 +103,16 @@ export function mapResultError(result: ResultLine): GatewayError {
   });
 }
 
-/** Any failure while running a turn → GatewayError (already-mapped errors pass through). */
+/**
+ * Any failure while running a turn → GatewayError (already-mapped errors pass through). A CLI
+ * that cannot start never gets this far: the pool reports that as claude_unavailable.
+ */
 export function mapTurnFailure(error: unknown): GatewayError {
   if (error instanceof ClaudeProcessError) {
     return new GatewayError("The Claude Code process failed during the request.", {
       status: 502,
       type: "server_error",
-      code: error.fault === "spawn_failed" ? "claude_unavailable" : "claude_process_failed",
+      code: "claude_process_failed",
       cause: error,
     });
   }

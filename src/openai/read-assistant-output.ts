@@ -27,7 +27,7 @@ export type AssistantOutputEvent =
   | { type: "refusal"; text: string }
   /** `discarded` (the tail of the text so far) is superseded by `text`. */
   | { type: "replace"; discarded: string; text: string }
-  | { type: "finished"; finishReason: FinishReason; usage: CompletionUsage; model: string; sessionId: string };
+  | { type: "finished"; finishReason: FinishReason; usage: CompletionUsage; model: string };
 
 /** The CLI may report e.g. "claude-opus-4-8[1m]"; the suffix is not part of the model id. */
 export function cleanModelName(model: string): string {
@@ -129,7 +129,6 @@ class OutputReader {
       finishReason: mapFinishReason(result.stop_reason ?? this.previousStopReason),
       usage: mapUsage(result.usage),
       model: this.model ?? requestedModel,
-      sessionId: result.session_id,
     };
   }
 }
