@@ -47,12 +47,37 @@ const claudeSchema = z.strictObject({
   strict_mcp_config: z.boolean().default(true),
 });
 
+const conversationSchema = z.strictObject({
+  /**
+   * Most messages a conversation keeps (older items are dropped from the store; the CLI session
+   * keeps and compacts its own context). Also caps the earlier messages replayed as text when a
+   * client's history starts a new conversation.
+   */
+  max_history_messages: z.number().int().min(2).default(1000),
+  /** A conversation's process is released after this long without a message; a later one resumes it. */
+  session_timeout_minutes: z.number().positive().default(30),
+  /** A request for a conversation that is answering another waits this long, then gets 409. */
+  busy_wait_seconds: z.number().min(0).default(5),
+});
+
+const storeSchema = z.strictObject({
+  /** `sqlite:<path>` (embedded) or `redis://[:password@]host:port[/db]` (shared by several instances). Unset: `sqlite:<data_dir>/conversations.sqlite`. */
+  url: z
+    .string()
+    .regex(/^(sqlite:|rediss?:\/\/)/, "must start with sqlite: or redis:// (rediss:// for TLS)")
+    .optional(),
+  /** Prefix of every Redis key, so one Redis can serve several gateways' deployments. */
+  redis_key_prefix: z.string().default("ccapi:"),
+});
+
 /** The raw shape, before cross-key checks: reading environment overrides looks up key types here. */
 export const configurationObjectSchema = z.strictObject({
   /** Where the gateway keeps its own files (the CLI workspace by default). */
   data_dir: z.string().min(1).default(defaultDataDirectory()),
   server: serverSchema.prefault({}),
   claude: claudeSchema.prefault({}),
+  conversation: conversationSchema.prefault({}),
+  store: storeSchema.prefault({}),
 });
 
 export const configurationSchema = configurationObjectSchema
@@ -70,6 +95,10 @@ export const configurationSchema = configurationObjectSchema
     claude: {
       ...configuration.claude,
       workspace: configuration.claude.workspace ?? join(configuration.data_dir, "workspace"),
+    },
+    store: {
+      ...configuration.store,
+      url: configuration.store.url ?? `sqlite:${join(configuration.data_dir, "conversations.sqlite")}`,
     },
   }));
 

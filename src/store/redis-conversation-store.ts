@@ -1,0 +1,202 @@
+/**
+ * The shared store: several gateway instances behind a load balancer keep their conversations —
+ * CLI session transcripts included — in one Redis, so any instance can resume any conversation.
+ *
+ * Keys (all under the configured prefix):
+ *   conversation:<id>          the record as JSON (optimistic updates with WATCH)
+ *   transcript:<id>            the CLI session transcript (APPENDed per turn)
+ *   items:<id>                 list of item JSON, trimmed to the newest maxItems
+ *   conversations:<owner>      sorted set of ids by creation sequence (listing, pagination)
+ *   digest:<owner>:<digest>    sorted set of ids whose history has that digest, by last advance
+ *   lock:<id>                  the holder of the conversation's current turn (SET NX PX)
+ *   sequence                   creation counter
+ */
+import { Redis } from "ioredis";
+import type {
+  ConversationItem,
+  ConversationRecord,
+  ConversationStore,
+  Page,
+  PageRequest,
+  RecordedTurn,
+  StoreLimits,
+} from "./conversation-store.js";
+
+type StoredRecord = Omit<ConversationRecord, "transcriptLength"> & { sequence: number };
+
+// Record updates run as Lua scripts: atomic on the server, so no two turns (or a turn and a
+// metadata update) can interleave, whatever the connection is doing meanwhile. Scripts build keys
+// from the prefix, so a Redis Cluster is not supported (one Redis or a replicated primary is).
+const recordTurnScript = `
+local prefix, turn, text = ARGV[1], cjson.decode(ARGV[2]), ARGV[3]
+local key = prefix .. "conversation:" .. turn.id
+local json = redis.call("GET", key)
+local stored = json and cjson.decode(json)
+local revision = stored and stored.revision or 0
+if revision ~= turn.expectedRevision then return 0 end
+local record = stored or {
+  id = turn.id, owner = turn.owner, createdAt = math.floor(turn.now / 1000), metadata = {},
+  sequence = redis.call("INCR", prefix .. "sequence") }
+if stored then
+  redis.call("ZREM", prefix .. "digest:" .. turn.owner .. ":" .. stored.historyDigest, turn.id)
+else
+  redis.call("ZADD", prefix .. "conversations:" .. turn.owner, record.sequence, turn.id)
+end
+record.model, record.systemPrompt, record.sessionId = turn.model, turn.systemPrompt, turn.sessionId
+record.revision, record.historyDigest = revision + 1, turn.historyDigest
+redis.call("SET", key, cjson.encode(record))
+redis.call("ZADD", prefix .. "digest:" .. turn.owner .. ":" .. turn.historyDigest, turn.now, turn.id)
+if turn.replace then redis.call("SET", prefix .. "transcript:" .. turn.id, text)
+else redis.call("APPEND", prefix .. "transcript:" .. turn.id, text) end
+if #turn.items > 0 then
+  redis.call("RPUSH", prefix .. "items:" .. turn.id, unpack(turn.items))
+  redis.call("LTRIM", prefix .. "items:" .. turn.id, -turn.maxItems, -1)
+end
+return 1`;
+
+const updateMetadataScript = `
+local key = ARGV[1] .. "conversation:" .. ARGV[2]
+local json = redis.call("GET", key)
+if not json then return 0 end
+local record = cjson.decode(json)
+record.metadata = cjson.decode(ARGV[3])
+redis.call("SET", key, cjson.encode(record))
+return 1`;
+
+const deleteScript = `
+local prefix, id = ARGV[1], ARGV[2]
+local json = redis.call("GET", prefix .. "conversation:" .. id)
+if not json then return 0 end
+local record = cjson.decode(json)
+redis.call("DEL", prefix .. "conversation:" .. id, prefix .. "transcript:" .. id, prefix .. "items:" .. id, prefix .. "lock:" .. id)
+redis.call("ZREM", prefix .. "conversations:" .. record.owner, id)
+redis.call("ZREM", prefix .. "digest:" .. record.owner .. ":" .. record.historyDigest, id)
+return 1`;
+
+const unlockScript = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`;
+
+export class RedisConversationStore implements ConversationStore {
+  private readonly redis: Redis;
+
+  constructor(
+    url: string,
+    private readonly prefix: string,
+    private readonly limits: StoreLimits,
+  ) {
+    // Fail requests fast while Redis is unreachable instead of queueing them without bound.
+    this.redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    this.redis.on("error", () => {}); // reported through the failing commands
+  }
+
+  async create(record: ConversationRecord, items: ConversationItem[]): Promise<void> {
+    const sequence = await this.redis.incr(this.key("sequence"));
+    const { transcriptLength: _, ...stored } = record;
+    const transaction = this.redis
+      .multi()
+      .set(this.key("conversation", record.id), JSON.stringify({ ...stored, sequence }))
+      .zadd(this.key("conversations", record.owner), sequence, record.id)
+      .zadd(this.key("digest", record.owner, record.historyDigest), Date.now(), record.id);
+    if (items.length > 0) transaction.rpush(this.key("items", record.id), ...items.map((item) => JSON.stringify(item)));
+    await transaction.exec();
+  }
+
+  async get(id: string): Promise<ConversationRecord | undefined> {
+    const [[, json], [, length]] = (await this.redis
+      .multi()
+      .get(this.key("conversation", id))
+      .strlen(this.key("transcript", id))
+      .exec()) as [[null, string | null], [null, number]];
+    return json === null ? undefined : toRecord(JSON.parse(json) as StoredRecord, length);
+  }
+
+  async updateMetadata(id: string, metadata: Record<string, string>): Promise<ConversationRecord | undefined> {
+    const updated = await this.redis.eval(updateMetadataScript, 0, this.prefix, id, JSON.stringify(metadata));
+    return updated === 1 ? this.get(id) : undefined;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return (await this.redis.eval(deleteScript, 0, this.prefix, id)) === 1;
+  }
+
+  async list(owner: string, page: PageRequest): Promise<Page<ConversationRecord>> {
+    const index = this.key("conversations", owner);
+    let bound = page.order === "asc" ? "-inf" : "+inf";
+    if (page.after !== undefined) {
+      const score = await this.redis.zscore(index, page.after);
+      if (score === null) return { data: [], hasMore: false };
+      bound = `(${score}`;
+    }
+    const ids =
+      page.order === "asc"
+        ? await this.redis.zrangebyscore(index, bound, "+inf", "LIMIT", 0, page.limit + 1)
+        : await this.redis.zrevrangebyscore(index, bound, "-inf", "LIMIT", 0, page.limit + 1);
+    const records = await Promise.all(ids.slice(0, page.limit).map((id) => this.get(id)));
+    return {
+      data: records.filter((record): record is ConversationRecord => record !== undefined),
+      hasMore: ids.length > page.limit,
+    };
+  }
+
+  async items(id: string): Promise<ConversationItem[]> {
+    const items = await this.redis.lrange(this.key("items", id), 0, -1);
+    return items.map((item) => JSON.parse(item) as ConversationItem);
+  }
+
+  async findByDigest(owner: string, digest: string): Promise<string[]> {
+    return this.redis.zrevrange(this.key("digest", owner, digest), 0, 9);
+  }
+
+  async recordTurn(id: string, owner: string, turn: RecordedTurn): Promise<"recorded" | "conflict"> {
+    const arguments_ = {
+      id,
+      owner,
+      expectedRevision: turn.expectedRevision,
+      model: turn.model,
+      systemPrompt: turn.systemPrompt,
+      sessionId: turn.sessionId,
+      historyDigest: turn.historyDigest,
+      items: turn.items.map((item) => JSON.stringify(item)),
+      replace: turn.transcript.replace,
+      now: Date.now(),
+      maxItems: this.limits.maxItems,
+    };
+    const recorded = await this.redis.eval(
+      recordTurnScript,
+      0,
+      this.prefix,
+      JSON.stringify(arguments_),
+      turn.transcript.text,
+    );
+    return recorded === 1 ? "recorded" : "conflict";
+  }
+
+  async transcript(id: string): Promise<string | undefined> {
+    const [[, exists], [, text]] = (await this.redis
+      .multi()
+      .exists(this.key("conversation", id))
+      .get(this.key("transcript", id))
+      .exec()) as [[null, number], [null, string | null]];
+    return exists ? (text ?? "") : undefined;
+  }
+
+  async tryLock(id: string, holder: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.key("lock", id), holder, "PX", Math.ceil(ttlMs), "NX")) === "OK";
+  }
+
+  async unlock(id: string, holder: string): Promise<void> {
+    await this.redis.eval(unlockScript, 1, this.key("lock", id), holder);
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private key(...parts: string[]): string {
+    return this.prefix + parts.join(":");
+  }
+}
+
+function toRecord(stored: StoredRecord, transcriptLength: number): ConversationRecord {
+  const { sequence: _, ...record } = stored;
+  return { ...record, transcriptLength };
+}

@@ -1,0 +1,251 @@
+/**
+ * The embedded store: one SQLite file (WAL), no server. Several gateway processes on one machine
+ * may share the file; instances on other machines need Redis.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type {
+  ConversationItem,
+  ConversationRecord,
+  ConversationStore,
+  Page,
+  PageRequest,
+  RecordedTurn,
+  StoreLimits,
+} from "./conversation-store.js";
+
+const schema = `
+CREATE TABLE IF NOT EXISTS conversations (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  owner TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  metadata TEXT NOT NULL,
+  model TEXT,
+  system_prompt TEXT,
+  session_id TEXT,
+  revision INTEGER NOT NULL,
+  history_digest TEXT NOT NULL,
+  advanced_at INTEGER NOT NULL,
+  transcript TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS conversations_by_digest ON conversations (owner, history_digest);
+CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations (owner, seq);
+CREATE TABLE IF NOT EXISTS items (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  conversation_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  role TEXT NOT NULL,
+  text TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS items_by_conversation ON items (conversation_id, seq);
+CREATE TABLE IF NOT EXISTS locks (
+  id TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+`;
+
+interface Row {
+  id: string;
+  owner: string;
+  created_at: number;
+  metadata: string;
+  model: string | null;
+  system_prompt: string | null;
+  session_id: string | null;
+  revision: number;
+  history_digest: string;
+  transcript_length: number;
+}
+
+const recordColumns =
+  "id, owner, created_at, metadata, model, system_prompt, session_id, revision, history_digest, length(CAST(transcript AS BLOB)) AS transcript_length";
+
+function toRecord(row: Row): ConversationRecord {
+  return {
+    id: row.id,
+    owner: row.owner,
+    createdAt: row.created_at,
+    metadata: JSON.parse(row.metadata) as Record<string, string>,
+    model: row.model,
+    systemPrompt: row.system_prompt,
+    sessionId: row.session_id,
+    revision: row.revision,
+    historyDigest: row.history_digest,
+    transcriptLength: row.transcript_length,
+  };
+}
+
+export class SqliteConversationStore implements ConversationStore {
+  private readonly database: Database.Database;
+
+  constructor(
+    path: string,
+    private readonly limits: StoreLimits,
+  ) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.database = new Database(path);
+    this.database.pragma("journal_mode = WAL");
+    this.database.pragma("busy_timeout = 5000");
+    this.database.exec(schema);
+  }
+
+  async create(record: ConversationRecord, items: ConversationItem[]): Promise<void> {
+    this.database.transaction(() => {
+      this.insert(record);
+      this.addItems(record.id, items);
+    })();
+  }
+
+  async get(id: string): Promise<ConversationRecord | undefined> {
+    const row = this.database.prepare(`SELECT ${recordColumns} FROM conversations WHERE id = ?`).get(id) as
+      | Row
+      | undefined;
+    return row && toRecord(row);
+  }
+
+  async updateMetadata(id: string, metadata: Record<string, string>): Promise<ConversationRecord | undefined> {
+    this.database.prepare("UPDATE conversations SET metadata = ? WHERE id = ?").run(JSON.stringify(metadata), id);
+    return this.get(id);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.database.transaction(() => {
+      this.database.prepare("DELETE FROM items WHERE conversation_id = ?").run(id);
+      this.database.prepare("DELETE FROM locks WHERE id = ?").run(id);
+      return this.database.prepare("DELETE FROM conversations WHERE id = ?").run(id).changes > 0;
+    })();
+  }
+
+  async list(owner: string, page: PageRequest): Promise<Page<ConversationRecord>> {
+    const ascending = page.order === "asc";
+    let afterSeq: number | undefined;
+    if (page.after !== undefined) {
+      const cursor = this.database
+        .prepare("SELECT seq FROM conversations WHERE id = ? AND owner = ?")
+        .get(page.after, owner) as { seq: number } | undefined;
+      if (!cursor) return { data: [], hasMore: false };
+      afterSeq = cursor.seq;
+    }
+    const rows = this.database
+      .prepare(
+        `SELECT ${recordColumns} FROM conversations WHERE owner = ?
+         ${afterSeq === undefined ? "" : ascending ? "AND seq > @after" : "AND seq < @after"}
+         ORDER BY seq ${ascending ? "ASC" : "DESC"} LIMIT @limit`,
+      )
+      .all(owner, { after: afterSeq, limit: page.limit + 1 }) as Row[];
+    return { data: rows.slice(0, page.limit).map(toRecord), hasMore: rows.length > page.limit };
+  }
+
+  async items(id: string): Promise<ConversationItem[]> {
+    return this.database
+      .prepare("SELECT id, role, text, created_at AS createdAt FROM items WHERE conversation_id = ? ORDER BY seq")
+      .all(id) as ConversationItem[];
+  }
+
+  async findByDigest(owner: string, digest: string): Promise<string[]> {
+    const rows = this.database
+      .prepare(
+        "SELECT id FROM conversations WHERE owner = ? AND history_digest = ? ORDER BY advanced_at DESC, seq DESC LIMIT 10",
+      )
+      .all(owner, digest) as Array<{ id: string }>;
+    return rows.map((row) => row.id);
+  }
+
+  async recordTurn(id: string, owner: string, turn: RecordedTurn): Promise<"recorded" | "conflict"> {
+    return this.database.transaction(() => {
+      const current = this.database.prepare("SELECT revision FROM conversations WHERE id = ?").get(id) as
+        | { revision: number }
+        | undefined;
+      if (!current) {
+        if (turn.expectedRevision !== 0) return "conflict";
+        this.insert({
+          id,
+          owner,
+          createdAt: Math.floor(Date.now() / 1000),
+          metadata: {},
+          model: null,
+          systemPrompt: null,
+          sessionId: null,
+          revision: 0,
+          historyDigest: "",
+          transcriptLength: 0,
+        });
+      } else if (current.revision !== turn.expectedRevision) {
+        return "conflict";
+      }
+      this.database
+        .prepare(
+          `UPDATE conversations SET model = @model, system_prompt = @systemPrompt, session_id = @sessionId,
+             revision = revision + 1, history_digest = @historyDigest, advanced_at = @now,
+             transcript = CASE WHEN @replace THEN @text ELSE transcript || @text END
+           WHERE id = @id`,
+        )
+        .run({
+          id,
+          model: turn.model,
+          systemPrompt: turn.systemPrompt,
+          sessionId: turn.sessionId,
+          historyDigest: turn.historyDigest,
+          now: Date.now(),
+          replace: turn.transcript.replace ? 1 : 0,
+          text: turn.transcript.text,
+        });
+      this.addItems(id, turn.items);
+      return "recorded" as const;
+    })();
+  }
+
+  async transcript(id: string): Promise<string | undefined> {
+    const row = this.database.prepare("SELECT transcript FROM conversations WHERE id = ?").get(id) as
+      | { transcript: string }
+      | undefined;
+    return row?.transcript;
+  }
+
+  async tryLock(id: string, holder: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    return this.database.transaction(() => {
+      this.database.prepare("DELETE FROM locks WHERE id = ? AND expires_at <= ?").run(id, now);
+      return (
+        this.database
+          .prepare("INSERT OR IGNORE INTO locks (id, holder, expires_at) VALUES (?, ?, ?)")
+          .run(id, holder, now + ttlMs).changes > 0
+      );
+    })();
+  }
+
+  async unlock(id: string, holder: string): Promise<void> {
+    this.database.prepare("DELETE FROM locks WHERE id = ? AND holder = ?").run(id, holder);
+  }
+
+  async close(): Promise<void> {
+    if (this.database.open) this.database.close();
+  }
+
+  private insert(record: ConversationRecord): void {
+    this.database
+      .prepare(
+        `INSERT INTO conversations (id, owner, created_at, metadata, model, system_prompt, session_id, revision, history_digest, advanced_at)
+         VALUES (@id, @owner, @createdAt, @metadata, @model, @systemPrompt, @sessionId, @revision, @historyDigest, @now)`,
+      )
+      .run({ ...record, metadata: JSON.stringify(record.metadata), now: Date.now() });
+  }
+
+  private addItems(id: string, items: ConversationItem[]): void {
+    const insert = this.database.prepare(
+      "INSERT INTO items (conversation_id, id, role, text, created_at) VALUES (?, ?, ?, ?, ?)",
+    );
+    for (const item of items) insert.run(id, item.id, item.role, item.text, item.createdAt);
+    // Keep the newest maxItems.
+    this.database
+      .prepare(
+        `DELETE FROM items WHERE conversation_id = @id AND seq <= (
+           SELECT seq FROM items WHERE conversation_id = @id ORDER BY seq DESC LIMIT 1 OFFSET @keep)`,
+      )
+      .run({ id, keep: this.limits.maxItems });
+  }
+}

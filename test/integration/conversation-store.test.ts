@@ -1,0 +1,152 @@
+/** One contract, two stores: SQLite (a temp file) and Redis (a real redis-server). */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { ConversationRecord, ConversationStore, RecordedTurn } from "../../src/store/conversation-store.js";
+import { openConversationStore } from "../../src/store/open-conversation-store.js";
+import { type RedisServer, startRedisServer } from "../support/start-redis-server.js";
+
+let redis: RedisServer;
+let directory: string;
+beforeAll(async () => {
+  redis = await startRedisServer();
+  directory = mkdtempSync(join(tmpdir(), "ccapi-store-"));
+});
+afterAll(async () => {
+  await redis.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+let counter = 0;
+const kinds: Array<[string, () => string]> = [
+  ["sqlite", () => `sqlite:${join(directory, `store-${++counter}.sqlite`)}`],
+  // A fresh key prefix per test isolates tests sharing the server.
+  ["redis", () => redis.url],
+];
+
+function record(id: string, overrides: Partial<ConversationRecord> = {}): ConversationRecord {
+  return {
+    id,
+    owner: "",
+    createdAt: 1_700_000_000,
+    metadata: {},
+    model: null,
+    systemPrompt: null,
+    sessionId: null,
+    revision: 0,
+    historyDigest: "d0",
+    transcriptLength: 0,
+    ...overrides,
+  };
+}
+
+function turn(expectedRevision: number, overrides: Partial<RecordedTurn> = {}): RecordedTurn {
+  return {
+    expectedRevision,
+    model: "sonnet",
+    systemPrompt: "Be brief.",
+    sessionId: "session-1",
+    historyDigest: `d${expectedRevision + 1}`,
+    items: [
+      { id: `msg_u${expectedRevision}`, role: "user", text: `question ${expectedRevision}`, createdAt: 1 },
+      { id: `msg_a${expectedRevision}`, role: "assistant", text: `answer ${expectedRevision}`, createdAt: 2 },
+    ],
+    transcript: { text: `line ${expectedRevision}\n`, replace: false },
+    ...overrides,
+  };
+}
+
+describe.each(kinds)("the %s conversation store", (_kind, url) => {
+  let store: ConversationStore;
+  beforeEach(() => {
+    store = openConversationStore(url(), `test${++counter}:`, { maxItems: 5 });
+  });
+  afterEach(() => store.close());
+
+  it("creates, reads, updates metadata and deletes a conversation", async () => {
+    await store.create(record("conv_a", { metadata: { topic: "x" }, model: "opus" }), [
+      { id: "msg_1", role: "user", text: "seed", createdAt: 3 },
+    ]);
+    expect(await store.get("conv_a")).toEqual(record("conv_a", { metadata: { topic: "x" }, model: "opus" }));
+    expect(await store.items("conv_a")).toEqual([{ id: "msg_1", role: "user", text: "seed", createdAt: 3 }]);
+    expect((await store.updateMetadata("conv_a", { topic: "y" }))?.metadata).toEqual({ topic: "y" });
+    expect(await store.updateMetadata("conv_missing", {})).toBeUndefined();
+    expect(await store.delete("conv_a")).toBe(true);
+    expect(await store.delete("conv_a")).toBe(false);
+    expect(await store.get("conv_a")).toBeUndefined();
+    expect(await store.items("conv_a")).toEqual([]);
+    expect(await store.findByDigest("", "d0")).toEqual([]);
+  });
+
+  it("records turns atomically, refuses a stale revision, and creates a conversation on its first turn", async () => {
+    expect(await store.recordTurn("conv_b", "", turn(0))).toBe("recorded");
+    expect(await store.recordTurn("conv_b", "", turn(0))).toBe("conflict");
+    expect(await store.recordTurn("conv_b", "", turn(1))).toBe("recorded");
+    const stored = await store.get("conv_b");
+    expect(stored).toMatchObject({ revision: 2, historyDigest: "d2", sessionId: "session-1", metadata: {} });
+    expect(stored?.transcriptLength).toBe(Buffer.byteLength("line 0\nline 1\n"));
+    expect(await store.transcript("conv_b")).toBe("line 0\nline 1\n");
+    expect(await store.recordTurn("conv_b", "", turn(2, { transcript: { text: "whole\n", replace: true } }))).toBe(
+      "recorded",
+    );
+    expect(await store.transcript("conv_b")).toBe("whole\n");
+    expect(await store.transcript("conv_none")).toBeUndefined();
+    // A turn on a conversation that does not exist and is not new conflicts instead of inventing one.
+    expect(await store.recordTurn("conv_none", "", turn(3))).toBe("conflict");
+  });
+
+  it("keeps the newest maxItems items", async () => {
+    for (let revision = 0; revision < 4; revision++) await store.recordTurn("conv_c", "", turn(revision));
+    const items = await store.items("conv_c");
+    expect(items.map((item) => item.id)).toEqual(["msg_a1", "msg_u2", "msg_a2", "msg_u3", "msg_a3"]);
+  });
+
+  it("finds a conversation by its current history digest only, within its owner", async () => {
+    await store.recordTurn("conv_d", "alice", turn(0));
+    expect(await store.findByDigest("alice", "d1")).toEqual(["conv_d"]);
+    expect(await store.findByDigest("bob", "d1")).toEqual([]);
+    await store.recordTurn("conv_d", "alice", turn(1));
+    expect(await store.findByDigest("alice", "d1")).toEqual([]);
+    expect(await store.findByDigest("alice", "d2")).toEqual(["conv_d"]);
+    await store.recordTurn("conv_e", "alice", turn(0, { historyDigest: "d2" }));
+    expect(await store.findByDigest("alice", "d2")).toEqual(["conv_e", "conv_d"]);
+  });
+
+  it("lists an owner's conversations in pages, both orders", async () => {
+    for (const id of ["conv_1", "conv_2", "conv_3"]) await store.create(record(id, { owner: "carol" }), []);
+    await store.create(record("conv_other", { owner: "dave" }), []);
+    const first = await store.list("carol", { limit: 2, order: "desc" });
+    expect(first.data.map((conversation) => conversation.id)).toEqual(["conv_3", "conv_2"]);
+    expect(first.hasMore).toBe(true);
+    const second = await store.list("carol", { limit: 2, order: "desc", after: "conv_2" });
+    expect(second.data.map((conversation) => conversation.id)).toEqual(["conv_1"]);
+    expect(second.hasMore).toBe(false);
+    const ascending = await store.list("carol", { limit: 10, order: "asc", after: "conv_1" });
+    expect(ascending.data.map((conversation) => conversation.id)).toEqual(["conv_2", "conv_3"]);
+    expect((await store.list("carol", { limit: 10, order: "asc", after: "conv_other" })).data).toEqual([]);
+  });
+
+  it("locks a conversation for one holder until unlocked or expired", async () => {
+    expect(await store.tryLock("conv_f", "one", 10_000)).toBe(true);
+    expect(await store.tryLock("conv_f", "two", 10_000)).toBe(false);
+    await store.unlock("conv_f", "two"); // not the holder: no effect
+    expect(await store.tryLock("conv_f", "two", 10_000)).toBe(false);
+    await store.unlock("conv_f", "one");
+    expect(await store.tryLock("conv_f", "two", 50)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(await store.tryLock("conv_f", "three", 10_000)).toBe(true);
+  });
+
+  it("keeps data across reopening", async () => {
+    const address = url();
+    const prefix = `reopen${++counter}:`;
+    const first = openConversationStore(address, prefix, { maxItems: 5 });
+    await first.recordTurn("conv_g", "", turn(0));
+    await first.close();
+    const second = openConversationStore(address, prefix, { maxItems: 5 });
+    expect(await second.get("conv_g")).toMatchObject({ revision: 1, sessionId: "session-1" });
+    expect(await second.transcript("conv_g")).toBe("line 0\n");
+    await second.close();
+  });
+});
