@@ -1,13 +1,16 @@
 /**
- * The composition root: configuration → CLI command, launch profiles, process pool, model catalog,
- * HTTP app, listening server. Used by the bin and by integration tests.
+ * The composition root: configuration → CLI command, launch profiles, process pool, conversation
+ * store, model catalog, HTTP app, listening server. Used by the bin and by integration tests.
  */
 import { mkdirSync } from "node:fs";
 import { ClaudeProcess } from "./claude/claude-process.js";
 import { baseClaudeArguments, createLaunchProfile, initializeForSystemPrompt } from "./claude/launch-profile.js";
 import { readClaudeVersion } from "./claude/read-claude-version.js";
 import { resolveClaudeCommand } from "./claude/resolve-claude-command.js";
+import { claudeConfigDirectory } from "./claude/session-transcript.js";
 import type { Configuration } from "./config/configuration-schema.js";
+import { ConversationDirectory } from "./conversations/conversation-directory.js";
+import { TranscriptSync } from "./conversations/transcript-sync.js";
 import { createApp } from "./http/app.js";
 import type { GatewayServices } from "./http/gateway-services.js";
 import { listen } from "./http/server.js";
@@ -15,6 +18,7 @@ import { createLogger, type Logger } from "./observability/logger.js";
 import { ModelCatalog } from "./openai/model-catalog.js";
 import { cleanModelName } from "./openai/read-assistant-output.js";
 import { ProcessPool } from "./pool/process-pool.js";
+import { openConversationStore } from "./store/open-conversation-store.js";
 
 export interface StartGatewayOptions {
   configuration: Configuration;
@@ -32,7 +36,7 @@ export interface Gateway {
 
 export async function startGateway(options: StartGatewayOptions): Promise<Gateway> {
   const { configuration } = options;
-  const { claude } = configuration;
+  const { claude, conversation } = configuration;
   const environment = options.environment ?? process.env;
   const logger = options.logger ?? createLogger(environment);
   const command = resolveClaudeCommand(claude.command, environment);
@@ -43,13 +47,20 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     createLaunchProfile(baseArgs, initializeForSystemPrompt(systemPrompt, claude.system_prompt_mode));
   const models = new ModelCatalog(claude.default_model);
   const pool = new ProcessPool({
-    spawnProcess: (profile) =>
-      new ClaudeProcess({ command, args: profile.args, cwd: claude.workspace, env: environment, logger }),
+    spawnProcess: (profile, extraArgs) =>
+      new ClaudeProcess({
+        command,
+        args: [...profile.args, ...extraArgs],
+        cwd: claude.workspace,
+        env: environment,
+        logger,
+      }),
     spareProfile: launchProfile(undefined),
     maxProcesses: claude.max_concurrent_sessions,
     maxQueued: claude.max_queued_requests,
     minSpares: claude.use_interactive_sessions ? claude.pool_min_idle : 0,
     idleTimeoutMs: claude.idle_timeout_seconds * 1000,
+    sessionTimeoutMs: conversation.session_timeout_minutes * 60_000,
     reuse: claude.use_interactive_sessions,
     logger,
     onBoot: (settings) => {
@@ -57,12 +68,32 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       if (typeof model === "string") models.observe(cleanModelName(model));
     },
   });
+  const store = openConversationStore(configuration.store.url, configuration.store.redis_key_prefix, {
+    maxItems: conversation.max_history_messages,
+  });
+  const busyWaitMs = conversation.busy_wait_seconds * 1000;
+  // A turn ends within the request timeout; the lock of a crashed instance lapses a minute later.
+  const lockTtlMs = claude.timeout_seconds * 1000 + 60_000;
+  const transcripts = { configDirectory: claudeConfigDirectory(environment), cwd: claude.workspace };
+  const transcriptSync = new TranscriptSync(store, transcripts, logger);
   const services: GatewayServices = {
     configuration,
     pool,
     models,
     launchProfile,
     claude: { command, version: readClaudeVersion(command, environment) },
+    conversationTurns: {
+      store,
+      pool,
+      launchProfile,
+      transcripts,
+      transcriptSync,
+      busyWaitMs,
+      lockTtlMs,
+      transcriptWaitMs: 5_000,
+      logger,
+    },
+    conversations: new ConversationDirectory(store, pool, busyWaitMs, lockTtlMs),
     logger,
   };
   const server = await listen(createApp(services), configuration.server.host, configuration.server.port);
@@ -74,7 +105,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     services,
     close: async () => {
       await server.close();
+      // Ending the CLI processes makes them flush their transcripts; then save those.
       await pool.close();
+      await transcriptSync.drain();
+      await store.close();
     },
   };
 }

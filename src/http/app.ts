@@ -4,6 +4,7 @@ import { notFound } from "../errors.js";
 import type { GatewayServices } from "./gateway-services.js";
 import { handleError } from "./middleware/handle-errors.js";
 import { chatCompletionRoutes } from "./routes/chat-completions.js";
+import { conversationRoutes } from "./routes/conversations.js";
 import { healthRoutes } from "./routes/health.js";
 import { modelRoutes } from "./routes/models.js";
 
@@ -12,6 +13,7 @@ export function createApp(services: GatewayServices): Hono {
   app.route("/", healthRoutes(services));
   app.route("/", modelRoutes(services));
   app.route("/", chatCompletionRoutes(services));
+  app.route("/", conversationRoutes(services));
   app.notFound((context) => {
     throw notFound(`Unknown request URL: ${context.req.method} ${context.req.path}.`, "unknown_url");
   });

@@ -1,6 +1,8 @@
 /** What the HTTP app is built from; start-gateway.ts assembles it, tests may assemble their own. */
 import type { LaunchProfile } from "../claude/launch-profile.js";
 import type { Configuration } from "../config/configuration-schema.js";
+import type { ConversationTurnDependencies } from "../conversations/begin-conversation-turn.js";
+import type { ConversationDirectory } from "../conversations/conversation-directory.js";
 import type { Logger } from "../observability/logger.js";
 import type { ModelCatalog } from "../openai/model-catalog.js";
 import type { ProcessPool } from "../pool/process-pool.js";
@@ -12,5 +14,8 @@ export interface GatewayServices {
   /** The launch profile for a request's system prompt (undefined: Claude Code's own). */
   launchProfile(systemPrompt: string | undefined): LaunchProfile;
   claude: { command: string; version: Promise<string | undefined> };
+  /** What a chat completion needs to find and record its conversation. */
+  conversationTurns: ConversationTurnDependencies;
+  conversations: ConversationDirectory;
   logger: Logger;
 }

@@ -2,8 +2,10 @@
 import type { Context } from "hono";
 import { invalidRequest } from "../errors.js";
 
-export async function readJsonBody(context: Context): Promise<unknown> {
+/** `optional`: an empty body reads as `{}` (endpoints whose every field is optional). */
+export async function readJsonBody(context: Context, options: { optional?: boolean } = {}): Promise<unknown> {
   const text = await context.req.text();
+  if (options.optional && text.trim() === "") return {};
   try {
     return JSON.parse(text);
   } catch {

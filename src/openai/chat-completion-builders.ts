@@ -11,10 +11,20 @@ import type { FinishReason } from "./map-finish-reason.js";
 export interface CompletionIdentity {
   id: string;
   created: number;
+  /** The gateway's extension: the conversation this completion belongs to. */
+  conversationId: string;
 }
 
-export function newCompletionIdentity(): CompletionIdentity {
-  return { id: `chatcmpl-${randomBytes(12).toString("hex")}`, created: Math.floor(Date.now() / 1000) };
+/** chat.completion plus the gateway's `conversation_id` (clients ignore unknown fields). */
+export type GatewayChatCompletion = ChatCompletion & { conversation_id: string };
+export type GatewayChatCompletionChunk = ChatCompletionChunk & { conversation_id: string };
+
+export function newCompletionIdentity(conversationId: string): CompletionIdentity {
+  return {
+    id: `chatcmpl-${randomBytes(12).toString("hex")}`,
+    created: Math.floor(Date.now() / 1000),
+    conversationId,
+  };
 }
 
 export function buildChatCompletion(
@@ -26,8 +36,8 @@ export function buildChatCompletion(
     finishReason: FinishReason;
     usage: CompletionUsage;
   },
-): ChatCompletion {
-  return {
+): GatewayChatCompletion {
+  const completion = {
     id: identity.id,
     object: "chat.completion",
     created: identity.created,
@@ -42,6 +52,7 @@ export function buildChatCompletion(
     ],
     usage: output.usage,
   } satisfies ChatCompletion;
+  return { ...completion, conversation_id: identity.conversationId };
 }
 
 /**
@@ -59,8 +70,8 @@ export class ChunkBuilder {
     this.model = model;
   }
 
-  private chunk(choices: ChatCompletionChunk["choices"], usage?: CompletionUsage | null): ChatCompletionChunk {
-    return {
+  private chunk(choices: ChatCompletionChunk["choices"], usage?: CompletionUsage | null): GatewayChatCompletionChunk {
+    const chunk = {
       id: this.identity.id,
       object: "chat.completion.chunk",
       created: this.identity.created,
@@ -68,29 +79,30 @@ export class ChunkBuilder {
       choices,
       ...(this.includeUsage ? { usage: usage ?? null } : {}),
     } satisfies ChatCompletionChunk;
+    return { ...chunk, conversation_id: this.identity.conversationId };
   }
 
   /** The first chunk: the assistant role, empty content. */
-  role(): ChatCompletionChunk {
+  role(): GatewayChatCompletionChunk {
     return this.chunk([
       { index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null },
     ]);
   }
 
-  content(text: string): ChatCompletionChunk {
+  content(text: string): GatewayChatCompletionChunk {
     return this.chunk([{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }]);
   }
 
-  refusal(text: string): ChatCompletionChunk {
+  refusal(text: string): GatewayChatCompletionChunk {
     return this.chunk([{ index: 0, delta: { refusal: text }, logprobs: null, finish_reason: null }]);
   }
 
-  finish(finishReason: FinishReason): ChatCompletionChunk {
+  finish(finishReason: FinishReason): GatewayChatCompletionChunk {
     return this.chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]);
   }
 
   /** With stream_options.include_usage: a last chunk with no choices and the turn's usage. */
-  usage(usage: CompletionUsage): ChatCompletionChunk {
+  usage(usage: CompletionUsage): GatewayChatCompletionChunk {
     return this.chunk([], usage);
   }
 }

@@ -1,13 +1,12 @@
 /** Assistant output events → the chunks of a streamed chat completion, in OpenAI's order. */
-import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import { GatewayError } from "../errors.js";
-import { ChunkBuilder, type CompletionIdentity } from "./chat-completion-builders.js";
+import { ChunkBuilder, type CompletionIdentity, type GatewayChatCompletionChunk } from "./chat-completion-builders.js";
 import type { AssistantOutputEvent } from "./read-assistant-output.js";
 
 export async function* chatCompletionChunks(
   output: AsyncIterable<AssistantOutputEvent>,
   options: { identity: CompletionIdentity; model: string; includeUsage: boolean },
-): AsyncGenerator<ChatCompletionChunk> {
+): AsyncGenerator<GatewayChatCompletionChunk> {
   const builder = new ChunkBuilder(options.identity, options.model, options.includeUsage);
   let roleSent = false;
   for await (const event of output) {

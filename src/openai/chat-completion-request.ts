@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { invalidRequest } from "../errors.js";
+import { parseWithParams } from "./parse-with-params.js";
 
 const contentPart = z.looseObject({ type: z.string() });
 
@@ -58,42 +59,17 @@ export const chatCompletionRequestSchema = z.looseObject({
   service_tier: z.string().nullable().optional(),
   reasoning_effort: z.string().nullable().optional(),
   logit_bias: z.record(z.string(), z.number()).nullable().optional(),
+  /** The gateway's extension: continue this conversation (also the `x-conversation-id` header). */
+  conversation_id: z.string().min(1).optional(),
 });
 
 export type ChatCompletionRequest = z.output<typeof chatCompletionRequestSchema>;
 export type ChatMessage = ChatCompletionRequest["messages"][number];
 
-/** `messages.0.content` → `messages[0].content`, the way OpenAI names params. */
-function paramName(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((name, segment) => {
-    if (typeof segment === "number") return `${name}[${segment}]`;
-    return name ? `${name}.${String(segment)}` : String(segment);
-  }, "");
-}
-
-function valueAt(value: unknown, path: ReadonlyArray<PropertyKey>): unknown {
-  let current = value;
-  for (const segment of path) {
-    if (typeof current !== "object" || current === null) return undefined;
-    current = (current as Record<PropertyKey, unknown>)[segment];
-  }
-  return current;
-}
-
 export function parseChatCompletionRequest(body: unknown): ChatCompletionRequest {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw invalidRequest("The request body must be a JSON object.");
-  }
-  const result = chatCompletionRequestSchema.safeParse(body);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const path = issue?.path ?? [];
-  const param = paramName(path);
-  if (issue?.code === "invalid_type" && valueAt(body, path) === undefined) {
-    throw invalidRequest(`Missing required parameter: '${param}'.`, param, "missing_required_parameter");
-  }
-  if (param === "messages" && issue?.code === "too_small") {
-    throw invalidRequest("'messages' must contain at least one message.", param, "invalid_value");
-  }
-  throw invalidRequest(`Invalid value for '${param}': ${issue?.message ?? "invalid"}.`, param, "invalid_value");
+  return parseWithParams(chatCompletionRequestSchema, body, (param, issue) =>
+    param === "messages" && issue.code === "too_small"
+      ? invalidRequest("'messages' must contain at least one message.", param, "invalid_value")
+      : undefined,
+  );
 }

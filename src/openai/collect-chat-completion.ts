@@ -1,12 +1,15 @@
 /** Assistant output events → one chat.completion (the non-streaming answer). */
-import type { ChatCompletion } from "openai/resources/chat/completions";
-import { buildChatCompletion, type CompletionIdentity } from "./chat-completion-builders.js";
+import {
+  buildChatCompletion,
+  type CompletionIdentity,
+  type GatewayChatCompletion,
+} from "./chat-completion-builders.js";
 import type { AssistantOutputEvent } from "./read-assistant-output.js";
 
 export async function collectChatCompletion(
   output: AsyncIterable<AssistantOutputEvent>,
   identity: CompletionIdentity,
-): Promise<ChatCompletion> {
+): Promise<GatewayChatCompletion> {
   let content = "";
   let refusal: string | null = null;
   for await (const event of output) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../errors.js";
 import type { ChatMessage } from "./chat-completion-request.js";
-import { mapChatMessages } from "./map-chat-messages.js";
+import { composeTurnContent, mapChatMessages } from "./map-chat-messages.js";
 
 function expectInvalid(messages: ChatMessage[], param: string) {
   try {
@@ -17,9 +17,12 @@ function expectInvalid(messages: ChatMessage[], param: string) {
 
 describe("mapChatMessages", () => {
   it("sends a single user message as its text", () => {
-    expect(mapChatMessages([{ role: "user", content: "hello" }])).toEqual({
+    expect(mapChatMessages([{ role: "user", content: " hello " }])).toEqual({
       systemPrompt: undefined,
-      content: [{ type: "text", text: "hello" }],
+      earlier: [],
+      earlierEntries: [],
+      newEntries: [{ role: "user", text: "hello" }],
+      newBlocks: [{ type: "text", text: " hello " }],
     });
   });
 
@@ -30,7 +33,8 @@ describe("mapChatMessages", () => {
       { role: "user", content: "hi" },
     ]);
     expect(mapped.systemPrompt).toBe("Be brief.\n\nUse English.");
-    expect(mapped.content).toEqual([{ type: "text", text: "hi" }]);
+    expect(mapped.newBlocks).toEqual([{ type: "text", text: "hi" }]);
+    expect(mapped.earlier).toEqual([]);
   });
 
   it("renders earlier turns as history ahead of the new user messages", () => {
@@ -40,15 +44,34 @@ describe("mapChatMessages", () => {
       { role: "user", content: "What is my name?" },
       { role: "user", content: [{ type: "text", text: "Answer in one word." }] },
     ]);
-    expect(mapped.content).toHaveLength(3);
-    const history = (mapped.content[0] as { text: string }).text;
+    expect(mapped.earlierEntries).toEqual([
+      { role: "user", text: "My name is Ada." },
+      { role: "assistant", text: "Hello Ada." },
+    ]);
+    expect(mapped.newEntries.map((entry) => entry.text)).toEqual(["What is my name?", "Answer in one word."]);
+    const content = composeTurnContent(mapped.earlier, mapped.newBlocks, 100);
+    expect(content).toHaveLength(3);
+    const history = (content[0] as { text: string }).text;
     expect(history).toContain("[user]\nMy name is Ada.");
     expect(history).toContain("[assistant]\nHello Ada.");
     expect(history).not.toContain("What is my name?");
-    expect(mapped.content.slice(1)).toEqual([
+    expect(content.slice(1)).toEqual([
       { type: "text", text: "What is my name?" },
       { type: "text", text: "Answer in one word." },
     ]);
+  });
+
+  it("replays only the newest max_history_messages earlier messages, saying how many were left out", () => {
+    const earlier: ChatMessage[] = [
+      { role: "user", content: "alpha" },
+      { role: "assistant", content: "second" },
+      { role: "user", content: "third" },
+    ];
+    const [history] = composeTurnContent(earlier, [{ type: "text", text: "new" }], 2) as Array<{ text: string }>;
+    expect(history?.text).toMatch(/^\[1 earlier messages omitted\]/);
+    expect(history?.text).not.toContain("alpha");
+    expect(history?.text).toContain("[user]\nthird");
+    expect(composeTurnContent([], [{ type: "text", text: "new" }], 2)).toEqual([{ type: "text", text: "new" }]);
   });
 
   it("rejects a conversation that does not end with the user", () => {

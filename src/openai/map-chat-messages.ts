@@ -1,16 +1,45 @@
 /**
  * OpenAI `messages` → what one Claude turn needs: the system prompt (fixed per process, so part of
- * the launch profile), and the user content to write (earlier turns rendered ahead of the new
- * message).
+ * the launch profile), the earlier messages (a known conversation's history, or text to replay),
+ * and the new user input — the trailing run of user messages.
  */
 import type { ContentBlock } from "../claude/protocol.js";
+import type { HistoryEntry } from "../conversations/history-digest.js";
 import { invalidRequest } from "../errors.js";
 import type { ChatMessage } from "./chat-completion-request.js";
 import { messageText, renderHistory } from "./render-history.js";
 
 export interface MappedMessages {
   systemPrompt: string | undefined;
-  content: ContentBlock[];
+  /** The messages before the new input, system ones excluded. */
+  earlier: ChatMessage[];
+  /** `earlier` in the form conversations are recognised by. */
+  earlierEntries: HistoryEntry[];
+  /** The new user messages in that form. */
+  newEntries: HistoryEntry[];
+  /** The new user messages as the CLI's content blocks. */
+  newBlocks: ContentBlock[];
+}
+
+/** A message as it counts for continuity: role and text, whitespace at the ends ignored. */
+export function historyEntry(message: ChatMessage): HistoryEntry {
+  return { role: message.role, text: messageText(message.content).trim() };
+}
+
+/**
+ * The content of a turn: the new input, preceded — when the conversation is not continued in its
+ * CLI session — by the earlier messages rendered as text (the newest `maxMessages` of them).
+ */
+export function composeTurnContent(
+  replay: readonly ChatMessage[],
+  newBlocks: readonly ContentBlock[],
+  maxMessages: number,
+): ContentBlock[] {
+  const kept = replay.slice(-maxMessages);
+  const omitted = replay.length - kept.length;
+  if (kept.length === 0) return [...newBlocks];
+  const note = omitted > 0 ? `[${omitted} earlier messages omitted]\n\n` : "";
+  return [{ type: "text", text: note + renderHistory(kept) }, ...newBlocks];
 }
 
 function userBlocks(message: ChatMessage, index: number): ContentBlock[] {
@@ -61,13 +90,17 @@ export function mapChatMessages(messages: readonly ChatMessage[]): MappedMessage
   // The trailing run of user messages is the new input; everything before it is history.
   let firstNew = conversation.length - 1;
   while (firstNew > 0 && conversation[firstNew - 1]?.message.role === "user") firstNew--;
-  const history = conversation.slice(0, firstNew).map((entry) => entry.message);
-  const newBlocks = conversation.slice(firstNew).flatMap((entry) => userBlocks(entry.message, entry.index));
+  const earlier = conversation.slice(0, firstNew).map((entry) => entry.message);
+  const newMessages = conversation.slice(firstNew);
+  const newBlocks = newMessages.flatMap((entry) => userBlocks(entry.message, entry.index));
   if (newBlocks.length === 0) {
     throw invalidRequest("The last user message has no content.", `messages[${last.index}].content`, "invalid_value");
   }
-
-  const content: ContentBlock[] = history.length > 0 ? [{ type: "text", text: renderHistory(history) }] : [];
-  content.push(...newBlocks);
-  return { systemPrompt: systemParts.length > 0 ? systemParts.join("\n\n") : undefined, content };
+  return {
+    systemPrompt: systemParts.length > 0 ? systemParts.join("\n\n") : undefined,
+    earlier,
+    earlierEntries: earlier.map(historyEntry),
+    newEntries: newMessages.map((entry) => historyEntry(entry.message)),
+    newBlocks,
+  };
 }

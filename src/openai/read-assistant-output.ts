@@ -27,7 +27,18 @@ export type AssistantOutputEvent =
   | { type: "refusal"; text: string }
   /** `discarded` (the tail of the text so far) is superseded by `text`. */
   | { type: "replace"; discarded: string; text: string }
-  | { type: "finished"; finishReason: FinishReason; usage: CompletionUsage; model: string };
+  /**
+   * `sessionId`: the CLI session the turn ran in (a conversation resumes it later);
+   * `lastMessageUuid`: its last assistant line, which the session transcript has once flushed.
+   */
+  | {
+      type: "finished";
+      finishReason: FinishReason;
+      usage: CompletionUsage;
+      model: string;
+      sessionId: string;
+      lastMessageUuid: string | undefined;
+    };
 
 /** The CLI may report e.g. "claude-opus-4-8[1m]"; the suffix is not part of the model id. */
 export function cleanModelName(model: string): string {
@@ -48,6 +59,7 @@ class OutputReader {
   private previousStopReason: string | null | undefined;
   private continuing = false;
   private readonly streamedMessages = new Set<string>();
+  private lastMessageUuid: string | undefined;
   /** The latest streamed message: whether it completed, and the text emitted for it. */
   private current: { stopped: boolean; emitted: string; separated: boolean } | undefined;
 
@@ -99,6 +111,7 @@ class OutputReader {
   }
 
   *assistant(line: AssistantLine): Generator<AssistantOutputEvent> {
+    this.lastMessageUuid = line.uuid ?? this.lastMessageUuid;
     const message = line.message;
     if (this.streamedMessages.has(message.id) || message.model === "<synthetic>") return;
     yield* this.start(message.model);
@@ -129,6 +142,8 @@ class OutputReader {
       finishReason: mapFinishReason(result.stop_reason ?? this.previousStopReason),
       usage: mapUsage(result.usage),
       model: this.model ?? requestedModel,
+      sessionId: result.session_id,
+      lastMessageUuid: this.lastMessageUuid,
     };
   }
 }

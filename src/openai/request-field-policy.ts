@@ -23,7 +23,12 @@ export const requestFieldPolicy: Record<string, FieldPolicy> = {
   model: { handling: "honoured", reason: "any model id or alias the CLI accepts; switched per request with set_model" },
   messages: {
     handling: "honoured",
-    reason: "system/developer → system prompt; earlier turns → history; last user turn → the prompt",
+    reason:
+      "system/developer → system prompt; a known conversation's history → continued in its CLI session, other earlier turns → replayed as text; trailing user messages → the prompt",
+  },
+  conversation_id: {
+    handling: "honoured",
+    reason: "gateway extension (also the `x-conversation-id` header): continue that conversation",
   },
   stream: { handling: "honoured", reason: "real token streaming from the CLI's stream events" },
   stream_options: { handling: "honoured", reason: "include_usage adds the final usage chunk" },
@@ -42,7 +47,10 @@ export const requestFieldPolicy: Record<string, FieldPolicy> = {
   max_completion_tokens: { handling: "ignored", reason: "the CLI sets its own output limit per model" },
   user: { handling: "ignored", reason: "accepted for compatibility" },
   metadata: { handling: "ignored", reason: "accepted for compatibility; nothing is stored with OpenAI" },
-  store: { handling: "ignored", reason: "accepted for compatibility; nothing is stored with OpenAI" },
+  store: {
+    handling: "ignored",
+    reason: "accepted for compatibility; every completion is kept as a conversation in the gateway's own store",
+  },
   service_tier: { handling: "ignored", reason: "the CLI chooses the tier" },
   reasoning_effort: { handling: "ignored", reason: "not mapped yet; the CLI's default effort applies" },
   prediction: { handling: "ignored", reason: "a latency hint only; the answer is unaffected" },

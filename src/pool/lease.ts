@@ -1,16 +1,22 @@
 /** A process lent to one request. */
 import type { ClaudeProcess } from "../claude/claude-process.js";
-import type { PoolMember } from "./pool-member.js";
+import type { ConversationBinding, PoolMember } from "./pool-member.js";
 
 export interface Lease {
   readonly process: ClaudeProcess;
   /** Switches the process to `model` (set_model, ~5 ms) unless it is already on it. */
   useModel(model: string): Promise<void>;
-  /** Gives the process back: cleared and kept when `reusable`, ended otherwise. Idempotent. */
-  release(reusable: boolean): void;
+  /**
+   * Gives the process back: ended unless `reusable`; kept holding the conversation's session when
+   * `keep` names it (the conversation's next turn continues there), otherwise cleared. Idempotent.
+   */
+  release(reusable: boolean, keep?: ConversationBinding): void;
 }
 
-export function createLease(member: PoolMember, onRelease: (member: PoolMember, reusable: boolean) => void): Lease {
+export function createLease(
+  member: PoolMember,
+  onRelease: (member: PoolMember, reusable: boolean, keep?: ConversationBinding) => void,
+): Lease {
   let released = false;
   return {
     process: member.process,
@@ -19,10 +25,10 @@ export function createLease(member: PoolMember, onRelease: (member: PoolMember, 
       await member.process.sendControlRequest({ subtype: "set_model", model });
       member.model = model;
     },
-    release: (reusable) => {
+    release: (reusable, keep) => {
       if (released) return;
       released = true;
-      onRelease(member, reusable);
+      onRelease(member, reusable, keep);
     },
   };
 }

@@ -36,3 +36,36 @@ export function membersToReap(
   }
   return reaped;
 }
+
+/**
+ * Conversations whose process is given up (cleared; the conversation stays in the store): those
+ * idle past the session timeout, and — when the pool is full — the least recently used ones, so
+ * that `minReady` processes stay ready for new conversations without a cold start.
+ */
+export function bindingsToRelease(
+  members: ReadonlySet<PoolMember>,
+  now: number,
+  sessionTimeoutMs: number,
+  minReady: number,
+  maxProcesses: number,
+): PoolMember[] {
+  const released: PoolMember[] = [];
+  const bound: PoolMember[] = [];
+  let ready = 0;
+  for (const member of members) {
+    if (member.state === "bound") {
+      if (now - member.lastUsedAt >= sessionTimeoutMs) released.push(member);
+      else bound.push(member);
+    } else if (
+      member.state === "spare" ||
+      member.state === "idle" ||
+      member.state === "clearing" ||
+      (member.state === "starting" && !member.claimed)
+    ) {
+      ready++;
+    }
+  }
+  const missing = minReady - ready - released.length - (maxProcesses - members.size);
+  bound.sort((a, b) => a.lastUsedAt - b.lastUsedAt);
+  return [...released, ...bound.slice(0, Math.max(0, missing))];
+}

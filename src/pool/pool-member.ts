@@ -3,10 +3,18 @@
  *
  *   starting ─probe─► spare ─initialize─► leased ─/clear─► idle ─► leased …
  *       └─(claimed by a waiter while booting)─► initialize ─► leased
+ *   leased ─(turn of a conversation)─► bound ─(next turn of that conversation)─► leased
+ *   bound ─(session timeout, evicted, conversation moved on elsewhere)─► clearing ─► idle
  */
 import type { ClaudeProcess } from "../claude/claude-process.js";
 
-export type MemberState = "starting" | "spare" | "preparing" | "leased" | "clearing" | "idle";
+export type MemberState = "starting" | "spare" | "preparing" | "leased" | "clearing" | "idle" | "bound";
+
+/** The conversation whose CLI session a process holds, as of which completed turn. */
+export interface ConversationBinding {
+  id: string;
+  revision: number;
+}
 
 export class PoolMember {
   state: MemberState = "starting";
@@ -20,6 +28,8 @@ export class PoolMember {
   booted: Promise<void>;
   /** Set when a waiter claimed this process while it was still starting. */
   claimed = false;
+  /** Set while the process holds a conversation's session (state "bound", or leased for it). */
+  conversation: ConversationBinding | undefined;
 
   constructor(
     readonly process: ClaudeProcess,

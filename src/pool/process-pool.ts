@@ -2,26 +2,29 @@
  * Warm CLI processes, keyed by launch profile. The only place that spawns and ends CLI processes.
  *
  * A request leases a process (choose-member.ts says which); if none can be had it waits in a
- * bounded queue, and past that gets 429. After the turn the process is `/clear`ed (~15 ms) and
- * waits again, so cold spawns (~0.6 s) stay off the request path. Booted spares are kept ready,
- * crashed processes replaced, idle ones ended after a while.
+ * bounded queue, and past that gets 429. After the turn the process either keeps the
+ * conversation's session for its next turn ("bound") or is `/clear`ed (~15 ms) and waits again,
+ * so cold spawns (~0.6 s) stay off the request path. Booted spares are kept ready, crashed
+ * processes replaced, idle ones ended and idle conversations released after a while.
  */
 import type { ClaudeProcess } from "../claude/claude-process.js";
 import type { LaunchProfile } from "../claude/launch-profile.js";
 import type { Logger } from "../observability/logger.js";
 import { chooseMember } from "./choose-member.js";
 import { createLease, type Lease } from "./lease.js";
-import { membersToReap, sparesToStart } from "./plan-upkeep.js";
+import { bindingsToRelease, membersToReap, sparesToStart } from "./plan-upkeep.js";
 import { claudeUnavailable, queueFull, shuttingDown } from "./pool-errors.js";
-import type { MemberState, PoolMember } from "./pool-member.js";
+import type { ConversationBinding, MemberState, PoolMember } from "./pool-member.js";
 import { startMember } from "./start-member.js";
-import { Waiter } from "./waiter.js";
+import { type ConversationClaim, Waiter } from "./waiter.js";
 import { withTimeout } from "./with-timeout.js";
 
 export type { Lease } from "./lease.js";
+export type { ConversationBinding } from "./pool-member.js";
+export type { ConversationClaim } from "./waiter.js";
 
 export interface ProcessPoolOptions {
-  spawnProcess(profile: LaunchProfile): ClaudeProcess;
+  spawnProcess(profile: LaunchProfile, extraArgs: readonly string[]): ClaudeProcess;
   /** The profile spares are spawned with (its command line; spares are not yet initialized). */
   spareProfile: LaunchProfile;
   maxProcesses: number;
@@ -29,6 +32,8 @@ export interface ProcessPoolOptions {
   /** Booted spares kept ready (0 when processes are not reused). */
   minSpares: number;
   idleTimeoutMs: number;
+  /** A process holding a conversation is cleared after the conversation was idle this long. */
+  sessionTimeoutMs: number;
   /** false: every lease gets a fresh process, ended afterwards (spawn per request). */
   reuse: boolean;
   logger: Logger;
@@ -44,7 +49,12 @@ export interface PoolSnapshot {
   queued: number;
   spawned: number;
   crashed: number;
-  members: Array<{ pid: number | undefined; state: MemberState; profile: string | null }>;
+  members: Array<{
+    pid: number | undefined;
+    state: MemberState;
+    profile: string | null;
+    conversation: string | null;
+  }>;
 }
 
 export class ProcessPool {
@@ -59,7 +69,7 @@ export class ProcessPool {
   private crashed = 0;
 
   constructor(private readonly options: ProcessPoolOptions) {
-    this.reaper = setInterval(() => this.reap(), Math.min(options.idleTimeoutMs, 30_000));
+    this.reaper = setInterval(() => this.reap(), Math.min(options.idleTimeoutMs, options.sessionTimeoutMs, 30_000));
     this.reaper.unref();
   }
 
@@ -68,11 +78,15 @@ export class ProcessPool {
     this.replenish();
   }
 
-  lease(profile: LaunchProfile, signal?: AbortSignal): Promise<Lease> {
+  /**
+   * A process for one turn. With `claim`, the turn continues that conversation: in the process
+   * holding its session at that revision, else in a new one started with `claim.resumeArgs`.
+   */
+  lease(profile: LaunchProfile, signal?: AbortSignal, claim?: ConversationClaim): Promise<Lease> {
     if (this.closed) return Promise.reject(shuttingDown());
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<Lease>((resolve, reject) => {
-      const waiter = new Waiter(profile, signal, resolve, reject, (aborted) => this.removeWaiter(aborted));
+      const waiter = new Waiter(profile, signal, resolve, reject, (aborted) => this.removeWaiter(aborted), claim);
       const served = this.tryServe(waiter);
       if (served === "served") return;
       // A request about to get a process that is finishing its /clear waits in any case.
@@ -84,6 +98,22 @@ export class ProcessPool {
     });
   }
 
+  /** Whether a process holds this conversation's session as of `binding.revision`. */
+  holds(binding: ConversationBinding): boolean {
+    for (const member of this.members) {
+      const held = member.conversation;
+      if (member.state === "bound" && held?.id === binding.id && held.revision === binding.revision) return true;
+    }
+    return false;
+  }
+
+  /** The conversation is gone: clear the process holding its session, if any. */
+  forget(conversationId: string): void {
+    for (const member of this.members) {
+      if (member.state === "bound" && member.conversation?.id === conversationId) this.unbind(member);
+    }
+  }
+
   snapshot(): PoolSnapshot {
     const states: Record<MemberState, number> = {
       starting: 0,
@@ -92,6 +122,7 @@ export class ProcessPool {
       leased: 0,
       clearing: 0,
       idle: 0,
+      bound: 0,
     };
     for (const member of this.members) states[member.state]++;
     return {
@@ -104,6 +135,7 @@ export class ProcessPool {
         pid: member.process.pid,
         state: member.state,
         profile: member.profileKey ?? null,
+        conversation: member.conversation?.id ?? null,
       })),
     };
   }
@@ -120,12 +152,17 @@ export class ProcessPool {
   }
 
   private tryServe(waiter: Waiter): "served" | "soon" | "none" {
-    const choice = chooseMember(this.members, waiter.profile, this.options.maxProcesses);
+    const { claim } = waiter;
+    if (claim) this.releaseStale(claim);
+    const choice = chooseMember(this.members, waiter.profile, this.options.maxProcesses, claim);
     let member: PoolMember;
     switch (choice.kind) {
       case "soon":
       case "none":
         return choice.kind;
+      case "evict":
+        this.unbind(choice.member);
+        return "soon";
       case "take":
         member = choice.member;
         member.state = "preparing";
@@ -135,13 +172,14 @@ export class ProcessPool {
         member.claimed = true;
         break;
       case "replace":
-        this.retire(choice.victim, "replaced for another launch profile");
-        member = this.spawnMember(waiter.profile, true);
+        this.retire(choice.victim, claim ? "replaced to resume a conversation" : "replaced for another launch profile");
+        member = this.spawnMember(waiter.profile, true, claim?.resumeArgs);
         break;
       case "spawn":
-        member = this.spawnMember(waiter.profile, true);
+        member = this.spawnMember(waiter.profile, true, claim?.resumeArgs);
         break;
     }
+    if (claim) member.conversation = { id: claim.id, revision: claim.revision };
     void this.prepare(member, waiter);
     return "served";
   }
@@ -172,8 +210,10 @@ export class ProcessPool {
     }
     if (this.closed) return waiter.reject(shuttingDown());
     if (waiter.settled) {
-      // The request went away while its process was being readied: keep the process for others.
-      this.makeAvailable(member);
+      // The request went away while its process was being readied: keep the process for others —
+      // cleared first if it holds a conversation's session, which must never reach another request.
+      if (member.conversation) this.unbind(member);
+      else this.makeAvailable(member);
       return;
     }
     member.state = "leased";
@@ -181,15 +221,36 @@ export class ProcessPool {
     waiter.resolve(createLease(member, (released, reusable) => this.onRelease(released, reusable)));
   }
 
-  private onRelease(member: PoolMember, reusable: boolean): void {
+  private onRelease(member: PoolMember, reusable: boolean, keep?: ConversationBinding): void {
     this.averageLeaseMs = this.averageLeaseMs * 0.8 + (Date.now() - member.leasedAt) * 0.2;
     if (!this.options.reuse || !reusable || !member.process.isAlive || this.closed) {
       this.retire(member, reusable ? "not reused" : "not reusable after its turn");
       this.dispatch();
       return;
     }
+    if (keep) {
+      member.state = "bound";
+      member.conversation = { ...keep };
+      member.lastUsedAt = Date.now();
+      this.dispatch();
+      return;
+    }
+    this.unbind(member);
+  }
+
+  /** Drops the conversation a process holds (it stays in the store) and clears the process. */
+  private unbind(member: PoolMember): void {
+    member.conversation = undefined;
     member.state = "clearing";
     void this.clear(member);
+  }
+
+  /** Processes holding an older revision of a claimed conversation: another instance moved it on. */
+  private releaseStale(claim: ConversationClaim): void {
+    for (const member of this.members) {
+      const held = member.conversation;
+      if (member.state === "bound" && held?.id === claim.id && held.revision !== claim.revision) this.unbind(member);
+    }
   }
 
   /** `/clear` resets the conversation (new session id, no earlier turn in the next request). */
@@ -226,9 +287,10 @@ export class ProcessPool {
     if (index >= 0) this.waiters.splice(index, 1);
   }
 
-  private spawnMember(profile: LaunchProfile, claimed: boolean): PoolMember {
+  private spawnMember(profile: LaunchProfile, claimed: boolean, extraArgs: readonly string[] = []): PoolMember {
     this.spawned++;
-    const member = startMember(this.options.spawnProcess, profile, this.options.bootTimeoutMs ?? 60_000, {
+    const bootTimeoutMs = this.options.bootTimeoutMs ?? 60_000;
+    const member = startMember(this.options.spawnProcess, profile, extraArgs, bootTimeoutMs, {
       booted: (booted, settings) => {
         this.consecutiveBootFailures = 0;
         this.options.onBoot?.(settings);
@@ -266,8 +328,11 @@ export class ProcessPool {
   }
 
   private replenish(): void {
-    const { reuse, minSpares, maxProcesses, spareProfile } = this.options;
+    const { reuse, minSpares, maxProcesses, spareProfile, sessionTimeoutMs } = this.options;
     if (!reuse || this.closed || this.waiters.length > 0 || this.replenishTimer) return;
+    for (const member of bindingsToRelease(this.members, Date.now(), sessionTimeoutMs, minSpares, maxProcesses)) {
+      this.unbind(member);
+    }
     if (this.consecutiveBootFailures > 0) {
       // Crash loop (bad command, broken install): back off instead of spinning.
       const delay = Math.min(30_000, 500 * 2 ** this.consecutiveBootFailures);

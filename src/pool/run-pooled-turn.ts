@@ -8,7 +8,7 @@
 import type { LaunchProfile } from "../claude/launch-profile.js";
 import type { TurnLine, UserContent } from "../claude/protocol.js";
 import type { Turn } from "../claude/turn.js";
-import type { Lease, ProcessPool } from "./process-pool.js";
+import type { ConversationBinding, ConversationClaim, Lease, ProcessPool } from "./process-pool.js";
 import { withTimeout } from "./with-timeout.js";
 
 export interface PooledTurnRequest {
@@ -17,6 +17,10 @@ export interface PooledTurnRequest {
   content: UserContent;
   /** Aborted on client disconnect or deadline; its `reason` is what the consumer is thrown. */
   signal: AbortSignal;
+  /** The turn continues this conversation's CLI session (see ProcessPool.lease). */
+  claim?: ConversationClaim;
+  /** Asked when the turn completed: the conversation the process should keep holding, if any. */
+  keep?: () => ConversationBinding | undefined;
 }
 
 /** How long an interrupted turn may take to end before its process is killed. */
@@ -24,7 +28,7 @@ export const interruptGraceMs = 5_000;
 
 export async function* runPooledTurn(pool: ProcessPool, request: PooledTurnRequest): AsyncGenerator<TurnLine> {
   const { signal } = request;
-  const lease = await pool.lease(request.profile, signal);
+  const lease = await pool.lease(request.profile, signal, request.claim);
   let turn: Turn | undefined;
   let completed = false;
   let killTimer: NodeJS.Timeout | undefined;
@@ -53,7 +57,7 @@ export async function* runPooledTurn(pool: ProcessPool, request: PooledTurnReque
   } finally {
     clearTimeout(killTimer);
     signal.removeEventListener("abort", interrupt);
-    if (!turn || completed) lease.release(lease.process.isAlive);
+    if (!turn || completed) lease.release(lease.process.isAlive, completed ? request.keep?.() : undefined);
     else void settleAbandonedTurn(lease, turn);
   }
 }

@@ -16,12 +16,13 @@ export interface MemberEvents {
 }
 
 export function startMember(
-  spawnProcess: (profile: LaunchProfile) => ClaudeProcess,
+  spawnProcess: (profile: LaunchProfile, extraArgs: readonly string[]) => ClaudeProcess,
   profile: LaunchProfile,
+  extraArgs: readonly string[],
   bootTimeoutMs: number,
   events: MemberEvents,
 ): PoolMember {
-  const process = spawnProcess(profile);
+  const process = spawnProcess(profile, extraArgs);
   const member = new PoolMember(process, profile.spawnKey, async () => {
     let settings: unknown;
     try {

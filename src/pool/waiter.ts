@@ -1,6 +1,13 @@
 /** A request waiting for a process: settled exactly once, by a lease, an error, or its own abort. */
 import type { LaunchProfile } from "../claude/launch-profile.js";
 import type { Lease } from "./lease.js";
+import type { ConversationBinding } from "./pool-member.js";
+
+/** A turn of a conversation whose CLI session exists: its process, or a new one resuming it. */
+export interface ConversationClaim extends ConversationBinding {
+  /** Extra CLI arguments that resume the session in a new process (`--resume <session id>`). */
+  resumeArgs: readonly string[];
+}
 
 export class Waiter {
   settled = false;
@@ -18,6 +25,7 @@ export class Waiter {
     private readonly resolveLease: (lease: Lease) => void,
     private readonly rejectLease: (error: unknown) => void,
     private readonly onAborted: (waiter: Waiter) => void,
+    readonly claim?: ConversationClaim,
   ) {
     signal?.addEventListener("abort", this.onAbort, { once: true });
   }

@@ -2,9 +2,10 @@
  * Where conversations live between turns: one interface, two implementations (SQLite embedded,
  * Redis shared by several gateway instances), one contract test suite run against both.
  *
- * A conversation advances one completed turn at a time. `recordTurn` writes everything a later
- * turn needs — the new history digest, the items, the CLI session id and its transcript — in one
- * atomic step, and only if nobody advanced the conversation meanwhile (`expectedRevision`).
+ * A conversation advances one completed turn at a time. `recordTurn` writes what the next turn
+ * needs — the new history digest, the items, the CLI session id — in one atomic step, and only if
+ * nobody advanced the conversation meanwhile (`expectedRevision`). The CLI session's transcript
+ * follows with `saveTranscript` once the CLI has flushed it.
  */
 
 export interface ConversationRecord {
@@ -24,7 +25,13 @@ export interface ConversationRecord {
   revision: number;
   /** Digest of the history as a client resends it (see conversations/history-digest.ts). */
   historyDigest: string;
-  /** UTF-8 bytes of the CLI session transcript stored so far (the CLI only appends to it). */
+  /**
+   * The stored copy of the CLI session transcript: whose session, up to which turn, how many
+   * UTF-8 bytes. The CLI flushes its transcript ~50–100 ms after a turn's result (measured), so it
+   * is saved just after the turn is recorded and can lag one turn behind `revision`.
+   */
+  transcriptSessionId: string | null;
+  transcriptRevision: number;
   transcriptLength: number;
 }
 
@@ -44,8 +51,14 @@ export interface RecordedTurn {
   sessionId: string;
   historyDigest: string;
   items: ConversationItem[];
-  /** What the transcript gained; `replace` when it must be rewritten whole. */
-  transcript: { text: string; replace: boolean };
+}
+
+/** The transcript as of a turn: `text` starts at byte `offset` of the session's transcript file. */
+export interface TranscriptUpdate {
+  revision: number;
+  sessionId: string;
+  offset: number;
+  text: string;
 }
 
 export interface Page<T> {
@@ -74,6 +87,12 @@ export interface ConversationStore {
   findByDigest(owner: string, digest: string): Promise<string[]>;
   /** Creates the conversation if `expectedRevision` is 0 and it does not exist yet. */
   recordTurn(id: string, owner: string, turn: RecordedTurn): Promise<"recorded" | "conflict">;
+  /**
+   * Stores the transcript as of `update.revision`: replaces it (offset 0) or appends to the stored
+   * copy of the same session when `offset` is its length. false (nothing changed) when the
+   * conversation is gone, already has a newer transcript, or the offset does not fit.
+   */
+  saveTranscript(id: string, update: TranscriptUpdate): Promise<boolean>;
   transcript(id: string): Promise<string | undefined>;
   /** A lease on the conversation for one turn, across instances; expires after `ttlMs`. */
   tryLock(id: string, holder: string, ttlMs: number): Promise<boolean>;

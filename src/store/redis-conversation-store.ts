@@ -4,7 +4,7 @@
  *
  * Keys (all under the configured prefix):
  *   conversation:<id>          the record as JSON (optimistic updates with WATCH)
- *   transcript:<id>            the CLI session transcript (APPENDed per turn)
+ *   transcript:<id>            the CLI session transcript (APPENDed as the CLI flushes it)
  *   items:<id>                 list of item JSON, trimmed to the newest maxItems
  *   conversations:<owner>      sorted set of ids by creation sequence (listing, pagination)
  *   digest:<owner>:<digest>    sorted set of ids whose history has that digest, by last advance
@@ -20,6 +20,7 @@ import type {
   PageRequest,
   RecordedTurn,
   StoreLimits,
+  TranscriptUpdate,
 } from "./conversation-store.js";
 
 type StoredRecord = Omit<ConversationRecord, "transcriptLength"> & { sequence: number };
@@ -28,7 +29,7 @@ type StoredRecord = Omit<ConversationRecord, "transcriptLength"> & { sequence: n
 // metadata update) can interleave, whatever the connection is doing meanwhile. Scripts build keys
 // from the prefix, so a Redis Cluster is not supported (one Redis or a replicated primary is).
 const recordTurnScript = `
-local prefix, turn, text = ARGV[1], cjson.decode(ARGV[2]), ARGV[3]
+local prefix, turn = ARGV[1], cjson.decode(ARGV[2])
 local key = prefix .. "conversation:" .. turn.id
 local json = redis.call("GET", key)
 local stored = json and cjson.decode(json)
@@ -36,7 +37,7 @@ local revision = stored and stored.revision or 0
 if revision ~= turn.expectedRevision then return 0 end
 local record = stored or {
   id = turn.id, owner = turn.owner, createdAt = math.floor(turn.now / 1000), metadata = {},
-  sequence = redis.call("INCR", prefix .. "sequence") }
+  transcriptRevision = 0, sequence = redis.call("INCR", prefix .. "sequence") }
 if stored then
   redis.call("ZREM", prefix .. "digest:" .. turn.owner .. ":" .. stored.historyDigest, turn.id)
 else
@@ -46,12 +47,26 @@ record.model, record.systemPrompt, record.sessionId = turn.model, turn.systemPro
 record.revision, record.historyDigest = revision + 1, turn.historyDigest
 redis.call("SET", key, cjson.encode(record))
 redis.call("ZADD", prefix .. "digest:" .. turn.owner .. ":" .. turn.historyDigest, turn.now, turn.id)
-if turn.replace then redis.call("SET", prefix .. "transcript:" .. turn.id, text)
-else redis.call("APPEND", prefix .. "transcript:" .. turn.id, text) end
 if #turn.items > 0 then
   redis.call("RPUSH", prefix .. "items:" .. turn.id, unpack(turn.items))
   redis.call("LTRIM", prefix .. "items:" .. turn.id, -turn.maxItems, -1)
 end
+return 1`;
+
+const saveTranscriptScript = `
+local prefix, id, update, text = ARGV[1], ARGV[2], cjson.decode(ARGV[3]), ARGV[4]
+local key = prefix .. "conversation:" .. id
+local json = redis.call("GET", key)
+if not json then return 0 end
+local record = cjson.decode(json)
+if (record.transcriptRevision or 0) >= update.revision or record.revision < update.revision then return 0 end
+local transcript = prefix .. "transcript:" .. id
+if update.offset == 0 then redis.call("SET", transcript, text)
+elseif record.transcriptSessionId == update.sessionId and redis.call("STRLEN", transcript) == update.offset then
+  redis.call("APPEND", transcript, text)
+else return 0 end
+record.transcriptSessionId, record.transcriptRevision = update.sessionId, update.revision
+redis.call("SET", key, cjson.encode(record))
 return 1`;
 
 const updateMetadataScript = `
@@ -156,18 +171,17 @@ export class RedisConversationStore implements ConversationStore {
       sessionId: turn.sessionId,
       historyDigest: turn.historyDigest,
       items: turn.items.map((item) => JSON.stringify(item)),
-      replace: turn.transcript.replace,
       now: Date.now(),
       maxItems: this.limits.maxItems,
     };
-    const recorded = await this.redis.eval(
-      recordTurnScript,
-      0,
-      this.prefix,
-      JSON.stringify(arguments_),
-      turn.transcript.text,
-    );
+    const recorded = await this.redis.eval(recordTurnScript, 0, this.prefix, JSON.stringify(arguments_));
     return recorded === 1 ? "recorded" : "conflict";
+  }
+
+  async saveTranscript(id: string, update: TranscriptUpdate): Promise<boolean> {
+    const { text, ...position } = update;
+    const saved = await this.redis.eval(saveTranscriptScript, 0, this.prefix, id, JSON.stringify(position), text);
+    return saved === 1;
   }
 
   async transcript(id: string): Promise<string | undefined> {
@@ -198,5 +212,10 @@ export class RedisConversationStore implements ConversationStore {
 
 function toRecord(stored: StoredRecord, transcriptLength: number): ConversationRecord {
   const { sequence: _, ...record } = stored;
-  return { ...record, transcriptLength };
+  return {
+    ...record,
+    transcriptSessionId: record.transcriptSessionId ?? null,
+    transcriptRevision: record.transcriptRevision ?? 0,
+    transcriptLength,
+  };
 }

@@ -13,6 +13,7 @@ import type {
   PageRequest,
   RecordedTurn,
   StoreLimits,
+  TranscriptUpdate,
 } from "./conversation-store.js";
 
 const schema = `
@@ -28,7 +29,9 @@ CREATE TABLE IF NOT EXISTS conversations (
   revision INTEGER NOT NULL,
   history_digest TEXT NOT NULL,
   advanced_at INTEGER NOT NULL,
-  transcript TEXT NOT NULL DEFAULT ''
+  transcript_session_id TEXT,
+  transcript_revision INTEGER NOT NULL DEFAULT 0,
+  transcript BLOB NOT NULL DEFAULT x''
 );
 CREATE INDEX IF NOT EXISTS conversations_by_digest ON conversations (owner, history_digest);
 CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations (owner, seq);
@@ -58,11 +61,13 @@ interface Row {
   session_id: string | null;
   revision: number;
   history_digest: string;
+  transcript_session_id: string | null;
+  transcript_revision: number;
   transcript_length: number;
 }
 
 const recordColumns =
-  "id, owner, created_at, metadata, model, system_prompt, session_id, revision, history_digest, length(CAST(transcript AS BLOB)) AS transcript_length";
+  "id, owner, created_at, metadata, model, system_prompt, session_id, revision, history_digest, transcript_session_id, transcript_revision, length(transcript) AS transcript_length";
 
 function toRecord(row: Row): ConversationRecord {
   return {
@@ -75,6 +80,8 @@ function toRecord(row: Row): ConversationRecord {
     sessionId: row.session_id,
     revision: row.revision,
     historyDigest: row.history_digest,
+    transcriptSessionId: row.transcript_session_id,
+    transcriptRevision: row.transcript_revision,
     transcriptLength: row.transcript_length,
   };
 }
@@ -172,6 +179,8 @@ export class SqliteConversationStore implements ConversationStore {
           sessionId: null,
           revision: 0,
           historyDigest: "",
+          transcriptSessionId: null,
+          transcriptRevision: 0,
           transcriptLength: 0,
         });
       } else if (current.revision !== turn.expectedRevision) {
@@ -180,8 +189,7 @@ export class SqliteConversationStore implements ConversationStore {
       this.database
         .prepare(
           `UPDATE conversations SET model = @model, system_prompt = @systemPrompt, session_id = @sessionId,
-             revision = revision + 1, history_digest = @historyDigest, advanced_at = @now,
-             transcript = CASE WHEN @replace THEN @text ELSE transcript || @text END
+             revision = revision + 1, history_digest = @historyDigest, advanced_at = @now
            WHERE id = @id`,
         )
         .run({
@@ -191,19 +199,30 @@ export class SqliteConversationStore implements ConversationStore {
           sessionId: turn.sessionId,
           historyDigest: turn.historyDigest,
           now: Date.now(),
-          replace: turn.transcript.replace ? 1 : 0,
-          text: turn.transcript.text,
         });
       this.addItems(id, turn.items);
       return "recorded" as const;
     })();
   }
 
+  async saveTranscript(id: string, update: TranscriptUpdate): Promise<boolean> {
+    const text = Buffer.from(update.text, "utf8");
+    const changes = this.database
+      .prepare(
+        `UPDATE conversations SET transcript_session_id = @sessionId, transcript_revision = @revision,
+           transcript = CASE WHEN @offset = 0 THEN @text ELSE transcript || @text END
+         WHERE id = @id AND transcript_revision < @revision AND revision >= @revision
+           AND (@offset = 0 OR (transcript_session_id = @sessionId AND length(transcript) = @offset))`,
+      )
+      .run({ id, ...update, text }).changes;
+    return changes > 0;
+  }
+
   async transcript(id: string): Promise<string | undefined> {
     const row = this.database.prepare("SELECT transcript FROM conversations WHERE id = ?").get(id) as
-      | { transcript: string }
+      | { transcript: Buffer }
       | undefined;
-    return row?.transcript;
+    return row?.transcript.toString("utf8");
   }
 
   async tryLock(id: string, holder: string, ttlMs: number): Promise<boolean> {

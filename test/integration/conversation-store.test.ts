@@ -36,6 +36,8 @@ function record(id: string, overrides: Partial<ConversationRecord> = {}): Conver
     sessionId: null,
     revision: 0,
     historyDigest: "d0",
+    transcriptSessionId: null,
+    transcriptRevision: 0,
     transcriptLength: 0,
     ...overrides,
   };
@@ -52,7 +54,6 @@ function turn(expectedRevision: number, overrides: Partial<RecordedTurn> = {}): 
       { id: `msg_u${expectedRevision}`, role: "user", text: `question ${expectedRevision}`, createdAt: 1 },
       { id: `msg_a${expectedRevision}`, role: "assistant", text: `answer ${expectedRevision}`, createdAt: 2 },
     ],
-    transcript: { text: `line ${expectedRevision}\n`, replace: false },
     ...overrides,
   };
 }
@@ -85,15 +86,37 @@ describe.each(kinds)("the %s conversation store", (_kind, url) => {
     expect(await store.recordTurn("conv_b", "", turn(1))).toBe("recorded");
     const stored = await store.get("conv_b");
     expect(stored).toMatchObject({ revision: 2, historyDigest: "d2", sessionId: "session-1", metadata: {} });
-    expect(stored?.transcriptLength).toBe(Buffer.byteLength("line 0\nline 1\n"));
-    expect(await store.transcript("conv_b")).toBe("line 0\nline 1\n");
-    expect(await store.recordTurn("conv_b", "", turn(2, { transcript: { text: "whole\n", replace: true } }))).toBe(
-      "recorded",
-    );
-    expect(await store.transcript("conv_b")).toBe("whole\n");
-    expect(await store.transcript("conv_none")).toBeUndefined();
+    expect(stored).toMatchObject({ transcriptRevision: 0, transcriptSessionId: null, transcriptLength: 0 });
     // A turn on a conversation that does not exist and is not new conflicts instead of inventing one.
     expect(await store.recordTurn("conv_none", "", turn(3))).toBe("conflict");
+  });
+
+  it("saves the transcript as of a turn: replaced, appended at its exact end, never older or ahead", async () => {
+    await store.recordTurn("conv_t", "", turn(0));
+    await store.recordTurn("conv_t", "", turn(1));
+    const first = "línea 0\n";
+    expect(await store.saveTranscript("conv_t", { revision: 1, sessionId: "s1", offset: 0, text: first })).toBe(true);
+    expect(await store.get("conv_t")).toMatchObject({
+      transcriptRevision: 1,
+      transcriptSessionId: "s1",
+      transcriptLength: Buffer.byteLength(first),
+    });
+    const append = { revision: 2, sessionId: "s1", text: "line 1\n" };
+    expect(await store.saveTranscript("conv_t", { ...append, offset: 3 })).toBe(false); // not its end
+    expect(await store.saveTranscript("conv_t", { ...append, sessionId: "s2", offset: Buffer.byteLength(first) })).toBe(
+      false, // another session's file
+    );
+    expect(await store.saveTranscript("conv_t", { ...append, offset: Buffer.byteLength(first) })).toBe(true);
+    expect(await store.transcript("conv_t")).toBe(`${first}line 1\n`);
+    expect(await store.saveTranscript("conv_t", { revision: 2, sessionId: "s1", offset: 0, text: "x" })).toBe(false);
+    expect(await store.saveTranscript("conv_t", { revision: 3, sessionId: "s1", offset: 0, text: "x" })).toBe(false);
+    await store.recordTurn("conv_t", "", turn(2));
+    expect(await store.saveTranscript("conv_t", { revision: 3, sessionId: "s3", offset: 0, text: "whole\n" })).toBe(
+      true,
+    );
+    expect(await store.transcript("conv_t")).toBe("whole\n");
+    expect(await store.transcript("conv_none")).toBeUndefined();
+    expect(await store.saveTranscript("conv_none", { revision: 1, sessionId: "s", offset: 0, text: "" })).toBe(false);
   });
 
   it("keeps the newest maxItems items", async () => {
@@ -143,9 +166,10 @@ describe.each(kinds)("the %s conversation store", (_kind, url) => {
     const prefix = `reopen${++counter}:`;
     const first = openConversationStore(address, prefix, { maxItems: 5 });
     await first.recordTurn("conv_g", "", turn(0));
+    await first.saveTranscript("conv_g", { revision: 1, sessionId: "session-1", offset: 0, text: "line 0\n" });
     await first.close();
     const second = openConversationStore(address, prefix, { maxItems: 5 });
-    expect(await second.get("conv_g")).toMatchObject({ revision: 1, sessionId: "session-1" });
+    expect(await second.get("conv_g")).toMatchObject({ revision: 1, sessionId: "session-1", transcriptRevision: 1 });
     expect(await second.transcript("conv_g")).toBe("line 0\n");
     await second.close();
   });

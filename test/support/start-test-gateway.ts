@@ -5,7 +5,7 @@
  */
 import OpenAI from "openai";
 import { type ConfigurationInput, configurationSchema } from "../../src/config/configuration-schema.js";
-import { silentLogger } from "../../src/observability/logger.js";
+import { createLogger, silentLogger } from "../../src/observability/logger.js";
 import type { PoolSnapshot } from "../../src/pool/process-pool.js";
 import { type Gateway, startGateway } from "../../src/start-gateway.js";
 import { type ClaudeTestEnvironment, createClaudeTestEnvironment } from "./claude-test-environment.js";
@@ -40,7 +40,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const gateway = await startGateway({
     configuration,
     environment: { ...environment.environment, ...options.extraEnvironment },
-    logger: silentLogger(),
+    logger: process.env.TEST_LOG ? createLogger({ LOG_LEVEL: process.env.TEST_LOG }) : silentLogger(),
   });
   return {
     gateway,

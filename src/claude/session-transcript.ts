@@ -1,0 +1,41 @@
+/**
+ * The CLI's session transcripts: `$CLAUDE_CONFIG_DIR/projects/<cwd slug>/<session id>.jsonl`,
+ * appended to as the session goes on (measured with 2.1.197). `--resume <id>` finds a session
+ * only there, under the working directory of the new process — but a transcript copied into
+ * another config dir, under another working directory's slug, resumes fine (measured). So the
+ * gateway keeps transcripts in its store, and any instance can resume any conversation.
+ */
+import { mkdir, open, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+
+/** The CLI's config dir for this environment (CLAUDE_CONFIG_DIR, else ~/.claude). */
+export function claudeConfigDirectory(environment: NodeJS.ProcessEnv): string {
+  return environment.CLAUDE_CONFIG_DIR || join(environment.HOME || homedir(), ".claude");
+}
+
+const sessionIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function transcriptPath(configDirectory: string, cwd: string, sessionId: string): string {
+  // A session id from a store could be anything; it must not become a path elsewhere.
+  if (!sessionIdPattern.test(sessionId)) throw new Error(`not a CLI session id: ${JSON.stringify(sessionId)}`);
+  return join(configDirectory, "projects", cwd.replace(/[^a-zA-Z0-9]/g, "-"), `${sessionId}.jsonl`);
+}
+
+/** The transcript's bytes from `offset` to its current end. */
+export async function readTranscriptFrom(path: string, offset: number): Promise<{ offset: number; text: string }> {
+  const file = await open(path, "r");
+  try {
+    const { size } = await file.stat();
+    const buffer = Buffer.alloc(Math.max(0, size - offset));
+    await file.read(buffer, 0, buffer.length, offset);
+    return { offset, text: buffer.toString("utf8") };
+  } finally {
+    await file.close();
+  }
+}
+
+export async function writeTranscript(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text);
+}

@@ -1,0 +1,233 @@
+/**
+ * Which conversation a chat completion continues, and how:
+ *   - an explicit `conversation_id`: that one (404 if unknown); the request sends only the new
+ *     message(s), or the full history followed by them;
+ *   - otherwise, a history whose digest is a stored conversation's current digest continues it —
+ *     only the new messages reach the CLI;
+ *   - anything else starts a new conversation (earlier messages replayed as text).
+ * A continued conversation is locked for the turn (across instances, through the store), so two
+ * requests can never advance it at once or see each other's messages.
+ */
+import { randomBytes } from "node:crypto";
+import type { LaunchProfile } from "../claude/launch-profile.js";
+import { transcriptPath, writeTranscript } from "../claude/session-transcript.js";
+import type { ConversationClaim, ProcessPool } from "../pool/process-pool.js";
+import type { ConversationRecord, ConversationStore } from "../store/conversation-store.js";
+import {
+  conversationBusy,
+  conversationNotFound,
+  historyMismatch,
+  invalidConversationId,
+  systemPromptMismatch,
+} from "./conversation-errors.js";
+import { isConversationId, newConversationId } from "./conversation-ids.js";
+import { ConversationTurn, type Replay, type TurnDependencies } from "./conversation-turn.js";
+import { extendDigest, type HistoryEntry, historyRoot } from "./history-digest.js";
+
+export interface ConversationTurnRequest {
+  owner: string;
+  /** From the body's `conversation_id` or the `x-conversation-id` header. */
+  conversationId: string | undefined;
+  systemPrompt: string | undefined;
+  earlierEntries: HistoryEntry[];
+  newEntries: HistoryEntry[];
+  signal: AbortSignal;
+}
+
+export interface ConversationTurnDependencies extends TurnDependencies {
+  pool: ProcessPool;
+  launchProfile(systemPrompt: string | undefined): LaunchProfile;
+  /** How long a request waits for a conversation that is answering another one. */
+  busyWaitMs: number;
+  /** A lock outlives a crashed holder by at most this long. */
+  lockTtlMs: number;
+  /** How long a resume waits for the previous turn's transcript to reach the store. */
+  transcriptWaitMs: number;
+}
+
+export async function beginConversationTurn(
+  request: ConversationTurnRequest,
+  dependencies: ConversationTurnDependencies,
+): Promise<ConversationTurn> {
+  if (request.conversationId !== undefined) return continueNamed(request, request.conversationId, dependencies);
+  const systemPrompt = request.systemPrompt ?? null;
+  const digestBefore = extendDigest(historyRoot(request.owner, systemPrompt ?? ""), request.earlierEntries);
+  if (request.earlierEntries.length > 0) {
+    const continued = await continueRecognised(request, digestBefore, dependencies);
+    if (continued) return continued;
+  }
+  return new ConversationTurn(
+    {
+      conversationId: newConversationId(),
+      owner: request.owner,
+      record: undefined,
+      systemPrompt,
+      profile: dependencies.launchProfile(request.systemPrompt),
+      claim: undefined,
+      replay: { kind: "request" },
+      digestBefore,
+      newEntries: request.newEntries,
+      lockHolder: undefined,
+    },
+    dependencies,
+  );
+}
+
+async function continueNamed(
+  request: ConversationTurnRequest,
+  id: string,
+  dependencies: ConversationTurnDependencies,
+): Promise<ConversationTurn> {
+  if (!isConversationId(id)) throw invalidConversationId(id, "conversation_id");
+  const holder = lockHolder();
+  await waitForLock(id, holder, request.signal, dependencies);
+  try {
+    const record = await dependencies.store.get(id);
+    if (!record || record.owner !== request.owner) throw conversationNotFound(id, "conversation_id");
+    // The first turn may still choose the system prompt; later ones must keep it.
+    let systemPrompt = record.systemPrompt;
+    if (request.systemPrompt !== undefined && request.systemPrompt !== record.systemPrompt) {
+      if (record.revision > 0) throw systemPromptMismatch(id);
+      systemPrompt = request.systemPrompt;
+    }
+    const digestBefore = await currentDigest(record, systemPrompt, dependencies);
+    const { earlierEntries } = request;
+    if (
+      earlierEntries.length > 0 &&
+      extendDigest(rootOf(record.owner, systemPrompt), earlierEntries) !== digestBefore
+    ) {
+      throw historyMismatch(id);
+    }
+    return await turnOn(record, systemPrompt, digestBefore, holder, request, dependencies);
+  } catch (error) {
+    await dependencies.store.unlock(id, holder);
+    throw error;
+  }
+}
+
+async function continueRecognised(
+  request: ConversationTurnRequest,
+  digestBefore: string,
+  dependencies: ConversationTurnDependencies,
+): Promise<ConversationTurn | undefined> {
+  const { store } = dependencies;
+  for (const id of await store.findByDigest(request.owner, digestBefore)) {
+    const holder = lockHolder();
+    // A conversation busy with another request is not this client's to wait for: its next
+    // state is unknown, so this request starts its own conversation instead.
+    if (!(await store.tryLock(id, holder, dependencies.lockTtlMs))) continue;
+    try {
+      const record = await store.get(id);
+      if (record && record.owner === request.owner && record.historyDigest === digestBefore) {
+        return await turnOn(record, record.systemPrompt, digestBefore, holder, request, dependencies);
+      }
+    } catch (error) {
+      await store.unlock(id, holder);
+      throw error;
+    }
+    await store.unlock(id, holder);
+  }
+  return undefined;
+}
+
+/** The locked conversation's turn: in its CLI session if it has one, else replaying its items. */
+async function turnOn(
+  record: ConversationRecord,
+  systemPrompt: string | null,
+  digestBefore: string,
+  holder: string,
+  request: ConversationTurnRequest,
+  dependencies: ConversationTurnDependencies,
+): Promise<ConversationTurn> {
+  let claim: ConversationClaim | undefined;
+  let replay: Replay = { kind: "session" };
+  if (record.sessionId) {
+    claim = { id: record.id, revision: record.revision, resumeArgs: ["--resume", record.sessionId] };
+    if (!dependencies.pool.holds(claim) && !(await prepareResume(record, request.signal, dependencies))) {
+      claim = undefined;
+      replay = { kind: "items", items: await dependencies.store.items(record.id) };
+    }
+  } else {
+    replay = { kind: "items", items: await dependencies.store.items(record.id) };
+  }
+  return new ConversationTurn(
+    {
+      conversationId: record.id,
+      owner: record.owner,
+      record,
+      systemPrompt,
+      profile: dependencies.launchProfile(systemPrompt ?? undefined),
+      claim,
+      replay,
+      digestBefore,
+      newEntries: request.newEntries,
+      lockHolder: holder,
+    },
+    dependencies,
+  );
+}
+
+/**
+ * Puts the stored transcript where `--resume` looks for it. The copy of the latest turn may still
+ * be on its way (the CLI flushes late; see transcript-sync.ts): wait for it a little. false if it
+ * never came (its instance died within that window): the conversation is then replayed as text.
+ */
+async function prepareResume(
+  record: ConversationRecord,
+  signal: AbortSignal,
+  dependencies: ConversationTurnDependencies,
+): Promise<boolean> {
+  const { store, transcripts, logger } = dependencies;
+  const deadline = Date.now() + dependencies.transcriptWaitMs;
+  let current: ConversationRecord | undefined = record;
+  while (
+    current &&
+    !(current.transcriptRevision === record.revision && current.transcriptSessionId === record.sessionId)
+  ) {
+    signal.throwIfAborted();
+    if (Date.now() >= deadline) {
+      logger.warn({ conversation: record.id }, "the session transcript is behind: replaying the conversation as text");
+      return false;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    current = await store.get(record.id);
+  }
+  const text = current && (await store.transcript(record.id));
+  if (!text || !record.sessionId) return false;
+  await writeTranscript(transcriptPath(transcripts.configDirectory, transcripts.cwd, record.sessionId), text);
+  return true;
+}
+
+/** A conversation that never ran may adopt a system prompt now: its digest starts from that. */
+async function currentDigest(
+  record: ConversationRecord,
+  systemPrompt: string | null,
+  dependencies: ConversationTurnDependencies,
+): Promise<string> {
+  if (record.revision > 0) return record.historyDigest;
+  const items = await dependencies.store.items(record.id);
+  return extendDigest(rootOf(record.owner, systemPrompt), items);
+}
+
+function rootOf(owner: string, systemPrompt: string | null): string {
+  return historyRoot(owner, systemPrompt ?? "");
+}
+
+function lockHolder(): string {
+  return `${process.pid}:${randomBytes(8).toString("hex")}`;
+}
+
+async function waitForLock(
+  id: string,
+  holder: string,
+  signal: AbortSignal,
+  dependencies: ConversationTurnDependencies,
+): Promise<void> {
+  const deadline = Date.now() + dependencies.busyWaitMs;
+  for (;;) {
+    if (await dependencies.store.tryLock(id, holder, dependencies.lockTtlMs)) return;
+    signal.throwIfAborted();
+    if (Date.now() >= deadline) throw conversationBusy(id);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The conversations an owner can see and manage (the Conversations API): every lookup is scoped
+ * to the owner, and an id that is malformed, unknown or someone else's is simply not found.
+ */
+import { randomBytes } from "node:crypto";
+import type { ProcessPool } from "../pool/process-pool.js";
+import type {
+  ConversationItem,
+  ConversationRecord,
+  ConversationStore,
+  Page,
+  PageRequest,
+} from "../store/conversation-store.js";
+import { conversationBusy, conversationNotFound } from "./conversation-errors.js";
+import { isConversationId, newConversationId, newItemId } from "./conversation-ids.js";
+import { extendDigest, type HistoryEntry, historyRoot } from "./history-digest.js";
+
+export interface NewConversation {
+  metadata: Record<string, string>;
+  model: string | null;
+  /** Initial messages: the context of the conversation's first turn. */
+  items: Array<HistoryEntry & { role: "user" | "assistant" }>;
+}
+
+export class ConversationDirectory {
+  constructor(
+    private readonly store: ConversationStore,
+    private readonly pool: ProcessPool,
+    private readonly busyWaitMs: number,
+    private readonly lockTtlMs: number,
+  ) {}
+
+  async create(owner: string, conversation: NewConversation): Promise<ConversationRecord> {
+    const createdAt = Math.floor(Date.now() / 1000);
+    const items: ConversationItem[] = conversation.items.map((item) => ({
+      id: newItemId(),
+      role: item.role,
+      text: item.text,
+      createdAt,
+    }));
+    const record: ConversationRecord = {
+      id: newConversationId(),
+      owner,
+      createdAt,
+      metadata: conversation.metadata,
+      model: conversation.model,
+      systemPrompt: null,
+      sessionId: null,
+      revision: 0,
+      historyDigest: extendDigest(historyRoot(owner, ""), conversation.items),
+      transcriptSessionId: null,
+      transcriptRevision: 0,
+      transcriptLength: 0,
+    };
+    await this.store.create(record, items);
+    return record;
+  }
+
+  async get(owner: string, id: string): Promise<ConversationRecord> {
+    const record = isConversationId(id) ? await this.store.get(id) : undefined;
+    if (!record || record.owner !== owner) throw conversationNotFound(id, null);
+    return record;
+  }
+
+  async updateMetadata(owner: string, id: string, metadata: Record<string, string>): Promise<ConversationRecord> {
+    await this.get(owner, id);
+    const updated = await this.store.updateMetadata(id, metadata);
+    if (!updated) throw conversationNotFound(id, null);
+    return updated;
+  }
+
+  /** Waits for a running turn to end, then deletes; the process holding the session is cleared. */
+  async delete(owner: string, id: string): Promise<void> {
+    await this.get(owner, id);
+    const holder = `delete:${randomBytes(8).toString("hex")}`;
+    const deadline = Date.now() + this.busyWaitMs;
+    while (!(await this.store.tryLock(id, holder, this.lockTtlMs))) {
+      if (Date.now() >= deadline) throw conversationBusy(id);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const deleted = await this.store.delete(id);
+    this.pool.forget(id);
+    if (!deleted) throw conversationNotFound(id, null);
+  }
+
+  list(owner: string, page: PageRequest): Promise<Page<ConversationRecord>> {
+    return this.store.list(owner, page);
+  }
+
+  async items(owner: string, id: string, page: PageRequest): Promise<Page<ConversationItem>> {
+    await this.get(owner, id);
+    const items = await this.store.items(id);
+    const ordered = page.order === "asc" ? items : items.reverse();
+    let start = 0;
+    if (page.after !== undefined) {
+      const index = ordered.findIndex((item) => item.id === page.after);
+      start = index < 0 ? ordered.length : index + 1;
+    }
+    return { data: ordered.slice(start, start + page.limit), hasMore: ordered.length > start + page.limit };
+  }
+}

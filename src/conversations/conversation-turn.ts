@@ -1,0 +1,127 @@
+/**
+ * One turn of one conversation, from the moment it is known which conversation it belongs to until
+ * it is recorded: what to send, where to run it, and — once the CLI's `result` arrived — the
+ * record written to the store before the client sees the end of the answer.
+ */
+import type { LaunchProfile } from "../claude/launch-profile.js";
+import type { Logger } from "../observability/logger.js";
+import type { ConversationBinding, ConversationClaim } from "../pool/process-pool.js";
+import type { ConversationItem, ConversationRecord, ConversationStore } from "../store/conversation-store.js";
+import { newItemId } from "./conversation-ids.js";
+import { extendDigest, type HistoryEntry } from "./history-digest.js";
+import type { TranscriptLocation, TranscriptSync } from "./transcript-sync.js";
+
+/**
+ * What the CLI must be told besides the new input:
+ *   session — nothing, the conversation continues in its CLI session (bound or resumed);
+ *   request — the request's earlier messages, as text (a conversation the gateway does not know);
+ *   items   — the conversation's stored items, as text (created with items, never run yet).
+ */
+export type Replay = { kind: "session" } | { kind: "request" } | { kind: "items"; items: ConversationItem[] };
+
+export interface ConversationTurnParts {
+  conversationId: string;
+  owner: string;
+  /** The stored conversation as the turn starts; undefined for a conversation it creates. */
+  record: ConversationRecord | undefined;
+  systemPrompt: string | null;
+  profile: LaunchProfile;
+  claim: ConversationClaim | undefined;
+  replay: Replay;
+  digestBefore: string;
+  newEntries: HistoryEntry[];
+  /** Set when the conversation is locked for this turn. */
+  lockHolder: string | undefined;
+}
+
+export interface TurnDependencies {
+  store: ConversationStore;
+  transcripts: TranscriptLocation;
+  transcriptSync: TranscriptSync;
+  logger: Logger;
+}
+
+export class ConversationTurn {
+  private kept: ConversationBinding | undefined;
+  private finished = false;
+
+  constructor(
+    private readonly parts: ConversationTurnParts,
+    private readonly dependencies: TurnDependencies,
+  ) {}
+
+  get conversationId(): string {
+    return this.parts.conversationId;
+  }
+  get profile(): LaunchProfile {
+    return this.parts.profile;
+  }
+  get claim(): ConversationClaim | undefined {
+    return this.parts.claim;
+  }
+  get replay(): Replay {
+    return this.parts.replay;
+  }
+  /** The model of the conversation's last turn, for a request that names none. */
+  get model(): string | undefined {
+    return this.parts.record?.model ?? undefined;
+  }
+
+  /**
+   * Records the completed turn (items, digest, session id) in one atomic store write; the session
+   * transcript follows in the background. Only then may the process keep the session.
+   */
+  async complete(reply: {
+    text: string;
+    model: string;
+    sessionId: string;
+    lastMessageUuid: string | undefined;
+  }): Promise<void> {
+    const { parts } = this;
+    const { store, transcriptSync, logger } = this.dependencies;
+    const entries: HistoryEntry[] = [...parts.newEntries, { role: "assistant", text: reply.text.trim() }];
+    const createdAt = Math.floor(Date.now() / 1000);
+    const revision = parts.record?.revision ?? 0;
+    const outcome = await store.recordTurn(parts.conversationId, parts.owner, {
+      expectedRevision: revision,
+      model: reply.model,
+      systemPrompt: parts.systemPrompt,
+      sessionId: reply.sessionId,
+      historyDigest: extendDigest(parts.digestBefore, entries),
+      items: entries.map((entry) => ({
+        id: newItemId(),
+        role: entry.role === "assistant" ? "assistant" : "user",
+        text: entry.text,
+        createdAt,
+      })),
+    });
+    if (outcome === "conflict") {
+      // Only possible if the lock expired mid-turn: the other writer wins, this session is dropped.
+      logger.warn({ conversation: parts.conversationId, revision }, "a conversation moved on during a turn");
+      return;
+    }
+    this.kept = { id: parts.conversationId, revision: revision + 1 };
+    transcriptSync.schedule({
+      conversationId: parts.conversationId,
+      revision: revision + 1,
+      sessionId: reply.sessionId,
+      marker: reply.lastMessageUuid,
+    });
+  }
+
+  /** Where the process goes after the turn: kept for the conversation if the turn was recorded. */
+  keep(): ConversationBinding | undefined {
+    return this.kept;
+  }
+
+  /** Lets the next turn of the conversation in. Idempotent. */
+  async finish(): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    const { lockHolder, conversationId } = this.parts;
+    if (lockHolder === undefined) return;
+    await this.dependencies.store.unlock(conversationId, lockHolder).catch((error: unknown) => {
+      this.dependencies.logger.warn({ conversation: conversationId, error: String(error) }, "unlocking failed");
+    });
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Copies CLI session transcripts into the store, so any instance (or this one after a restart) can
+ * resume the conversation with `--resume`.
+ *
+ * The CLI writes a turn to its transcript ~50–100 ms AFTER the turn's `result` (measured), so the
+ * copy is made in the background once the file holds the turn's last assistant line (same uuid as
+ * on stdout) — the client is not kept waiting, and the store's copy lags at most that long. Jobs
+ * of one conversation run in order; `drain()` lets shutdown finish them.
+ */
+import { stat } from "node:fs/promises";
+import { readTranscriptFrom, transcriptPath } from "../claude/session-transcript.js";
+import type { Logger } from "../observability/logger.js";
+import type { ConversationStore } from "../store/conversation-store.js";
+
+export interface TranscriptJob {
+  conversationId: string;
+  /** The conversation revision the transcript is complete for. */
+  revision: number;
+  sessionId: string;
+  /** The uuid of the turn's last assistant line: present in the file once it is flushed. */
+  marker: string | undefined;
+}
+
+export interface TranscriptLocation {
+  configDirectory: string;
+  cwd: string;
+}
+
+export class TranscriptSync {
+  private readonly chains = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly store: ConversationStore,
+    private readonly location: TranscriptLocation,
+    private readonly logger: Logger,
+    private readonly flushTimeoutMs = 10_000,
+  ) {}
+
+  schedule(job: TranscriptJob): void {
+    const previous = this.chains.get(job.conversationId) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.copy(job))
+      .catch((error: unknown) => {
+        this.logger.warn({ conversation: job.conversationId, error: String(error) }, "saving a transcript failed");
+      })
+      .finally(() => {
+        if (this.chains.get(job.conversationId) === next) this.chains.delete(job.conversationId);
+      });
+    this.chains.set(job.conversationId, next);
+  }
+
+  /** Waits for every scheduled copy (shutdown: the CLI flushes its transcript when it exits). */
+  async drain(): Promise<void> {
+    while (this.chains.size > 0) await Promise.all(this.chains.values());
+  }
+
+  private async copy(job: TranscriptJob): Promise<void> {
+    const path = transcriptPath(this.location.configDirectory, this.location.cwd, job.sessionId);
+    const record = await this.store.get(job.conversationId);
+    if (!record || record.transcriptRevision >= job.revision) return;
+    const offset = record.transcriptSessionId === job.sessionId ? record.transcriptLength : 0;
+    const text = await this.waitForFlush(path, offset, job.marker);
+    if (text === undefined) {
+      this.logger.warn({ conversation: job.conversationId, path }, "the CLI did not flush its transcript in time");
+      return;
+    }
+    const update = { revision: job.revision, sessionId: job.sessionId };
+    if (await this.store.saveTranscript(job.conversationId, { ...update, ...text })) return;
+    if (text.offset > 0) {
+      // The stored copy is not this file's prefix after all: store the whole file.
+      await this.store.saveTranscript(job.conversationId, { ...update, ...(await readTranscriptFrom(path, 0)) });
+    }
+  }
+
+  /** The file's bytes from `offset` once they include `marker`; undefined on timeout. */
+  private async waitForFlush(
+    path: string,
+    offset: number,
+    marker: string | undefined,
+  ): Promise<{ offset: number; text: string } | undefined> {
+    const deadline = Date.now() + this.flushTimeoutMs;
+    let lastSize = -1;
+    for (;;) {
+      const size = await stat(path).then(
+        (stats) => stats.size,
+        () => -1,
+      );
+      if (size >= 0 && size !== lastSize) {
+        lastSize = size;
+        const read = await readTranscriptFrom(path, size < offset ? 0 : offset);
+        if (marker === undefined || read.text.includes(marker)) return read;
+      }
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
