@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import type { LaunchProfile } from "../claude/launch-profile.js";
 import { transcriptPath, writeTranscript } from "../claude/session-transcript.js";
 import type { ConversationClaim, ProcessPool } from "../pool/process-pool.js";
-import type { ConversationRecord, ConversationStore } from "../store/conversation-store.js";
+import type { ConversationRecord } from "../store/conversation-store.js";
 import {
   conversationBusy,
   conversationNotFound,

@@ -18,7 +18,12 @@ describe("history digests", () => {
     const base = extendDigest(historyRoot("", "profile"), turn);
     expect(extendDigest(historyRoot("alice", "profile"), turn)).not.toBe(base);
     expect(extendDigest(historyRoot("", "pirate"), turn)).not.toBe(base);
-    expect(extendDigest(historyRoot("", "profile"), [turn[0]!, { role: "user", text: "hello" }])).not.toBe(base);
+    expect(
+      extendDigest(historyRoot("", "profile"), [
+        { role: "user", text: "hi" },
+        { role: "user", text: "hello" },
+      ]),
+    ).not.toBe(base);
     const merged = [{ role: "user", text: "hi" }];
     expect(extendDigest(historyRoot("", "p"), merged)).not.toBe(
       extendDigest(historyRoot("", "p"), [

@@ -218,7 +218,7 @@ export class ProcessPool {
     }
     member.state = "leased";
     member.leasedAt = Date.now();
-    waiter.resolve(createLease(member, (released, reusable) => this.onRelease(released, reusable)));
+    waiter.resolve(createLease(member, (released, reusable, keep) => this.onRelease(released, reusable, keep)));
   }
 
   private onRelease(member: PoolMember, reusable: boolean, keep?: ConversationBinding): void {

@@ -46,7 +46,10 @@ export type SpecSchema =
   | "CreateChatCompletionStreamResponse"
   | "ErrorResponse"
   | "ListModelsResponse"
-  | "Model";
+  | "Model"
+  | "ConversationResource"
+  | "ConversationItemList"
+  | "DeletedConversationResource";
 
 /** Returns the spec violations of `value` (an empty list when it conforms). */
 export function specViolations(schema: SpecSchema, value: unknown): string[] {

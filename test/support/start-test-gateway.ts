@@ -24,18 +24,24 @@ export interface TestGateway {
 export interface TestGatewayOptions {
   server?: ConfigurationInput["server"];
   claude?: ConfigurationInput["claude"];
+  conversation?: ConfigurationInput["conversation"];
+  store?: ConfigurationInput["store"];
   apiKey?: string | null;
+  /** Serve from this environment (its data and CLI config dirs) and leave it open on close. */
+  environment?: ClaudeTestEnvironment;
   /** Replaces the real CLI (for the scripted fake). */
   command?: string;
   extraEnvironment?: NodeJS.ProcessEnv;
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
-  const environment = await createClaudeTestEnvironment({ apiKey: options.apiKey });
+  const environment = options.environment ?? (await createClaudeTestEnvironment({ apiKey: options.apiKey }));
   const configuration = configurationSchema.parse({
     data_dir: environment.dataDirectory,
     server: { port: 0, ...options.server },
     claude: { command: options.command ?? environment.claudeCommand, pool_min_idle: 1, ...options.claude },
+    conversation: options.conversation,
+    store: options.store,
   });
   const gateway = await startGateway({
     configuration,
@@ -57,7 +63,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       }),
     async close() {
       await gateway.close();
-      await environment.close();
+      if (!options.environment) await environment.close();
     },
   };
 }
