@@ -90,7 +90,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       transcriptSync,
       busyWaitMs,
       lockTtlMs,
-      transcriptWaitMs: 5_000,
+      transcriptWaitMs: 3_000,
       logger,
     },
     conversations: new ConversationDirectory(store, pool, busyWaitMs, lockTtlMs),

@@ -46,8 +46,12 @@ describe("README", () => {
       expect(row, `README has no row for ${key}`).toBeDefined();
       const [section, name] = key.split(".") as [string, string | undefined];
       const value = name ? defaults[section]?.[name] : undefined;
-      // Paths (data_dir, workspace) depend on the machine; the README describes them in words.
-      if (key === "data_dir" || key === "claude.workspace") continue;
+      // Paths under data_dir depend on the machine; the README writes them with `<data_dir>`.
+      if (key === "data_dir") continue;
+      if (typeof value === "string" && value.includes(defaults.data_dir as unknown as string)) {
+        expect(row?.[0]).toBe(`\`${value.replace(defaults.data_dir as unknown as string, "<data_dir>")}\``);
+        continue;
+      }
       if (value === "") expect(row?.[0]).toBe('`""`');
       else if (value !== undefined) expect(row?.[0]).toBe(`\`${value}\``);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { member, otherCommandLine, plain } from "../../test/support/pool-members.js";
-import { membersToReap, sparesToStart } from "./plan-upkeep.js";
+import { bindingsToRelease, membersToReap, sparesToStart } from "./plan-upkeep.js";
 
 describe("plan-upkeep", () => {
   it("starts spares up to the minimum and within the limit, counting unclaimed booting ones", () => {
@@ -16,5 +16,17 @@ describe("plan-upkeep", () => {
     const staleSpares = [member("spare", { lastUsedAt: 0 }), member("spare", { lastUsedAt: 0 })];
     const reaped = membersToReap(new Set([staleIdle, freshIdle, ...staleSpares]), 1_000, 100, 1);
     expect(reaped).toEqual([staleIdle, staleSpares[0]]);
+  });
+
+  it("releases conversations idle past the session timeout, and the oldest when a full pool has none ready", () => {
+    const conversation = { id: "conv", revision: 1 };
+    const stale = member("bound", { lastUsedAt: 0, conversation });
+    const old = member("bound", { lastUsedAt: 800, conversation });
+    const recent = member("bound", { lastUsedAt: 900, conversation });
+    expect(bindingsToRelease(new Set([stale, old, recent]), 1_000, 500, 1, 10)).toEqual([stale]);
+    // Full (3 of 3) and nothing ready: the timed-out one frees a process already.
+    expect(bindingsToRelease(new Set([stale, old, recent]), 1_000, 500, 1, 3)).toEqual([stale]);
+    expect(bindingsToRelease(new Set([old, recent]), 1_000, 500, 1, 2)).toEqual([old]);
+    expect(bindingsToRelease(new Set([old, recent, member("spare")]), 1_000, 500, 1, 3)).toEqual([]);
   });
 });

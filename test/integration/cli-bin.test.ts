@@ -2,61 +2,22 @@
  * The `claude-code-api` bin as a user runs it: flags, the "listening on" line, configuration
  * errors, and shutdown — by signal, or by a hard kill that must not orphan CLI processes.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ClaudeTestEnvironment, createClaudeTestEnvironment } from "../support/claude-test-environment.js";
 import { eventually } from "../support/eventually.js";
 import { isRunning } from "../support/is-running.js";
-
-const cliPath = fileURLToPath(new URL("../../src/cli.ts", import.meta.url));
-// By absolute URL: the bin runs in a temp directory so no project config/ can leak in.
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+import { runBin as runBinIn, stopBins } from "../support/run-bin.js";
 
 let environment: ClaudeTestEnvironment;
-const children: ChildProcess[] = [];
 beforeAll(async () => {
   environment = await createClaudeTestEnvironment();
 });
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
-});
+afterEach(stopBins);
 afterAll(() => environment.close());
 
-function runBin(args: string[], extraEnvironment: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, ["--import", tsxLoader, cliPath, ...args], {
-    cwd: environment.directory,
-    env: {
-      ...environment.environment,
-      CLAUDE_CODE__DATA_DIR: environment.dataDirectory,
-      CLAUDE_CODE__CLAUDE__COMMAND: environment.claudeCommand,
-      CLAUDE_CODE__CLAUDE__POOL_MIN_IDLE: "1",
-      LOG_LEVEL: "warn",
-      ...extraEnvironment,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  const listening = new Promise<string>((resolve, reject) => {
-    child.stdout?.on("data", () => {
-      const match = /listening on (http:\/\/\S+)/.exec(stdout);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`exited with ${code}: ${stderr}`)));
-  });
-  listening.catch(() => {});
-  return { child, listening, output: () => ({ stdout, stderr }) };
-}
+const runBin = (args: string[], extraEnvironment: NodeJS.ProcessEnv = {}) =>
+  runBinIn(environment, args, extraEnvironment);
 
 async function cliPids(url: string): Promise<number[]> {
   const ready = (await (await fetch(`${url}/health/ready`)).json()) as { pool: { members: Array<{ pid: number }> } };

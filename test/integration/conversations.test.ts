@@ -85,7 +85,7 @@ describe("conversation_id", () => {
     ]);
 
     const wrong = await complete(
-      [{ role: "user", content: "Remember 8." }, history[1]!, { role: "user", content: "Which?" }],
+      [{ role: "user", content: "Remember 8." }, ...history.slice(1), { role: "user", content: "Which?" }],
       { conversation_id: id },
     );
     expect(wrong.status).toBe(400);

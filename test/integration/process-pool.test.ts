@@ -1,6 +1,7 @@
 /**
- * The warm pool with the REAL claude binary: reuse after /clear, launch profiles per system prompt,
- * model switching, crash replacement, eviction, idle reaping, spawn-per-request mode, no leaks.
+ * The warm pool with the REAL claude binary: conversations kept in their processes, reuse after
+ * /clear, launch profiles per system prompt, model switching, crash replacement, eviction, idle
+ * reaping, spawn-per-request mode, no leaks.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { eventually, poolSettled } from "../support/eventually.js";
@@ -29,41 +30,45 @@ async function complete(test: TestGateway, content: string, options: { system?: 
 const settled = (test: TestGateway) => poolSettled(test.pool);
 
 describe("process pool", () => {
-  it("keeps spares warm and serves sequential conversations from one cleared process", async () => {
-    const test = await gateway({ claude: { pool_min_idle: 2 } });
+  it("keeps spares warm, keeps conversations in their processes, and recycles the oldest when full", async () => {
+    const test = await gateway({ claude: { pool_min_idle: 1, max_concurrent_sessions: 3 } });
     await settled(test);
-    expect(test.pool().states.spare).toBe(2);
+    expect(test.pool().states.spare).toBe(1);
 
     expect(await complete(test, "first secret is OCTOPUS")).toBe("ECHO: first secret is OCTOPUS");
     await settled(test);
-    const spawnedAfterFirst = test.pool().spawned;
-    for (const word of ["two", "three", "four"]) expect(await complete(test, word)).toBe(`ECHO: ${word}`);
+    // The conversation keeps its process for its next message; a new spare is readied.
+    expect(test.pool().states).toMatchObject({ bound: 1, spare: 1 });
+    for (const word of ["two", "three", "four", "five", "six"])
+      expect(await complete(test, word)).toBe(`ECHO: ${word}`);
     await settled(test);
 
-    // No cold spawn on the request path after the first: the same process was cleared and reused.
-    expect(test.pool().spawned).toBe(spawnedAfterFirst);
-    expect(test.pool().states.idle).toBe(1);
-    expect(test.pool().states.spare).toBe(2);
-    // …and /clear really reset it: the later requests did not carry the first conversation.
+    // Full: the least recently used conversations were cleared for new ones, one process kept ready.
+    const { processes, spawned, states } = test.pool();
+    expect(processes).toBe(3);
+    expect(spawned).toBe(3);
+    expect(states.bound).toBe(2);
+    expect(states.idle + states.spare).toBe(1);
+    // …and /clear really reset them: no later request carried the first conversation.
     const later = test.environment.mock.messageRequests().slice(1);
     expect(later.every((request) => !JSON.stringify(request.body.messages).includes("OCTOPUS"))).toBe(true);
   });
 
-  it("initializes a spare with each new system prompt and reuses it for that prompt", async () => {
-    const test = await gateway({ claude: { pool_min_idle: 1 } });
+  it("initializes a spare with each new system prompt, and clears a process of that prompt for its next one", async () => {
+    const test = await gateway({ claude: { pool_min_idle: 0, max_concurrent_sessions: 2 } });
     await complete(test, "a", { system: "PROMPT-A" });
     await complete(test, "b", { system: "PROMPT-B" });
     await settled(test);
-    const spawned = test.pool().spawned;
+    expect(test.pool().spawned).toBe(2);
     await complete(test, "a again", { system: "PROMPT-A" });
     await settled(test);
-    expect(test.pool().spawned).toBe(spawned);
-    expect(test.pool().states.idle).toBe(2);
+    expect(test.pool().spawned).toBe(2);
     const systems = test.environment.mock.messageRequests().map((request) => JSON.stringify(request.body.system));
     expect(systems[0]).toContain("PROMPT-A");
     expect(systems[1]).toContain("PROMPT-B");
     expect(systems[2]).toContain("PROMPT-A");
     expect(systems[2]).not.toContain("PROMPT-B");
+    expect(JSON.stringify(test.environment.mock.messageRequests()[2]?.body.messages)).not.toContain('"a"');
   });
 
   it("switches the model per request on a warm process", async () => {
@@ -77,12 +82,15 @@ describe("process pool", () => {
     expect(models[2]).toMatch(/haiku/);
   });
 
-  it("replaces a process that dies while idle", async () => {
+  it("replaces a process that dies between turns", async () => {
     const test = await gateway({ claude: { pool_min_idle: 1 } });
     await complete(test, "warm up");
     await settled(test);
-    const idle = test.pool().members.find((member) => member.state === "idle");
-    process.kill(idle?.pid ?? -1, "SIGKILL");
+    const waiting = test.pool().members.find((member) => member.state === "bound" || member.state === "idle");
+    const pid = waiting?.pid;
+    // Never signal a made-up pid: kill(-1) would hit every process on the machine.
+    if (typeof pid !== "number" || pid <= 1) throw new Error(`no waiting process: ${JSON.stringify(test.pool())}`);
+    process.kill(pid, "SIGKILL");
     await eventually(() => expect(test.pool().crashed).toBe(1));
     expect(await complete(test, "after the crash")).toBe("ECHO: after the crash");
   });

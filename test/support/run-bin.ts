@@ -1,0 +1,62 @@
+/**
+ * The `claude-code-api` bin as a user runs it (src/cli.ts through tsx), in the test environment's
+ * directory so no project config/ leaks in. `stopBins()` SIGKILLs whatever a test left running.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { ClaudeTestEnvironment } from "./claude-test-environment.js";
+
+const cliPath = fileURLToPath(new URL("../../src/cli.ts", import.meta.url));
+// By absolute URL: the bin runs in a temp directory.
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+const children: ChildProcess[] = [];
+
+export interface RunningBin {
+  child: ChildProcess;
+  /** The URL from the "listening on" line; rejects if the bin exits first. */
+  listening: Promise<string>;
+  output(): { stdout: string; stderr: string };
+}
+
+export function runBin(
+  environment: ClaudeTestEnvironment,
+  args: string[],
+  extraEnvironment: NodeJS.ProcessEnv = {},
+): RunningBin {
+  const child = spawn(process.execPath, ["--import", tsxLoader, cliPath, ...args], {
+    cwd: environment.directory,
+    env: {
+      ...environment.environment,
+      CLAUDE_CODE__DATA_DIR: environment.dataDirectory,
+      CLAUDE_CODE__CLAUDE__COMMAND: environment.claudeCommand,
+      CLAUDE_CODE__CLAUDE__POOL_MIN_IDLE: "1",
+      LOG_LEVEL: "warn",
+      ...extraEnvironment,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const listening = new Promise<string>((resolve, reject) => {
+    child.stdout?.on("data", () => {
+      const match = /listening on (http:\/\/\S+)/.exec(stdout);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`exited with ${code}: ${stderr}`)));
+  });
+  listening.catch(() => {});
+  return { child, listening, output: () => ({ stdout, stderr }) };
+}
+
+export function stopBins(): void {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+}
