@@ -96,7 +96,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     conversations: new ConversationDirectory(store, pool, busyWaitMs, lockTtlMs),
     logger,
   };
-  const server = await listen(createApp(services), configuration.server.host, configuration.server.port);
+  const server = await listen(createApp(services), configuration.server.host, configuration.server.port).catch(
+    async (error: unknown) => {
+      await pool.close();
+      await store.close();
+      throw error;
+    },
+  );
   pool.start();
   logger.info({ url: server.url, command, workspace: claude.workspace }, "gateway started");
   return {

@@ -2,8 +2,11 @@
 import type { ConversationStore, StoreLimits } from "./conversation-store.js";
 import { RedisConversationStore } from "./redis-conversation-store.js";
 import { SqliteConversationStore } from "./sqlite-conversation-store.js";
+import { reportingUnavailability } from "./store-unavailable.js";
 
 export function openConversationStore(url: string, redisKeyPrefix: string, limits: StoreLimits): ConversationStore {
-  if (url.startsWith("sqlite:")) return new SqliteConversationStore(url.slice("sqlite:".length), limits);
-  return new RedisConversationStore(url, redisKeyPrefix, limits);
+  const store = url.startsWith("sqlite:")
+    ? new SqliteConversationStore(url.slice("sqlite:".length), limits)
+    : new RedisConversationStore(url, redisKeyPrefix, limits);
+  return reportingUnavailability(store);
 }

@@ -174,3 +174,17 @@ describe.each(kinds)("the %s conversation store", (_kind, url) => {
     await second.close();
   });
 });
+
+describe("an unreachable store", () => {
+  it("fails requests with 503 store_unavailable instead of hanging or leaking internals", async () => {
+    const down = await startRedisServer();
+    const url = down.url;
+    await down.close();
+    const store = openConversationStore(url, "down:", { maxItems: 5 });
+    try {
+      await expect(store.get("conv_x")).rejects.toMatchObject({ status: 503, code: "store_unavailable" });
+    } finally {
+      await store.close();
+    }
+  });
+});
