@@ -4,22 +4,40 @@ export interface LoadResult {
   wallMs: number;
 }
 
-function body(model: string, content: string, stream = false): string {
-  return JSON.stringify({ model, stream, messages: [{ role: "user", content }] });
+function body(model: string, content: string, stream = false, conversationId?: string): string {
+  return JSON.stringify({ model, stream, messages: [{ role: "user", content }], conversation_id: conversationId });
 }
 
-export async function completion(url: string, model: string, content: string): Promise<number> {
+/** Milliseconds for one JSON completion; with `conversationId`, the next message of that conversation. */
+export async function completion(
+  url: string,
+  model: string,
+  content: string,
+  conversationId?: string,
+): Promise<number> {
+  return (await converse(url, model, content, conversationId)).ms;
+}
+
+export async function converse(
+  url: string,
+  model: string,
+  content: string,
+  conversationId?: string,
+): Promise<{ ms: number; conversationId: string }> {
   const started = performance.now();
   const response = await fetch(`${url}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: body(model, content),
+    body: body(model, content, false, conversationId),
   });
-  const json = (await response.json()) as { choices?: Array<{ message: { content: string } }> };
+  const json = (await response.json()) as {
+    conversation_id: string;
+    choices?: Array<{ message: { content: string } }>;
+  };
   if (response.status !== 200 || !json.choices?.[0]?.message.content) {
     throw new Error(`unexpected answer ${response.status}: ${JSON.stringify(json).slice(0, 200)}`);
   }
-  return performance.now() - started;
+  return { ms: performance.now() - started, conversationId: json.conversation_id };
 }
 
 /** Milliseconds from sending the request to the first content token on the SSE stream. */

@@ -19,7 +19,7 @@ import { configurationSchema } from "../src/config/configuration-schema.js";
 import { startMockAnthropic } from "../test/fixtures/mock-anthropic/mock-anthropic.js";
 import { DirectProcesses } from "./direct-turns.js";
 import { startGatewayProcess } from "./gateway-process.js";
-import { completion, concurrent, timeToFirstToken } from "./http-load.js";
+import { completion, concurrent, converse, timeToFirstToken } from "./http-load.js";
 import { formatMs, type Summary, summarize } from "./statistics.js";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -80,6 +80,7 @@ try {
     turn: [] as number[],
     cycle: [] as number[],
     gateway: [] as number[],
+    gatewayNext: [] as number[],
     directFirst: [] as number[],
     gatewayFirst: [] as number[],
   };
@@ -90,12 +91,18 @@ try {
       samples.cycle.push(cycle);
     }
     samples.gateway.push(...(await repeat(blockSize, () => completion(gateway.url, model, prompt))));
+    // One conversation continued by id: its process kept the session, only the new message is sent.
+    const { conversationId } = await converse(gateway.url, model, prompt);
+    samples.gatewayNext.push(
+      ...(await repeat(blockSize, () => completion(gateway.url, model, prompt, conversationId))),
+    );
     samples.directFirst.push(...(await repeat(blockSize, () => direct.timeToFirstToken(0, prompt))));
     samples.gatewayFirst.push(...(await repeat(blockSize, () => timeToFirstToken(gateway.url, model, prompt))));
   }
   results.directTurn = summarize(samples.turn);
   results.directCycle = summarize(samples.cycle);
   results.gatewayTurn = summarize(samples.gateway);
+  results.gatewayNext = summarize(samples.gatewayNext);
   results.directFirstToken = summarize(samples.directFirst);
   results.gatewayFirstToken = summarize(samples.gatewayFirst);
   await direct.close();
@@ -164,6 +171,7 @@ const lines = [
   row("direct warm process: turn (physical limit)", r.directTurn),
   row("direct warm process: turn + /clear", r.directCycle),
   row("gateway: new conversation, JSON", r.gatewayTurn),
+  row("gateway: next message of a conversation, JSON", r.gatewayNext),
   row("direct warm process: first token", r.directFirstToken),
   row("gateway: new conversation, SSE first token", r.gatewayFirstToken),
   row("spawn per request (use_interactive_sessions=false)", r.spawnPerRequest),
@@ -179,6 +187,7 @@ const lines = [
   `| gateway p50 / direct turn p50 | ${ratio(r.gatewayTurn?.p50, r.directTurn?.p50)} | ≤ 1.5 |`,
   `| spawn-per-request p50 / gateway p50 | ${ratio(r.spawnPerRequest?.p50, r.gatewayTurn?.p50)} | ≥ 10 |`,
   `| gateway p50 / direct turn + /clear p50 | ${ratio(r.gatewayTurn?.p50, r.directCycle?.p50)} | |`,
+  `| gateway next message p50 / direct turn p50 | ${ratio(r.gatewayNext?.p50, r.directTurn?.p50)} | |`,
   `| gateway first token p50 / direct first token p50 | ${ratio(r.gatewayFirstToken?.p50, r.directFirstToken?.p50)} | |`,
   `| 4 at once: gateway p50 / direct turn + /clear p50 | ${ratio(r.gateway4?.p50, r.direct4?.p50)} | |`,
   `| 4 at once: gateway / direct throughput | ${ratio(r.gateway4?.throughput, r.direct4?.throughput)} | |`,

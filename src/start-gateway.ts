@@ -93,7 +93,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       transcriptWaitMs: 3_000,
       logger,
     },
-    conversations: new ConversationDirectory(store, pool, busyWaitMs, lockTtlMs),
+    conversations: new ConversationDirectory(store, pool, { busyWaitMs, lockTtlMs }),
     logger,
   };
   const server = await listen(createApp(services), configuration.server.host, configuration.server.port).catch(

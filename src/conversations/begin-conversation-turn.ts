@@ -8,21 +8,20 @@
  * A continued conversation is locked for the turn (across instances, through the store), so two
  * requests can never advance it at once or see each other's messages.
  */
-import { randomBytes } from "node:crypto";
 import type { LaunchProfile } from "../claude/launch-profile.js";
-import { transcriptPath, writeTranscript } from "../claude/session-transcript.js";
 import type { ConversationClaim, ProcessPool } from "../pool/process-pool.js";
 import type { ConversationRecord } from "../store/conversation-store.js";
 import {
-  conversationBusy,
   conversationNotFound,
   historyMismatch,
   invalidConversationId,
   systemPromptMismatch,
 } from "./conversation-errors.js";
 import { isConversationId, newConversationId } from "./conversation-ids.js";
+import { type LockTiming, lockHolder, waitForLock } from "./conversation-lock.js";
 import { ConversationTurn, type Replay, type TurnDependencies } from "./conversation-turn.js";
 import { extendDigest, type HistoryEntry, historyRoot } from "./history-digest.js";
+import { prepareResume } from "./prepare-resume.js";
 
 export interface ConversationTurnRequest {
   owner: string;
@@ -34,13 +33,9 @@ export interface ConversationTurnRequest {
   signal: AbortSignal;
 }
 
-export interface ConversationTurnDependencies extends TurnDependencies {
+export interface ConversationTurnDependencies extends TurnDependencies, LockTiming {
   pool: ProcessPool;
   launchProfile(systemPrompt: string | undefined): LaunchProfile;
-  /** How long a request waits for a conversation that is answering another one. */
-  busyWaitMs: number;
-  /** A lock outlives a crashed holder by at most this long. */
-  lockTtlMs: number;
   /** How long a resume waits for the previous turn's transcript to reach the store. */
   transcriptWaitMs: number;
 }
@@ -80,7 +75,7 @@ async function continueNamed(
 ): Promise<ConversationTurn> {
   if (!isConversationId(id)) throw invalidConversationId(id, "conversation_id");
   const holder = lockHolder();
-  await waitForLock(id, holder, request.signal, dependencies);
+  await waitForLock(dependencies.store, id, holder, dependencies, request.signal);
   try {
     const record = await dependencies.store.get(id);
     if (!record || record.owner !== request.owner) throw conversationNotFound(id, "conversation_id");
@@ -143,7 +138,10 @@ async function turnOn(
   let replay: Replay = { kind: "session" };
   if (record.sessionId) {
     claim = { id: record.id, revision: record.revision, resumeArgs: ["--resume", record.sessionId] };
-    if (!dependencies.pool.holds(claim) && !(await prepareResume(record, request.signal, dependencies))) {
+    if (
+      !dependencies.pool.holds(claim) &&
+      !(await prepareResume(record, request.signal, dependencies, dependencies.transcriptWaitMs))
+    ) {
       claim = undefined;
       replay = { kind: "items", items: await dependencies.store.items(record.id) };
     }
@@ -167,37 +165,6 @@ async function turnOn(
   );
 }
 
-/**
- * Puts the stored transcript where `--resume` looks for it. The copy of the latest turn may still
- * be on its way (the CLI flushes late; see transcript-sync.ts): wait for it a little. false if it
- * never came (its instance died within that window): the conversation is then replayed as text.
- */
-async function prepareResume(
-  record: ConversationRecord,
-  signal: AbortSignal,
-  dependencies: ConversationTurnDependencies,
-): Promise<boolean> {
-  const { store, transcripts, logger } = dependencies;
-  const deadline = Date.now() + dependencies.transcriptWaitMs;
-  let current: ConversationRecord | undefined = record;
-  while (
-    current &&
-    !(current.transcriptRevision === record.revision && current.transcriptSessionId === record.sessionId)
-  ) {
-    signal.throwIfAborted();
-    if (Date.now() >= deadline) {
-      logger.warn({ conversation: record.id }, "the session transcript is behind: replaying the conversation as text");
-      return false;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    current = await store.get(record.id);
-  }
-  const text = current && (await store.transcript(record.id));
-  if (!text || !record.sessionId) return false;
-  await writeTranscript(transcriptPath(transcripts.configDirectory, transcripts.cwd, record.sessionId), text);
-  return true;
-}
-
 /** A conversation that never ran may adopt a system prompt now: its digest starts from that. */
 async function currentDigest(
   record: ConversationRecord,
@@ -211,23 +178,4 @@ async function currentDigest(
 
 function rootOf(owner: string, systemPrompt: string | null): string {
   return historyRoot(owner, systemPrompt ?? "");
-}
-
-function lockHolder(): string {
-  return `${process.pid}:${randomBytes(8).toString("hex")}`;
-}
-
-async function waitForLock(
-  id: string,
-  holder: string,
-  signal: AbortSignal,
-  dependencies: ConversationTurnDependencies,
-): Promise<void> {
-  const deadline = Date.now() + dependencies.busyWaitMs;
-  for (;;) {
-    if (await dependencies.store.tryLock(id, holder, dependencies.lockTtlMs)) return;
-    signal.throwIfAborted();
-    if (Date.now() >= deadline) throw conversationBusy(id);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }

@@ -2,7 +2,6 @@
  * The conversations an owner can see and manage (the Conversations API): every lookup is scoped
  * to the owner, and an id that is malformed, unknown or someone else's is simply not found.
  */
-import { randomBytes } from "node:crypto";
 import type { ProcessPool } from "../pool/process-pool.js";
 import type {
   ConversationItem,
@@ -11,8 +10,9 @@ import type {
   Page,
   PageRequest,
 } from "../store/conversation-store.js";
-import { conversationBusy, conversationNotFound } from "./conversation-errors.js";
+import { conversationNotFound } from "./conversation-errors.js";
 import { isConversationId, newConversationId, newItemId } from "./conversation-ids.js";
+import { type LockTiming, lockHolder, waitForLock } from "./conversation-lock.js";
 import { extendDigest, type HistoryEntry, historyRoot } from "./history-digest.js";
 
 export interface NewConversation {
@@ -26,8 +26,7 @@ export class ConversationDirectory {
   constructor(
     private readonly store: ConversationStore,
     private readonly pool: ProcessPool,
-    private readonly busyWaitMs: number,
-    private readonly lockTtlMs: number,
+    private readonly timing: LockTiming,
   ) {}
 
   async create(owner: string, conversation: NewConversation): Promise<ConversationRecord> {
@@ -72,12 +71,7 @@ export class ConversationDirectory {
   /** Waits for a running turn to end, then deletes; the process holding the session is cleared. */
   async delete(owner: string, id: string): Promise<void> {
     await this.get(owner, id);
-    const holder = `delete:${randomBytes(8).toString("hex")}`;
-    const deadline = Date.now() + this.busyWaitMs;
-    while (!(await this.store.tryLock(id, holder, this.lockTtlMs))) {
-      if (Date.now() >= deadline) throw conversationBusy(id);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await waitForLock(this.store, id, lockHolder(), this.timing);
     const deleted = await this.store.delete(id);
     this.pool.forget(id);
     if (!deleted) throw conversationNotFound(id, null);

@@ -27,7 +27,8 @@ export interface TranscriptLocation {
 }
 
 export class TranscriptSync {
-  private readonly chains = new Map<string, Promise<void>>();
+  /** Per conversation, the pending copies in order; each resolves to the text it copied. */
+  private readonly chains = new Map<string, Promise<string>>();
 
   constructor(
     private readonly store: ConversationStore,
@@ -37,11 +38,12 @@ export class TranscriptSync {
   ) {}
 
   schedule(job: TranscriptJob): void {
-    const previous = this.chains.get(job.conversationId) ?? Promise.resolve();
+    const previous = this.chains.get(job.conversationId) ?? Promise.resolve("");
     const next = previous
-      .then(() => this.copy(job))
+      .then((copiedBefore) => this.copy(job, copiedBefore))
       .catch((error: unknown) => {
         this.logger.warn({ conversation: job.conversationId, error: String(error) }, "saving a transcript failed");
+        return "";
       })
       .finally(() => {
         if (this.chains.get(job.conversationId) === next) this.chains.delete(job.conversationId);
@@ -49,27 +51,44 @@ export class TranscriptSync {
     this.chains.set(job.conversationId, next);
   }
 
-  /** Waits for every scheduled copy (shutdown: the CLI flushes its transcript when it exits). */
-  async drain(): Promise<void> {
-    while (this.chains.size > 0) await Promise.all(this.chains.values());
+  /**
+   * Waits for the scheduled copies (shutdown: the CLI flushes its transcript when it exits), at
+   * most `timeoutMs`; a copy still missing then is logged by its own timeout later, or lost.
+   */
+  async drain(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.chains.size > 0 && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise((resolve) => {
+        timer = setTimeout(resolve, deadline - Date.now());
+      });
+      await Promise.race([Promise.all(this.chains.values()), timeout]);
+      clearTimeout(timer);
+    }
   }
 
-  private async copy(job: TranscriptJob): Promise<void> {
+  /**
+   * `copiedBefore`: what the previous copy of this conversation took. A copy takes the file up to
+   * its end, which may already hold the next turn (flushed meanwhile): then that turn's marker is
+   * in there, not after the stored length.
+   */
+  private async copy(job: TranscriptJob, copiedBefore: string): Promise<string> {
     const path = transcriptPath(this.location.configDirectory, this.location.cwd, job.sessionId);
     const record = await this.store.get(job.conversationId);
-    if (!record || record.transcriptRevision >= job.revision) return;
+    if (!record || record.transcriptRevision >= job.revision) return "";
     const offset = record.transcriptSessionId === job.sessionId ? record.transcriptLength : 0;
-    const text = await this.waitForFlush(path, offset, job.marker);
+    const marker = job.marker !== undefined && copiedBefore.includes(job.marker) ? undefined : job.marker;
+    const text = await this.waitForFlush(path, offset, marker);
     if (text === undefined) {
       this.logger.warn({ conversation: job.conversationId, path }, "the CLI did not flush its transcript in time");
-      return;
+      return "";
     }
     const update = { revision: job.revision, sessionId: job.sessionId };
-    if (await this.store.saveTranscript(job.conversationId, { ...update, ...text })) return;
-    if (text.offset > 0) {
-      // The stored copy is not this file's prefix after all: store the whole file.
-      await this.store.saveTranscript(job.conversationId, { ...update, ...(await readTranscriptFrom(path, 0)) });
-    }
+    if (await this.store.saveTranscript(job.conversationId, { ...update, ...text })) return text.text;
+    if (text.offset === 0) return "";
+    // The stored copy is not this file's prefix after all: store the whole file.
+    const whole = await readTranscriptFrom(path, 0);
+    return (await this.store.saveTranscript(job.conversationId, { ...update, ...whole })) ? whole.text : "";
   }
 
   /** The file's bytes from `offset` once they include `marker`; undefined on timeout. */

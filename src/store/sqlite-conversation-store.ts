@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS conversations (
   advanced_at INTEGER NOT NULL,
   transcript_session_id TEXT,
   transcript_revision INTEGER NOT NULL DEFAULT 0,
-  transcript BLOB NOT NULL DEFAULT x''
+  transcript TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS conversations_by_digest ON conversations (owner, history_digest);
 CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations (owner, seq);
@@ -67,7 +67,7 @@ interface Row {
 }
 
 const recordColumns =
-  "id, owner, created_at, metadata, model, system_prompt, session_id, revision, history_digest, transcript_session_id, transcript_revision, length(transcript) AS transcript_length";
+  "id, owner, created_at, metadata, model, system_prompt, session_id, revision, history_digest, transcript_session_id, transcript_revision, length(CAST(transcript AS BLOB)) AS transcript_length";
 
 function toRecord(row: Row): ConversationRecord {
   return {
@@ -206,23 +206,23 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   async saveTranscript(id: string, update: TranscriptUpdate): Promise<boolean> {
-    const text = Buffer.from(update.text, "utf8");
+    // Lengths and offsets are UTF-8 bytes, as in the file.
     const changes = this.database
       .prepare(
         `UPDATE conversations SET transcript_session_id = @sessionId, transcript_revision = @revision,
            transcript = CASE WHEN @offset = 0 THEN @text ELSE transcript || @text END
          WHERE id = @id AND transcript_revision < @revision AND revision >= @revision
-           AND (@offset = 0 OR (transcript_session_id = @sessionId AND length(transcript) = @offset))`,
+           AND (@offset = 0 OR (transcript_session_id = @sessionId AND length(CAST(transcript AS BLOB)) = @offset))`,
       )
-      .run({ id, ...update, text }).changes;
+      .run({ id, ...update }).changes;
     return changes > 0;
   }
 
   async transcript(id: string): Promise<string | undefined> {
     const row = this.database.prepare("SELECT transcript FROM conversations WHERE id = ?").get(id) as
-      | { transcript: Buffer }
+      | { transcript: string }
       | undefined;
-    return row?.transcript.toString("utf8");
+    return row?.transcript;
   }
 
   async tryLock(id: string, holder: string, ttlMs: number): Promise<boolean> {

@@ -108,6 +108,8 @@ describe.each(kinds)("the %s conversation store", (_kind, url) => {
     );
     expect(await store.saveTranscript("conv_t", { ...append, offset: Buffer.byteLength(first) })).toBe(true);
     expect(await store.transcript("conv_t")).toBe(`${first}line 1\n`);
+    // Lengths are UTF-8 bytes after appending too (the next append's offset is a file position).
+    expect((await store.get("conv_t"))?.transcriptLength).toBe(Buffer.byteLength(`${first}line 1\n`));
     expect(await store.saveTranscript("conv_t", { revision: 2, sessionId: "s1", offset: 0, text: "x" })).toBe(false);
     expect(await store.saveTranscript("conv_t", { revision: 3, sessionId: "s1", offset: 0, text: "x" })).toBe(false);
     await store.recordTurn("conv_t", "", turn(2));
