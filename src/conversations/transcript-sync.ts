@@ -80,7 +80,14 @@ export class TranscriptSync {
     const marker = job.marker !== undefined && copiedBefore.includes(job.marker) ? undefined : job.marker;
     const text = await this.waitForFlush(path, offset, marker);
     if (text === undefined) {
-      this.logger.warn({ conversation: job.conversationId, path }, "the CLI did not flush its transcript in time");
+      const size = await stat(path).then(
+        (stats) => stats.size,
+        () => null,
+      );
+      this.logger.warn(
+        { conversation: job.conversationId, revision: job.revision, path, offset, size },
+        "the CLI did not flush its transcript in time",
+      );
       return "";
     }
     const update = { revision: job.revision, sessionId: job.sessionId };

@@ -56,12 +56,9 @@ export function bindingsToRelease(
     if (member.state === "bound") {
       if (now - member.lastUsedAt >= sessionTimeoutMs) released.push(member);
       else bound.push(member);
-    } else if (
-      member.state === "spare" ||
-      member.state === "idle" ||
-      member.state === "clearing" ||
-      (member.state === "starting" && !member.claimed)
-    ) {
+    } else if (member.state === "idle" || member.state === "clearing") {
+      // Spares do not count: their first turn is slow, so a request waits for a clearing
+      // process rather than take one (choose-member.ts).
       ready++;
     }
   }

@@ -96,6 +96,9 @@ export class SqliteConversationStore implements ConversationStore {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.database = new Database(path);
     this.database.pragma("journal_mode = WAL");
+    // With WAL, NORMAL survives a crash of the gateway (not of the machine) without an fsync per
+    // turn on the request path.
+    this.database.pragma("synchronous = NORMAL");
     this.database.pragma("busy_timeout = 5000");
     this.database.exec(schema);
   }
