@@ -27,8 +27,8 @@ export interface TranscriptLocation {
 }
 
 export class TranscriptSync {
-  /** Per conversation, the pending copies in order; each resolves to the text it copied. */
-  private readonly chains = new Map<string, Promise<string>>();
+  /** Per conversation, the pending copies in order; each resolves to the uuids copied so far. */
+  private readonly chains = new Map<string, Promise<Set<string>>>();
 
   constructor(
     private readonly store: ConversationStore,
@@ -38,12 +38,12 @@ export class TranscriptSync {
   ) {}
 
   schedule(job: TranscriptJob): void {
-    const previous = this.chains.get(job.conversationId) ?? Promise.resolve("");
+    const previous = this.chains.get(job.conversationId) ?? Promise.resolve(new Set<string>());
     const next = previous
-      .then((copiedBefore) => this.copy(job, copiedBefore))
+      .then((copied) => this.copy(job, copied).then(() => copied))
       .catch((error: unknown) => {
         this.logger.warn({ conversation: job.conversationId, error: String(error) }, "saving a transcript failed");
-        return "";
+        return new Set<string>();
       })
       .finally(() => {
         if (this.chains.get(job.conversationId) === next) this.chains.delete(job.conversationId);
@@ -68,16 +68,17 @@ export class TranscriptSync {
   }
 
   /**
-   * `copiedBefore`: what the previous copy of this conversation took. A copy takes the file up to
-   * its end, which may already hold the next turn (flushed meanwhile): then that turn's marker is
-   * in there, not after the stored length.
+   * `copied`: the line uuids earlier copies of this chain took (and this one adds to). A copy takes
+   * the file up to its end, which may already hold later turns (flushed meanwhile): their markers
+   * are then behind the stored length, not ahead of it. Later turns cannot be in copies made
+   * before the chain last ran empty: a turn's copy is scheduled before its transcript is flushed.
    */
-  private async copy(job: TranscriptJob, copiedBefore: string): Promise<string> {
+  private async copy(job: TranscriptJob, copied: Set<string>): Promise<void> {
     const path = transcriptPath(this.location.configDirectory, this.location.cwd, job.sessionId);
     const record = await this.store.get(job.conversationId);
-    if (!record || record.transcriptRevision >= job.revision) return "";
+    if (!record || record.transcriptRevision >= job.revision) return;
     const offset = record.transcriptSessionId === job.sessionId ? record.transcriptLength : 0;
-    const marker = job.marker !== undefined && copiedBefore.includes(job.marker) ? undefined : job.marker;
+    const marker = job.marker !== undefined && copied.has(job.marker) ? undefined : job.marker;
     const text = await this.waitForFlush(path, offset, marker);
     if (text === undefined) {
       const size = await stat(path).then(
@@ -88,14 +89,16 @@ export class TranscriptSync {
         { conversation: job.conversationId, revision: job.revision, path, offset, size },
         "the CLI did not flush its transcript in time",
       );
-      return "";
+      return;
     }
     const update = { revision: job.revision, sessionId: job.sessionId };
-    if (await this.store.saveTranscript(job.conversationId, { ...update, ...text })) return text.text;
-    if (text.offset === 0) return "";
-    // The stored copy is not this file's prefix after all: store the whole file.
-    const whole = await readTranscriptFrom(path, 0);
-    return (await this.store.saveTranscript(job.conversationId, { ...update, ...whole })) ? whole.text : "";
+    let saved = text;
+    if (!(await this.store.saveTranscript(job.conversationId, { ...update, ...text })) && text.offset > 0) {
+      // The stored copy is not this file's prefix after all: store the whole file.
+      saved = await readTranscriptFrom(path, 0);
+      await this.store.saveTranscript(job.conversationId, { ...update, ...saved });
+    }
+    for (const match of saved.text.matchAll(/"uuid":"([0-9a-f-]{36})"/g)) if (match[1]) copied.add(match[1]);
   }
 
   /** The file's bytes from `offset` once they include `marker`; undefined on timeout. */

@@ -128,15 +128,15 @@ describe("transcripts in the store", () => {
   it("copies every turn's session transcript to the store, however fast the turns follow", async () => {
     const { store } = test.gateway.services.conversationTurns;
     const { conversation_id: id } = (await complete([{ role: "user", content: "turn 0" }])).body;
-    for (let turn = 1; turn < 6; turn++) {
+    for (let turn = 1; turn < 12; turn++) {
       expect((await complete([{ role: "user", content: `turn ${turn}` }], { conversation_id: id })).status).toBe(200);
     }
     await eventually(async () => {
       const record = await store.get(id);
-      expect(record).toMatchObject({ revision: 6, transcriptRevision: 6 });
+      expect(record).toMatchObject({ revision: 12, transcriptRevision: 12 });
     }, 5_000);
     const transcript = (await store.transcript(id)) ?? "";
-    for (let turn = 0; turn < 6; turn++) expect(transcript).toContain(`ECHO: turn ${turn}`);
+    for (let turn = 0; turn < 12; turn++) expect(transcript).toContain(`ECHO: turn ${turn}`);
   });
 });
 
