@@ -4,31 +4,38 @@ export interface LoadResult {
   wallMs: number;
 }
 
-function body(model: string, content: string, stream = false, conversationId?: string): string {
-  return JSON.stringify({ model, stream, messages: [{ role: "user", content }], conversation_id: conversationId });
+/** With `conversationId`, the next message of that conversation; `store: false`, a one-off. */
+export interface CompletionOptions {
+  conversationId?: string;
+  store?: boolean;
 }
 
-/** Milliseconds for one JSON completion; with `conversationId`, the next message of that conversation. */
+function body(model: string, content: string, stream = false, options: CompletionOptions = {}): string {
+  const messages = [{ role: "user", content }];
+  return JSON.stringify({ model, stream, messages, conversation_id: options.conversationId, store: options.store });
+}
+
+/** Milliseconds for one JSON completion. */
 export async function completion(
   url: string,
   model: string,
   content: string,
-  conversationId?: string,
+  options: CompletionOptions = {},
 ): Promise<number> {
-  return (await converse(url, model, content, conversationId)).ms;
+  return (await converse(url, model, content, options)).ms;
 }
 
 export async function converse(
   url: string,
   model: string,
   content: string,
-  conversationId?: string,
+  options: CompletionOptions = {},
 ): Promise<{ ms: number; conversationId: string }> {
   const started = performance.now();
   const response = await fetch(`${url}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: body(model, content, false, conversationId),
+    body: body(model, content, false, options),
   });
   const json = (await response.json()) as {
     conversation_id: string;

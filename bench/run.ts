@@ -81,6 +81,7 @@ try {
     cycle: [] as number[],
     gateway: [] as number[],
     gatewayNext: [] as number[],
+    gatewayOneOff: [] as number[],
     directFirst: [] as number[],
     gatewayFirst: [] as number[],
   };
@@ -94,7 +95,10 @@ try {
     // One conversation continued by id: its process kept the session, only the new message is sent.
     const { conversationId } = await converse(gateway.url, model, prompt);
     samples.gatewayNext.push(
-      ...(await repeat(blockSize, () => completion(gateway.url, model, prompt, conversationId))),
+      ...(await repeat(blockSize, () => completion(gateway.url, model, prompt, { conversationId }))),
+    );
+    samples.gatewayOneOff.push(
+      ...(await repeat(blockSize, () => completion(gateway.url, model, prompt, { store: false }))),
     );
     samples.directFirst.push(...(await repeat(blockSize, () => direct.timeToFirstToken(0, prompt))));
     samples.gatewayFirst.push(...(await repeat(blockSize, () => timeToFirstToken(gateway.url, model, prompt))));
@@ -103,6 +107,7 @@ try {
   results.directCycle = summarize(samples.cycle);
   results.gatewayTurn = summarize(samples.gateway);
   results.gatewayNext = summarize(samples.gatewayNext);
+  results.gatewayOneOff = summarize(samples.gatewayOneOff);
   results.directFirstToken = summarize(samples.directFirst);
   results.gatewayFirstToken = summarize(samples.gatewayFirst);
   await direct.close();
@@ -172,6 +177,7 @@ const lines = [
   row("direct warm process: turn + /clear", r.directCycle),
   row("gateway: new conversation, JSON", r.gatewayTurn),
   row("gateway: next message of a conversation, JSON", r.gatewayNext),
+  row("gateway: one-off completion (store: false), JSON", r.gatewayOneOff),
   row("direct warm process: first token", r.directFirstToken),
   row("gateway: new conversation, SSE first token", r.gatewayFirstToken),
   row("spawn per request (use_interactive_sessions=false)", r.spawnPerRequest),
@@ -188,6 +194,7 @@ const lines = [
   `| spawn-per-request p50 / gateway p50 | ${ratio(r.spawnPerRequest?.p50, r.gatewayTurn?.p50)} | ≥ 10 |`,
   `| gateway p50 / direct turn + /clear p50 | ${ratio(r.gatewayTurn?.p50, r.directCycle?.p50)} | |`,
   `| gateway next message p50 / direct turn p50 | ${ratio(r.gatewayNext?.p50, r.directTurn?.p50)} | |`,
+  `| gateway one-off p50 / direct turn p50 | ${ratio(r.gatewayOneOff?.p50, r.directTurn?.p50)} | |`,
   `| gateway first token p50 / direct first token p50 | ${ratio(r.gatewayFirstToken?.p50, r.directFirstToken?.p50)} | |`,
   `| 4 at once: gateway p50 / direct turn + /clear p50 | ${ratio(r.gateway4?.p50, r.direct4?.p50)} | |`,
   `| 4 at once: gateway / direct throughput | ${ratio(r.gateway4?.throughput, r.direct4?.throughput)} | |`,

@@ -9,6 +9,7 @@
  * requests can never advance it at once or see each other's messages.
  */
 import type { LaunchProfile } from "../claude/launch-profile.js";
+import { invalidRequest } from "../errors.js";
 import type { ConversationClaim, ProcessPool } from "../pool/process-pool.js";
 import type { ConversationRecord } from "../store/conversation-store.js";
 import {
@@ -27,6 +28,8 @@ export interface ConversationTurnRequest {
   owner: string;
   /** From the body's `conversation_id` or the `x-conversation-id` header. */
   conversationId: string | undefined;
+  /** false (`store: false`): a one-off completion that starts no conversation and continues none. */
+  persist: boolean;
   systemPrompt: string | undefined;
   earlierEntries: HistoryEntry[];
   newEntries: HistoryEntry[];
@@ -44,16 +47,22 @@ export async function beginConversationTurn(
   request: ConversationTurnRequest,
   dependencies: ConversationTurnDependencies,
 ): Promise<ConversationTurn> {
-  if (request.conversationId !== undefined) return continueNamed(request, request.conversationId, dependencies);
+  if (request.conversationId !== undefined) {
+    if (!request.persist) {
+      throw invalidRequest("'store: false' cannot continue a conversation.", "store", "invalid_value");
+    }
+    return continueNamed(request, request.conversationId, dependencies);
+  }
   const systemPrompt = request.systemPrompt ?? null;
   const digestBefore = extendDigest(historyRoot(request.owner, systemPrompt ?? ""), request.earlierEntries);
-  if (request.earlierEntries.length > 0) {
+  if (request.persist && request.earlierEntries.length > 0) {
     const continued = await continueRecognised(request, digestBefore, dependencies);
     if (continued) return continued;
   }
   return new ConversationTurn(
     {
       conversationId: newConversationId(),
+      persist: request.persist,
       owner: request.owner,
       record: undefined,
       systemPrompt,
@@ -151,6 +160,7 @@ async function turnOn(
   return new ConversationTurn(
     {
       conversationId: record.id,
+      persist: true,
       owner: record.owner,
       record,
       systemPrompt,

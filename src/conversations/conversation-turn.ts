@@ -21,6 +21,8 @@ export type Replay = { kind: "session" } | { kind: "request" } | { kind: "items"
 
 export interface ConversationTurnParts {
   conversationId: string;
+  /** false for a one-off completion (`store: false`): nothing is recorded, the process is cleared. */
+  persist: boolean;
   owner: string;
   /** The stored conversation as the turn starts; undefined for a conversation it creates. */
   record: ConversationRecord | undefined;
@@ -50,8 +52,9 @@ export class ConversationTurn {
     private readonly dependencies: TurnDependencies,
   ) {}
 
-  get conversationId(): string {
-    return this.parts.conversationId;
+  /** The conversation the completion belongs to; undefined for a one-off (`store: false`). */
+  get conversationId(): string | undefined {
+    return this.parts.persist ? this.parts.conversationId : undefined;
   }
   get profile(): LaunchProfile {
     return this.parts.profile;
@@ -78,6 +81,7 @@ export class ConversationTurn {
     lastMessageUuid: string | undefined;
   }): Promise<void> {
     const { parts } = this;
+    if (!parts.persist) return;
     const { store, transcriptSync, logger } = this.dependencies;
     const entries: HistoryEntry[] = [...parts.newEntries, { role: "assistant", text: reply.text.trim() }];
     const createdAt = Math.floor(Date.now() / 1000);

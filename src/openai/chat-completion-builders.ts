@@ -11,15 +11,22 @@ import type { FinishReason } from "./map-finish-reason.js";
 export interface CompletionIdentity {
   id: string;
   created: number;
-  /** The gateway's extension: the conversation this completion belongs to. */
-  conversationId: string;
+  /** The gateway's extension: the conversation this completion belongs to (none with `store: false`). */
+  conversationId: string | undefined;
 }
 
 /** chat.completion plus the gateway's `conversation_id` (clients ignore unknown fields). */
-export type GatewayChatCompletion = ChatCompletion & { conversation_id: string };
-export type GatewayChatCompletionChunk = ChatCompletionChunk & { conversation_id: string };
+export type GatewayChatCompletion = ChatCompletion & { conversation_id?: string };
+export type GatewayChatCompletionChunk = ChatCompletionChunk & { conversation_id?: string };
 
-export function newCompletionIdentity(conversationId: string): CompletionIdentity {
+function withConversation<T extends object>(
+  object: T,
+  conversationId: string | undefined,
+): T & { conversation_id?: string } {
+  return conversationId === undefined ? object : { ...object, conversation_id: conversationId };
+}
+
+export function newCompletionIdentity(conversationId: string | undefined): CompletionIdentity {
   return {
     id: `chatcmpl-${randomBytes(12).toString("hex")}`,
     created: Math.floor(Date.now() / 1000),
@@ -52,7 +59,7 @@ export function buildChatCompletion(
     ],
     usage: output.usage,
   } satisfies ChatCompletion;
-  return { ...completion, conversation_id: identity.conversationId };
+  return withConversation(completion, identity.conversationId);
 }
 
 /**
@@ -79,7 +86,7 @@ export class ChunkBuilder {
       choices,
       ...(this.includeUsage ? { usage: usage ?? null } : {}),
     } satisfies ChatCompletionChunk;
-    return { ...chunk, conversation_id: this.identity.conversationId };
+    return withConversation(chunk, this.identity.conversationId);
   }
 
   /** The first chunk: the assistant role, empty content. */

@@ -48,8 +48,9 @@ export const requestFieldPolicy: Record<string, FieldPolicy> = {
   user: { handling: "ignored", reason: "accepted for compatibility" },
   metadata: { handling: "ignored", reason: "accepted for compatibility; nothing is stored with OpenAI" },
   store: {
-    handling: "ignored",
-    reason: "accepted for compatibility; every completion is kept as a conversation in the gateway's own store",
+    handling: "honoured",
+    reason:
+      "`false`: a one-off completion, kept as no conversation (its process is cleared at once); otherwise a conversation",
   },
   service_tier: { handling: "ignored", reason: "the CLI chooses the tier" },
   reasoning_effort: { handling: "ignored", reason: "not mapped yet; the CLI's default effort applies" },

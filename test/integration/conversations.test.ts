@@ -101,6 +101,20 @@ describe("conversation_id", () => {
     expect(otherPrompt.body.error?.code).toBe("conversation_system_prompt_mismatch");
   });
 
+  it("keeps no conversation for store: false, and refuses to continue one with it", async () => {
+    const { store } = test.gateway.services.conversationTurns;
+    const listedBefore = (await store.list("", { limit: 100, order: "desc" })).data.length;
+    const oneOff = await complete([{ role: "user", content: "Forget me." }], { store: false });
+    expect(oneOff.status).toBe(200);
+    expect(oneOff.body.conversation_id).toBeUndefined();
+    expect(oneOff.header).toBeNull();
+    expect((await store.list("", { limit: 100, order: "desc" })).data.length).toBe(listedBefore);
+    const { conversation_id: id } = (await complete([{ role: "user", content: "Keep me." }])).body;
+    const refused = await complete([{ role: "user", content: "hi" }], { store: false, conversation_id: id });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error?.param).toBe("store");
+  });
+
   it("answers 404 for an unknown id and 400 for a malformed one, without running a turn", async () => {
     const before = test.environment.mock.messageRequests().length;
     const unknown = await complete([{ role: "user", content: "hi" }], { conversation_id: `conv_${"0".repeat(48)}` });

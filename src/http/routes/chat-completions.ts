@@ -39,6 +39,7 @@ export function chatCompletionRoutes(services: GatewayServices): Hono {
         {
           owner: "",
           conversationId,
+          persist: request.store !== false,
           systemPrompt: mapped.systemPrompt,
           earlierEntries: mapped.earlierEntries,
           newEntries: mapped.newEntries,
@@ -65,7 +66,7 @@ export function chatCompletionRoutes(services: GatewayServices): Hono {
         turn,
       );
       const identity = newCompletionIdentity(turn.conversationId);
-      context.header("x-conversation-id", turn.conversationId);
+      if (turn.conversationId) context.header("x-conversation-id", turn.conversationId);
 
       if (!request.stream) {
         const completion = await collectChatCompletion(output, identity);
@@ -87,7 +88,7 @@ export function chatCompletionRoutes(services: GatewayServices): Hono {
             logger.warn({ status: error.status, code: error.code }, `stream ended: ${error.message}`),
         },
       );
-      response.headers.set("x-conversation-id", turn.conversationId);
+      if (turn.conversationId) response.headers.set("x-conversation-id", turn.conversationId);
       streaming = true; // the stream ends the turn when it ends
       return response;
     } finally {
