@@ -190,7 +190,7 @@ const lines = [
   "",
   "| ratio | value | goal |",
   "|---|---|---|",
-  `| gateway p50 / direct turn p50 | ${ratio(r.gatewayTurn?.p50, r.directTurn?.p50)} | ≤ 1.5 |`,
+  `| gateway (new conversation) p50 / direct turn p50 | ${ratio(r.gatewayTurn?.p50, r.directTurn?.p50)} | ≤ 1.5 |`,
   `| spawn-per-request p50 / gateway p50 | ${ratio(r.spawnPerRequest?.p50, r.gatewayTurn?.p50)} | ≥ 10 |`,
   `| gateway p50 / direct turn + /clear p50 | ${ratio(r.gatewayTurn?.p50, r.directCycle?.p50)} | |`,
   `| gateway next message p50 / direct turn p50 | ${ratio(r.gatewayNext?.p50, r.directTurn?.p50)} | |`,
