@@ -4,15 +4,23 @@
  */
 import { mkdirSync } from "node:fs";
 import { ClaudeProcess } from "./claude/claude-process.js";
+import {
+  ClientToolServer,
+  clientServerName,
+  clientToolArguments,
+  offersClientTools,
+} from "./claude/client-tool-server.js";
 import { baseClaudeArguments, createLaunchProfile, initializeForSystemPrompt } from "./claude/launch-profile.js";
 import { readClaudeVersion } from "./claude/read-claude-version.js";
 import { resolveClaudeCommand } from "./claude/resolve-claude-command.js";
 import { claudeConfigDirectory } from "./claude/session-transcript.js";
 import type { Configuration } from "./config/configuration-schema.js";
 import { ConversationDirectory } from "./conversations/conversation-directory.js";
+import { ParkedTurns } from "./conversations/parked-turns.js";
 import { TranscriptSync } from "./conversations/transcript-sync.js";
 import { createApp } from "./http/app.js";
 import type { GatewayServices } from "./http/gateway-services.js";
+import type { ChatParkedTurn } from "./http/respond-with-turn.js";
 import { listen } from "./http/server.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { ModelCatalog } from "./openai/model-catalog.js";
@@ -43,18 +51,26 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   mkdirSync(claude.workspace, { recursive: true });
 
   const baseArgs = baseClaudeArguments(claude);
-  const launchProfile = (systemPrompt: string | undefined) =>
-    createLaunchProfile(baseArgs, initializeForSystemPrompt(systemPrompt, claude.system_prompt_mode));
+  const toolArgs = [...baseArgs, ...clientToolArguments(configuration.tools.keep_builtin_tools)];
+  const launchProfile = (systemPrompt: string | undefined, clientTools = false) => {
+    const initialize = initializeForSystemPrompt(systemPrompt, claude.system_prompt_mode);
+    if (!clientTools) return createLaunchProfile(baseArgs, initialize);
+    return createLaunchProfile(toolArgs, { ...initialize, sdkMcpServers: [clientServerName] });
+  };
   const models = new ModelCatalog(claude.default_model);
   const pool = new ProcessPool({
-    spawnProcess: (profile, extraArgs) =>
-      new ClaudeProcess({
+    spawnProcess: (profile, extraArgs) => {
+      const process = new ClaudeProcess({
         command,
         args: [...profile.args, ...extraArgs],
         cwd: claude.workspace,
         env: environment,
         logger,
-      }),
+      });
+      // It asks for its client tools as soon as it boots.
+      if (offersClientTools(profile.args)) new ClientToolServer(process);
+      return process;
+    },
     spareProfile: launchProfile(undefined),
     maxProcesses: claude.max_concurrent_sessions,
     maxQueued: claude.max_queued_requests,
@@ -72,8 +88,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     maxItems: conversation.max_history_messages,
   });
   const busyWaitMs = conversation.busy_wait_seconds * 1000;
-  // A turn ends within the request timeout; the lock of a crashed instance lapses a minute later.
-  const lockTtlMs = claude.timeout_seconds * 1000 + 60_000;
+  // A turn ends within the request timeout (plus a wait for tool results); the lock of a crashed
+  // instance lapses a minute later.
+  const pendingTimeoutMs = configuration.tools.pending_timeout_seconds * 1000;
+  const lockTtlMs = claude.timeout_seconds * 1000 + pendingTimeoutMs + 60_000;
+  const parkedTurns = new ParkedTurns<ChatParkedTurn>(pendingTimeoutMs);
   const transcripts = { configDirectory: claudeConfigDirectory(environment), cwd: claude.workspace };
   const transcriptSync = new TranscriptSync(store, transcripts, logger);
   const services: GatewayServices = {
@@ -94,6 +113,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       logger,
     },
     conversations: new ConversationDirectory(store, pool, { busyWaitMs, lockTtlMs }),
+    parkedTurns,
     logger,
   };
   const server = await listen(createApp(services), configuration.server.host, configuration.server.port).catch(
@@ -111,6 +131,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     services,
     close: async () => {
       await server.close();
+      parkedTurns.abandonAll("The gateway is shutting down.");
       // Ending the CLI processes makes them flush their transcripts; then save those.
       await pool.close();
       await transcriptSync.drain();

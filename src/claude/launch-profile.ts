@@ -12,6 +12,8 @@ import type { Configuration } from "../config/configuration-schema.js";
 export interface InitializeOptions {
   systemPrompt?: string;
   appendSystemPrompt?: string;
+  /** In-process MCP servers the host answers for (the client tool server). */
+  sdkMcpServers?: string[];
 }
 
 export interface LaunchProfile {
@@ -31,7 +33,7 @@ export function createLaunchProfile(args: readonly string[], initialize: Initial
   const spawnKey = hash(args);
   return Object.freeze({
     spawnKey,
-    key: `${spawnKey}:${hash([initialize.systemPrompt ?? null, initialize.appendSystemPrompt ?? null])}`,
+    key: `${spawnKey}:${hash([initialize.systemPrompt ?? null, initialize.appendSystemPrompt ?? null, initialize.sdkMcpServers ?? null])}`,
     args: Object.freeze([...args]),
     initialize: Object.freeze({ ...initialize }),
   });

@@ -60,6 +60,13 @@ const conversationSchema = z.strictObject({
   busy_wait_seconds: z.number().min(0).default(5),
 });
 
+const toolsSchema = z.strictObject({
+  /** A turn that returned tool_calls waits this long for the client's results, then is abandoned. */
+  pending_timeout_seconds: z.number().positive().default(300),
+  /** Keep Claude Code's built-in tools (Read, Bash, …) offered when a request brings its own tools. */
+  keep_builtin_tools: z.boolean().default(false),
+});
+
 const storeSchema = z.strictObject({
   /** `sqlite:<path>` (embedded) or `redis://[:password@]host:port[/db]` (shared by several instances). Unset: `sqlite:<data_dir>/conversations.sqlite`. */
   url: z
@@ -77,6 +84,7 @@ export const configurationObjectSchema = z.strictObject({
   server: serverSchema.prefault({}),
   claude: claudeSchema.prefault({}),
   conversation: conversationSchema.prefault({}),
+  tools: toolsSchema.prefault({}),
   store: storeSchema.prefault({}),
 });
 

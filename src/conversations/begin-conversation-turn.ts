@@ -30,6 +30,13 @@ export interface ConversationTurnRequest {
   conversationId: string | undefined;
   /** false (`store: false`): a one-off completion that starts no conversation and continues none. */
   persist: boolean;
+  /** The request brings client tools: its process must offer them. */
+  clientTools: boolean;
+  /**
+   * The named conversation's first turn was just abandoned while waiting for tool results, so it
+   * has no record yet: this request starts it under that id.
+   */
+  firstTurnAbandoned?: boolean;
   systemPrompt: string | undefined;
   earlierEntries: HistoryEntry[];
   newEntries: HistoryEntry[];
@@ -38,7 +45,7 @@ export interface ConversationTurnRequest {
 
 export interface ConversationTurnDependencies extends TurnDependencies, LockTiming {
   pool: ProcessPool;
-  launchProfile(systemPrompt: string | undefined): LaunchProfile;
+  launchProfile(systemPrompt: string | undefined, clientTools?: boolean): LaunchProfile;
   /** How long a resume waits for the previous turn's transcript to reach the store. */
   transcriptWaitMs: number;
 }
@@ -59,19 +66,29 @@ export async function beginConversationTurn(
     const continued = await continueRecognised(request, digestBefore, dependencies);
     if (continued) return continued;
   }
+  return newConversationTurn(newConversationId(), request, dependencies, undefined);
+}
+
+function newConversationTurn(
+  id: string,
+  request: ConversationTurnRequest,
+  dependencies: ConversationTurnDependencies,
+  lockHolder: string | undefined,
+): ConversationTurn {
+  const systemPrompt = request.systemPrompt ?? null;
   return new ConversationTurn(
     {
-      conversationId: newConversationId(),
+      conversationId: id,
       persist: request.persist,
       owner: request.owner,
       record: undefined,
       systemPrompt,
-      profile: dependencies.launchProfile(request.systemPrompt),
+      profile: dependencies.launchProfile(request.systemPrompt, request.clientTools),
       claim: undefined,
       replay: { kind: "request" },
-      digestBefore,
+      digestBefore: extendDigest(rootOf(request.owner, systemPrompt), request.earlierEntries),
       newEntries: request.newEntries,
-      lockHolder: undefined,
+      lockHolder,
     },
     dependencies,
   );
@@ -87,6 +104,7 @@ async function continueNamed(
   await waitForLock(dependencies.store, id, holder, dependencies, request.signal);
   try {
     const record = await dependencies.store.get(id);
+    if (!record && request.firstTurnAbandoned) return newConversationTurn(id, request, dependencies, holder);
     if (!record || record.owner !== request.owner) throw conversationNotFound(id, "conversation_id");
     // The first turn may still choose the system prompt; later ones must keep it.
     let systemPrompt = record.systemPrompt;
@@ -164,7 +182,7 @@ async function turnOn(
       owner: record.owner,
       record,
       systemPrompt,
-      profile: dependencies.launchProfile(systemPrompt ?? undefined),
+      profile: dependencies.launchProfile(systemPrompt ?? undefined, request.clientTools),
       claim,
       replay,
       digestBefore,

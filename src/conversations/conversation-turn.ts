@@ -46,6 +46,8 @@ export interface TurnDependencies {
 export class ConversationTurn {
   private kept: ConversationBinding | undefined;
   private finished = false;
+  /** Messages of this turn before its final answer: tool calls and their results. */
+  private readonly exchanged: HistoryEntry[] = [];
 
   constructor(
     private readonly parts: ConversationTurnParts,
@@ -70,6 +72,11 @@ export class ConversationTurn {
     return this.parts.record?.model ?? undefined;
   }
 
+  /** A tool-call answer of this turn, or the client's results for it, in the order they happened. */
+  addExchange(entries: HistoryEntry[]): void {
+    this.exchanged.push(...entries);
+  }
+
   /**
    * Records the completed turn (items, digest, session id) in one atomic store write; the session
    * transcript follows in the background. Only then may the process keep the session.
@@ -83,7 +90,11 @@ export class ConversationTurn {
     const { parts } = this;
     if (!parts.persist) return;
     const { store, transcriptSync, logger } = this.dependencies;
-    const entries: HistoryEntry[] = [...parts.newEntries, { role: "assistant", text: reply.text.trim() }];
+    const entries: HistoryEntry[] = [
+      ...parts.newEntries,
+      ...this.exchanged,
+      { role: "assistant", text: reply.text.trim() },
+    ];
     const createdAt = Math.floor(Date.now() / 1000);
     const revision = parts.record?.revision ?? 0;
     const outcome = await store.recordTurn(parts.conversationId, parts.owner, {
@@ -92,12 +103,15 @@ export class ConversationTurn {
       systemPrompt: parts.systemPrompt,
       sessionId: reply.sessionId,
       historyDigest: extendDigest(parts.digestBefore, entries),
-      items: entries.map((entry) => ({
-        id: newItemId(),
-        role: entry.role === "assistant" ? "assistant" : "user",
-        text: entry.text,
-        createdAt,
-      })),
+      // Items are the conversation's messages: what users said and the answers (tool traffic not).
+      items: [...parts.newEntries.filter((entry) => entry.role === "user"), entries.at(-1) as HistoryEntry].map(
+        (entry) => ({
+          id: newItemId(),
+          role: entry.role === "assistant" ? ("assistant" as const) : ("user" as const),
+          text: entry.text,
+          createdAt,
+        }),
+      ),
     });
     if (outcome === "conflict") {
       // Only possible if the lock expired mid-turn: the other writer wins, this session is dropped.

@@ -3,19 +3,23 @@ import type { LaunchProfile } from "../claude/launch-profile.js";
 import type { Configuration } from "../config/configuration-schema.js";
 import type { ConversationTurnDependencies } from "../conversations/begin-conversation-turn.js";
 import type { ConversationDirectory } from "../conversations/conversation-directory.js";
+import type { ParkedTurns } from "../conversations/parked-turns.js";
 import type { Logger } from "../observability/logger.js";
 import type { ModelCatalog } from "../openai/model-catalog.js";
 import type { ProcessPool } from "../pool/process-pool.js";
+import type { ChatParkedTurn } from "./respond-with-turn.js";
 
 export interface GatewayServices {
   configuration: Configuration;
   pool: ProcessPool;
   models: ModelCatalog;
-  /** The launch profile for a request's system prompt (undefined: Claude Code's own). */
-  launchProfile(systemPrompt: string | undefined): LaunchProfile;
+  /** The launch profile for a request's system prompt (undefined: Claude Code's own) and tools. */
+  launchProfile(systemPrompt: string | undefined, clientTools?: boolean): LaunchProfile;
   claude: { command: string; version: Promise<string | undefined> };
   /** What a chat completion needs to find and record its conversation. */
   conversationTurns: ConversationTurnDependencies;
   conversations: ConversationDirectory;
+  /** Turns waiting for the results of the tool calls they answered with. */
+  parkedTurns: ParkedTurns<ChatParkedTurn>;
   logger: Logger;
 }

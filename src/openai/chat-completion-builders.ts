@@ -34,6 +34,13 @@ export function newCompletionIdentity(conversationId: string | undefined): Compl
   };
 }
 
+export interface ToolCallOutput {
+  id: string;
+  name: string;
+  /** The arguments as the JSON text the model wrote. */
+  arguments: string;
+}
+
 export function buildChatCompletion(
   identity: CompletionIdentity,
   output: {
@@ -42,8 +49,14 @@ export function buildChatCompletion(
     refusal: string | null;
     finishReason: FinishReason;
     usage: CompletionUsage;
+    toolCalls?: ToolCallOutput[];
   },
 ): GatewayChatCompletion {
+  const toolCalls = output.toolCalls?.map((call) => ({
+    id: call.id,
+    type: "function" as const,
+    function: { name: call.name, arguments: call.arguments },
+  }));
   const completion = {
     id: identity.id,
     object: "chat.completion",
@@ -52,7 +65,13 @@ export function buildChatCompletion(
     choices: [
       {
         index: 0,
-        message: { role: "assistant", content: output.content, refusal: output.refusal },
+        message: {
+          role: "assistant",
+          // With tool calls and no text, OpenAI sends null content.
+          content: toolCalls?.length && output.content === "" ? null : output.content,
+          refusal: output.refusal,
+          ...(toolCalls?.length ? { tool_calls: toolCalls } : {}),
+        },
         logprobs: null,
         finish_reason: output.finishReason,
       },
@@ -102,6 +121,29 @@ export class ChunkBuilder {
 
   refusal(text: string): GatewayChatCompletionChunk {
     return this.chunk([{ index: 0, delta: { refusal: text }, logprobs: null, finish_reason: null }]);
+  }
+
+  /** A tool call begins: its id, name and empty arguments. */
+  toolCall(index: number, id: string, name: string): GatewayChatCompletionChunk {
+    return this.chunk([
+      {
+        index: 0,
+        delta: { tool_calls: [{ index, id, type: "function", function: { name, arguments: "" } }] },
+        logprobs: null,
+        finish_reason: null,
+      },
+    ]);
+  }
+
+  toolCallArguments(index: number, fragment: string): GatewayChatCompletionChunk {
+    return this.chunk([
+      {
+        index: 0,
+        delta: { tool_calls: [{ index, function: { arguments: fragment } }] },
+        logprobs: null,
+        finish_reason: null,
+      },
+    ]);
   }
 
   finish(finishReason: FinishReason): GatewayChatCompletionChunk {

@@ -10,7 +10,7 @@ export async function* chatCompletionChunks(
   const builder = new ChunkBuilder(options.identity, options.model, options.includeUsage);
   let roleSent = false;
   for await (const event of output) {
-    if (event.type === "started" || event.type === "finished") builder.setModel(event.model);
+    if (event.type === "started" || event.type === "finished" || event.type === "paused") builder.setModel(event.model);
     if (!roleSent) {
       roleSent = true;
       yield builder.role();
@@ -24,6 +24,13 @@ export async function* chatCompletionChunks(
       if (rest.length > 0) yield builder.content(rest);
     } else if (event.type === "refusal") {
       yield builder.refusal(event.text);
+    } else if (event.type === "tool_call") {
+      yield builder.toolCall(event.index, event.id, event.name);
+    } else if (event.type === "tool_call_arguments") {
+      yield builder.toolCallArguments(event.index, event.fragment);
+    } else if (event.type === "paused") {
+      yield builder.finish("tool_calls");
+      if (options.includeUsage) yield builder.usage(event.usage);
     } else if (event.type === "finished") {
       yield builder.finish(event.finishReason);
       if (options.includeUsage) yield builder.usage(event.usage);

@@ -7,6 +7,7 @@ import type { ContentBlock } from "../claude/protocol.js";
 import type { HistoryEntry } from "../conversations/history-digest.js";
 import { invalidRequest } from "../errors.js";
 import type { ChatMessage } from "./chat-completion-request.js";
+import { toolCallsEntry, toolResultEntry } from "./client-tools.js";
 import { messageText, renderHistory } from "./render-history.js";
 
 export interface MappedMessages {
@@ -19,11 +20,53 @@ export interface MappedMessages {
   newEntries: HistoryEntry[];
   /** The new user messages as the CLI's content blocks. */
   newBlocks: ContentBlock[];
+  /**
+   * Set when the messages end with `tool` results instead of a user message: they answer the
+   * tool calls of a turn that is waiting for them (the new entries are then these results).
+   */
+  toolResults?: Array<{ toolCallId: string; text: string }>;
 }
 
 /** A message as it counts for continuity: role and text, whitespace at the ends ignored. */
 export function historyEntry(message: ChatMessage): HistoryEntry {
+  if (message.role === "tool") return toolResultEntry(message.tool_call_id ?? "", messageText(message.content));
+  if (message.role === "assistant" && message.tool_calls?.length) {
+    const calls = message.tool_calls.map((call) => ({
+      id: call.id ?? "",
+      name: call.function?.name ?? "",
+      arguments: call.function?.arguments ?? "",
+    }));
+    return toolCallsEntry(messageText(message.content), calls);
+  }
   return { role: message.role, text: messageText(message.content).trim() };
+}
+
+function mapToolResults(
+  conversation: Array<{ message: ChatMessage; index: number }>,
+  systemPrompt: string | undefined,
+): MappedMessages {
+  let first = conversation.length;
+  while (first > 0 && conversation[first - 1]?.message.role === "tool") first--;
+  const results = conversation.slice(first);
+  const earlier = conversation.slice(0, first).map((entry) => entry.message);
+  const toolResults = results.map(({ message, index }) => {
+    if (!message.tool_call_id) {
+      throw invalidRequest(
+        "A tool message needs the tool_call_id it answers.",
+        `messages[${index}].tool_call_id`,
+        "missing_required_parameter",
+      );
+    }
+    return { toolCallId: message.tool_call_id, text: messageText(message.content) };
+  });
+  return {
+    systemPrompt,
+    earlier,
+    earlierEntries: earlier.map(historyEntry),
+    newEntries: results.map((entry) => historyEntry(entry.message)),
+    newBlocks: [],
+    toolResults,
+  };
 }
 
 /**
@@ -78,6 +121,8 @@ export function mapChatMessages(messages: readonly ChatMessage[]): MappedMessage
 
   const last = conversation.at(-1);
   if (!last) throw invalidRequest("'messages' must contain at least one user message.", "messages", "invalid_value");
+  const systemPrompt = systemParts.length > 0 ? systemParts.join("\n\n") : undefined;
+  if (last.message.role === "tool") return mapToolResults(conversation, systemPrompt);
   if (last.message.role !== "user") {
     const param = `messages[${last.index}].role`;
     throw invalidRequest(
@@ -97,7 +142,7 @@ export function mapChatMessages(messages: readonly ChatMessage[]): MappedMessage
     throw invalidRequest("The last user message has no content.", `messages[${last.index}].content`, "invalid_value");
   }
   return {
-    systemPrompt: systemParts.length > 0 ? systemParts.join("\n\n") : undefined,
+    systemPrompt,
     earlier,
     earlierEntries: earlier.map(historyEntry),
     newEntries: newMessages.map((entry) => historyEntry(entry.message)),

@@ -20,3 +20,42 @@ export function mapUsage(usage: ApiUsage | undefined): CompletionUsage {
     completion_tokens_details: { reasoning_tokens: usage?.output_tokens_details?.thinking_tokens ?? 0 },
   };
 }
+
+/**
+ * `usage` less what earlier answers of the same turn already reported: a turn parked for tool
+ * results answers in several responses, and the CLI's final usage covers them all.
+ */
+export function subtractUsage(usage: CompletionUsage, reported: CompletionUsage | undefined): CompletionUsage {
+  if (!reported) return usage;
+  const less = (a: number | undefined, b: number | undefined) => Math.max(0, (a ?? 0) - (b ?? 0));
+  return {
+    prompt_tokens: less(usage.prompt_tokens, reported.prompt_tokens),
+    completion_tokens: less(usage.completion_tokens, reported.completion_tokens),
+    total_tokens: less(usage.total_tokens, reported.total_tokens),
+    prompt_tokens_details: {
+      cached_tokens: less(usage.prompt_tokens_details?.cached_tokens, reported.prompt_tokens_details?.cached_tokens),
+    },
+    completion_tokens_details: {
+      reasoning_tokens: less(
+        usage.completion_tokens_details?.reasoning_tokens,
+        reported.completion_tokens_details?.reasoning_tokens,
+      ),
+    },
+  };
+}
+
+export function addUsage(a: CompletionUsage | undefined, b: CompletionUsage): CompletionUsage {
+  if (!a) return b;
+  return {
+    prompt_tokens: a.prompt_tokens + b.prompt_tokens,
+    completion_tokens: a.completion_tokens + b.completion_tokens,
+    total_tokens: a.total_tokens + b.total_tokens,
+    prompt_tokens_details: {
+      cached_tokens: (a.prompt_tokens_details?.cached_tokens ?? 0) + (b.prompt_tokens_details?.cached_tokens ?? 0),
+    },
+    completion_tokens_details: {
+      reasoning_tokens:
+        (a.completion_tokens_details?.reasoning_tokens ?? 0) + (b.completion_tokens_details?.reasoning_tokens ?? 0),
+    },
+  };
+}

@@ -16,10 +16,11 @@
  * emitted for the abandoned message is superseded.
  */
 import type { CompletionUsage } from "openai/resources/completions";
-import type { AssistantLine, ResultLine, StreamEvent, TurnLine } from "../claude/protocol.js";
+import { clientToolPrefix } from "../claude/client-tool-server.js";
+import type { ApiUsage, AssistantLine, ResultLine, StreamEvent, TurnLine } from "../claude/protocol.js";
 import { type FinishReason, mapFinishReason } from "./map-finish-reason.js";
 import { mapResultError, mapTurnFailure } from "./map-turn-failure.js";
-import { mapUsage } from "./map-usage.js";
+import { addUsage, mapUsage, subtractUsage } from "./map-usage.js";
 
 export type AssistantOutputEvent =
   | { type: "started"; model: string }
@@ -27,6 +28,11 @@ export type AssistantOutputEvent =
   | { type: "refusal"; text: string }
   /** `discarded` (the tail of the text so far) is superseded by `text`. */
   | { type: "replace"; discarded: string; text: string }
+  /** The model calls a client function (`index` counts the calls of this answer). */
+  | { type: "tool_call"; index: number; id: string; name: string }
+  | { type: "tool_call_arguments"; index: number; fragment: string }
+  /** The answer ends with tool calls; the turn waits, parked, for the client's results. */
+  | { type: "paused"; model: string; usage: CompletionUsage }
   /**
    * `sessionId`: the CLI session the turn ran in (a conversation resumes it later);
    * `lastMessageUuid`: its last assistant line, which the session transcript has once flushed.
@@ -60,6 +66,12 @@ class OutputReader {
   private continuing = false;
   private readonly streamedMessages = new Set<string>();
   private lastMessageUuid: string | undefined;
+  /** Client tool calls of the streamed message, by content block index. */
+  private toolBlocks = new Map<number, number>();
+  private toolCallCount = 0;
+  private messageUsage: ApiUsage | undefined;
+  /** Usage already reported by earlier answers of this turn (paused for tool results). */
+  private reportedUsage: CompletionUsage | undefined;
   /** The latest streamed message: whether it completed, and the text emitted for it. */
   private current: { stopped: boolean; emitted: string; separated: boolean } | undefined;
 
@@ -98,15 +110,37 @@ class OutputReader {
       this.streamedMessages.add(event.message.id);
       this.continuing = this.previousStopReason === "max_tokens";
       this.current = { stopped: false, emitted: "", separated: false };
+      this.toolBlocks.clear();
+      this.messageUsage = event.message.usage;
       yield* this.start(event.message.model);
     } else if (event.type === "content_block_start" && event.content_block.type === "text") {
       this.textBlockStarts();
+    } else if (event.type === "content_block_start" && event.content_block.type === "tool_use") {
+      const block = event.content_block as { id: string; name: string };
+      if (!block.name.startsWith(clientToolPrefix)) return;
+      const index = this.toolCallCount++;
+      this.toolBlocks.set(event.index, index);
+      yield { type: "tool_call", index, id: block.id, name: block.name.slice(clientToolPrefix.length) };
     } else if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
       yield* this.text((event.delta as { text: string }).text);
+    } else if (event.type === "content_block_delta" && event.delta.type === "input_json_delta") {
+      const index = this.toolBlocks.get(event.index);
+      const fragment = (event.delta as { partial_json: string }).partial_json;
+      if (index !== undefined && fragment.length > 0) yield { type: "tool_call_arguments", index, fragment };
     } else if (event.type === "message_delta") {
       this.previousStopReason = event.delta.stop_reason ?? this.previousStopReason;
+      this.messageUsage = { ...this.messageUsage, ...event.usage };
     } else if (event.type === "message_stop" && this.current) {
       this.current.stopped = true;
+      if (this.previousStopReason === "tool_use" && this.toolBlocks.size > 0) {
+        // The CLI now calls the client's tools and waits: this answer ends here.
+        this.toolCallCount = 0;
+        this.separatorDue = false;
+        this.textSoFar = false;
+        const usage = mapUsage(this.messageUsage);
+        this.reportedUsage = addUsage(this.reportedUsage, usage);
+        yield { type: "paused", model: this.model ?? "", usage };
+      }
     }
   }
 
@@ -140,7 +174,7 @@ class OutputReader {
     yield {
       type: "finished",
       finishReason: mapFinishReason(result.stop_reason ?? this.previousStopReason),
-      usage: mapUsage(result.usage),
+      usage: subtractUsage(mapUsage(result.usage), this.reportedUsage),
       model: this.model ?? requestedModel,
       sessionId: result.session_id,
       lastMessageUuid: this.lastMessageUuid,

@@ -55,7 +55,10 @@ export const requestFieldPolicy: Record<string, FieldPolicy> = {
   service_tier: { handling: "ignored", reason: "the CLI chooses the tier" },
   reasoning_effort: { handling: "ignored", reason: "not mapped yet; the CLI's default effort applies" },
   prediction: { handling: "ignored", reason: "a latency hint only; the answer is unaffected" },
-  parallel_tool_calls: { handling: "ignored", reason: "meaningful only with client tools" },
+  parallel_tool_calls: {
+    handling: "honoured",
+    reason: "`false` asks the model for one call at a time (an instruction: the CLI has no such switch)",
+  },
   stop: {
     handling: "rejected",
     rejects: (value) => present(value) && !(Array.isArray(value) && value.length === 0),
@@ -68,14 +71,12 @@ export const requestFieldPolicy: Record<string, FieldPolicy> = {
     reason: "Claude returns no log probabilities",
   },
   tools: {
-    handling: "rejected",
-    rejects: nonEmptyArray,
-    reason: "client tools (function calling) are not supported yet",
+    handling: "honoured",
+    reason: "functions become real tools of the model; calls come back as `tool_calls`",
   },
   tool_choice: {
-    handling: "rejected",
-    rejects: (value) => present(value) && value !== "none" && value !== "auto",
-    reason: "client tools (function calling) are not supported yet",
+    handling: "honoured",
+    reason: "`none` offers no tools; `required` and a named function are asked of the model as an instruction",
   },
   functions: { handling: "rejected", rejects: nonEmptyArray, reason: "legacy function calling is not supported" },
   function_call: {

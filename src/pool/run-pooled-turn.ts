@@ -21,6 +21,8 @@ export interface PooledTurnRequest {
   claim?: ConversationClaim;
   /** Asked when the turn completed: the conversation the process should keep holding, if any. */
   keep?: () => ConversationBinding | undefined;
+  /** Readies the leased process for this turn (e.g. the client's tools), after the model is set. */
+  prepare?: (lease: Lease) => Promise<void>;
 }
 
 /** How long an interrupted turn may take to end before its process is killed. */
@@ -39,6 +41,7 @@ export async function* runPooledTurn(pool: ProcessPool, request: PooledTurnReque
   };
   try {
     await lease.useModel(request.model);
+    await request.prepare?.(lease);
     signal.throwIfAborted();
     turn = lease.process.startTurn(request.content);
     signal.addEventListener("abort", interrupt, { once: true });

@@ -55,11 +55,46 @@ describe("bad requests get 400 naming the param", () => {
     [
       {
         model: "sonnet",
-        tools: [{ type: "function", function: { name: "f" } }],
+        tools: [{ type: "custom", custom: { name: "f" } }],
         messages: [{ role: "user", content: "hi" }],
       },
-      "tools",
-      "unsupported_parameter",
+      "tools[0].type",
+      null,
+    ],
+    [
+      {
+        model: "sonnet",
+        tools: [{ type: "function", function: { name: "no spaces" } }],
+        messages: [{ role: "user", content: "hi" }],
+      },
+      "tools[0].function.name",
+      "invalid_value",
+    ],
+    [
+      {
+        model: "sonnet",
+        tools: [{ type: "function", function: { name: "f" } }],
+        tool_choice: { type: "function", function: { name: "g" } },
+        messages: [{ role: "user", content: "hi" }],
+      },
+      "tool_choice",
+      "invalid_value",
+    ],
+    [
+      {
+        model: "sonnet",
+        messages: [
+          { role: "user", content: "hi" },
+          { role: "tool", content: "x" },
+        ],
+      },
+      "messages[1].tool_call_id",
+      "missing_required_parameter",
+    ],
+    [
+      { model: "sonnet", messages: [{ role: "tool", tool_call_id: "toolu_unknown", content: "x" }] },
+      "messages",
+      "tool_calls_not_pending",
     ],
     [
       { model: "sonnet", response_format: { type: "json_object" }, messages: [{ role: "user", content: "hi" }] },

@@ -25,6 +25,7 @@ export interface TestGatewayOptions {
   server?: ConfigurationInput["server"];
   claude?: ConfigurationInput["claude"];
   conversation?: ConfigurationInput["conversation"];
+  tools?: ConfigurationInput["tools"];
   store?: ConfigurationInput["store"];
   apiKey?: string | null;
   /** Serve from this environment (its data and CLI config dirs) and leave it open on close. */
@@ -41,6 +42,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     server: { port: 0, ...options.server },
     claude: { command: options.command ?? environment.claudeCommand, pool_min_idle: 1, ...options.claude },
     conversation: options.conversation,
+    tools: options.tools,
     store: options.store,
   });
   const gateway = await startGateway({

@@ -1,149 +1,164 @@
 /**
  * POST /v1/chat/completions: JSON or SSE, one Claude turn of one conversation on a pooled CLI
  * process. The conversation (new, named, or recognised from the history) decides what reaches the
- * CLI; the turn is recorded before the client sees the end of the answer, so an immediate next
- * message finds it.
+ * CLI; the turn is recorded before the client sees the end of the answer. A turn that calls the
+ * client's functions answers with `tool_calls` and waits, parked, for a request with the results.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { clientToolServerOf } from "../../claude/client-tool-server.js";
+import type { ContentBlock } from "../../claude/protocol.js";
 import { beginConversationTurn } from "../../conversations/begin-conversation-turn.js";
-import type { ConversationTurn } from "../../conversations/conversation-turn.js";
 import { invalidRequest } from "../../errors.js";
-import { newCompletionIdentity } from "../../openai/chat-completion-builders.js";
-import { chatCompletionChunks } from "../../openai/chat-completion-chunks.js";
-import { type ChatMessage, parseChatCompletionRequest } from "../../openai/chat-completion-request.js";
-import { collectChatCompletion } from "../../openai/collect-chat-completion.js";
-import { composeTurnContent, mapChatMessages } from "../../openai/map-chat-messages.js";
-import { type AssistantOutputEvent, readAssistantOutput } from "../../openai/read-assistant-output.js";
+import {
+  type ChatCompletionRequest,
+  type ChatMessage,
+  parseChatCompletionRequest,
+} from "../../openai/chat-completion-request.js";
+import { parseClientTools } from "../../openai/client-tools.js";
+import { composeTurnContent, type MappedMessages, mapChatMessages } from "../../openai/map-chat-messages.js";
+import { readAssistantOutput } from "../../openai/read-assistant-output.js";
 import { rejectUnsupportedFields } from "../../openai/request-field-policy.js";
 import { runPooledTurn } from "../../pool/run-pooled-turn.js";
 import type { GatewayServices } from "../gateway-services.js";
 import { readJsonBody } from "../read-json-body.js";
 import { createRequestDeadline } from "../request-deadline.js";
-import { createSseResponse } from "../sse.js";
+import { type ChatTurn, type RespondOptions, respondWithTurn } from "../respond-with-turn.js";
+import { TurnControl } from "../turn-control.js";
+import { observeModel, recordTurn } from "../turn-events.js";
 
 export function chatCompletionRoutes(services: GatewayServices): Hono {
-  const { configuration, pool, models, logger } = services;
   const routes = new Hono();
-
   routes.post("/v1/chat/completions", async (context) => {
     const request = parseChatCompletionRequest(await readJsonBody(context));
     rejectUnsupportedFields(request);
     const mapped = mapChatMessages(request.messages);
-    const conversationId = request.conversation_id ?? context.req.header("x-conversation-id") ?? undefined;
-
-    const deadline = createRequestDeadline(context.req.raw.signal, configuration.claude.timeout_seconds * 1000);
-    let turn: ConversationTurn | undefined;
-    let streaming = false;
-    try {
-      turn = await beginConversationTurn(
-        {
-          owner: "",
-          conversationId,
-          persist: request.store !== false,
-          systemPrompt: mapped.systemPrompt,
-          earlierEntries: mapped.earlierEntries,
-          newEntries: mapped.newEntries,
-          signal: deadline.signal,
-        },
-        services.conversationTurns,
-      );
-      const model = request.model ?? turn.model ?? configuration.claude.default_model;
-      if (!model) throw invalidRequest("You must provide a model parameter.", "model", "missing_required_parameter");
-      const lines = runPooledTurn(pool, {
-        profile: turn.profile,
-        model,
-        content: composeTurnContent(
-          replayedMessages(turn, mapped.earlier),
-          mapped.newBlocks,
-          configuration.conversation.max_history_messages,
-        ),
-        signal: deadline.signal,
-        claim: turn.claim,
-        keep: () => turn?.keep(),
-      });
-      const output = recordTurn(
-        observeModel(readAssistantOutput(lines, model), (answered) => models.observe(answered)),
-        turn,
-      );
-      const identity = newCompletionIdentity(turn.conversationId);
-      if (turn.conversationId) context.header("x-conversation-id", turn.conversationId);
-
-      if (!request.stream) {
-        const completion = await collectChatCompletion(output, identity);
-        return context.json(completion);
-      }
-      const chunks = chatCompletionChunks(output, {
-        identity,
-        model,
-        includeUsage: request.stream_options?.include_usage === true,
-      });
-      const response = await createSseResponse(
-        whenDone(chunks, () => {
-          deadline.dispose();
-          void turn?.finish();
-        }),
-        {
-          keepAliveMs: configuration.server.sse_keepalive_seconds * 1000,
-          onStreamError: (error) =>
-            logger.warn({ status: error.status, code: error.code }, `stream ended: ${error.message}`),
-        },
-      );
-      if (turn.conversationId) response.headers.set("x-conversation-id", turn.conversationId);
-      streaming = true; // the stream ends the turn when it ends
-      return response;
-    } finally {
-      if (!streaming) {
-        deadline.dispose();
-        await turn?.finish();
-      }
-    }
+    if (mapped.toolResults) return continueWithToolResults(context, services, request, mapped);
+    return startTurn(context, services, request, mapped);
   });
   return routes;
 }
 
+function respondOptions(context: Context, services: GatewayServices, request: ChatCompletionRequest): RespondOptions {
+  const { configuration } = services;
+  return {
+    stream: request.stream === true,
+    includeUsage: request.stream_options?.include_usage === true,
+    keepAliveMs: configuration.server.sse_keepalive_seconds * 1000,
+    deadline: createRequestDeadline(context.req.raw.signal, configuration.claude.timeout_seconds * 1000),
+    parkedTurns: services.parkedTurns,
+    logger: services.logger,
+  };
+}
+
+async function startTurn(
+  context: Context,
+  services: GatewayServices,
+  request: ChatCompletionRequest,
+  mapped: MappedMessages,
+): Promise<Response> {
+  const { configuration, pool, models } = services;
+  const clientTools = parseClientTools(request);
+  const conversationId = request.conversation_id ?? context.req.header("x-conversation-id") ?? undefined;
+  // A new message instead of the results a parked turn of this conversation waits for ends that turn.
+  const firstTurnAbandoned = conversationId ? services.parkedTurns.abandonConversation(conversationId) : false;
+  const options = respondOptions(context, services, request);
+  const control = new TurnControl();
+  control.link(options.deadline.signal);
+  let conversation: Awaited<ReturnType<typeof beginConversationTurn>>;
+  try {
+    conversation = await beginConversationTurn(
+      {
+        owner: "",
+        conversationId,
+        persist: request.store !== false,
+        clientTools: clientTools !== undefined,
+        firstTurnAbandoned,
+        systemPrompt: mapped.systemPrompt,
+        earlierEntries: mapped.earlierEntries,
+        newEntries: mapped.newEntries,
+        signal: control.signal,
+      },
+      services.conversationTurns,
+    );
+  } catch (error) {
+    options.deadline.dispose();
+    throw error;
+  }
+  const model = request.model ?? conversation.model ?? configuration.claude.default_model;
+  if (!model) {
+    options.deadline.dispose();
+    await conversation.finish();
+    throw invalidRequest("You must provide a model parameter.", "model", "missing_required_parameter");
+  }
+  const replay = replayedMessages(conversation.replay, mapped.earlier);
+  const content: ContentBlock[] = composeTurnContent(
+    replay,
+    mapped.newBlocks,
+    configuration.conversation.max_history_messages,
+  );
+  if (clientTools?.instruction) content.push({ type: "text", text: clientTools.instruction });
+  const turn: ChatTurn = { source: undefined as never, conversation, control, model, server: undefined };
+  const lines = runPooledTurn(pool, {
+    profile: conversation.profile,
+    model,
+    content,
+    signal: control.signal,
+    claim: conversation.claim,
+    keep: () => conversation.keep(),
+    prepare: async (lease) => {
+      if (!clientTools) return;
+      turn.server = clientToolServerOf(lease.process);
+      await turn.server?.setTools(clientTools.tools);
+    },
+  });
+  turn.source = recordTurn(
+    observeModel(readAssistantOutput(lines, model), (answered) => models.observe(answered)),
+    conversation,
+  )[Symbol.asyncIterator]();
+  return respondWithTurn(context, turn, options);
+}
+
+/** The request brings the results of a parked turn's tool calls: the turn goes on from there. */
+async function continueWithToolResults(
+  context: Context,
+  services: GatewayServices,
+  request: ChatCompletionRequest,
+  mapped: MappedMessages,
+): Promise<Response> {
+  const results = mapped.toolResults ?? [];
+  const ids = results.map((result) => result.toolCallId);
+  const parked = services.parkedTurns.take(ids);
+  if (parked === "several") {
+    throw invalidRequest("These tool results answer calls of different turns.", "messages", "invalid_value");
+  }
+  if (!parked) {
+    throw invalidRequest(
+      `No turn is waiting for tool results with the ids ${ids.join(", ")}: it ended (abandoned after tools.pending_timeout_seconds, or the gateway restarted) or never asked. Resend the conversation ending with a user message.`,
+      "messages",
+      "tool_calls_not_pending",
+    );
+  }
+  const missing = parked.toolCallIds.filter((id) => !ids.includes(id));
+  if (missing.length > 0) {
+    services.parkedTurns.restore(parked);
+    throw invalidRequest(
+      `Results are missing for the tool calls ${missing.join(", ")}; send them all in one request.`,
+      "messages",
+      "tool_results_missing",
+    );
+  }
+  const { turn } = parked;
+  turn.conversation.addExchange(mapped.newEntries);
+  for (const result of results) turn.server?.answer(result.toolCallId, { text: result.text });
+  return respondWithTurn(context, turn, respondOptions(context, services, request));
+}
+
 /** The earlier messages the CLI must read as text: none when the conversation continues in its session. */
-function replayedMessages(turn: ConversationTurn, earlier: ChatMessage[]): ChatMessage[] {
-  const { replay } = turn;
+function replayedMessages(
+  replay: Awaited<ReturnType<typeof beginConversationTurn>>["replay"],
+  earlier: ChatMessage[],
+): ChatMessage[] {
   if (replay.kind === "session") return [];
   if (replay.kind === "request") return earlier;
   return replay.items.map((item) => ({ role: item.role, content: item.text }));
-}
-
-/**
- * Records the conversation's turn when the CLI's result arrives, before the client is given the
- * end of the answer. A refusal is not recorded (its process is cleared; the conversation stays
- * where it was).
- */
-async function* recordTurn(
-  events: AsyncIterable<AssistantOutputEvent>,
-  turn: ConversationTurn,
-): AsyncGenerator<AssistantOutputEvent> {
-  let text = "";
-  for await (const event of events) {
-    if (event.type === "text") text += event.text;
-    else if (event.type === "replace") text = text.slice(0, text.length - event.discarded.length) + event.text;
-    else if (event.type === "finished" && event.finishReason !== "content_filter") {
-      const { model, sessionId, lastMessageUuid } = event;
-      await turn.complete({ text, model, sessionId, lastMessageUuid });
-    }
-    yield event;
-  }
-}
-
-async function* observeModel<T extends { type: string; model?: string }>(
-  events: AsyncIterable<T>,
-  observe: (model: string) => void,
-): AsyncGenerator<T> {
-  for await (const event of events) {
-    if (event.type === "finished" && event.model) observe(event.model);
-    yield event;
-  }
-}
-
-async function* whenDone<T>(items: AsyncIterable<T>, done: () => void): AsyncGenerator<T> {
-  try {
-    yield* items;
-  } finally {
-    done();
-  }
 }

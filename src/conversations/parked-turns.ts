@@ -1,0 +1,70 @@
+/**
+ * Turns that answered with tool calls and wait, with their CLI process, for the client's results.
+ * A later request that brings results for a parked turn's calls takes it back; one that never
+ * comes lets the turn be abandoned after `tools.pending_timeout_seconds` (its process is
+ * interrupted and reused). Keyed by tool call id, so results can only reach the turn that asked.
+ */
+export interface ParkedTurn {
+  toolCallIds: string[];
+  conversationId: string | undefined;
+  /** Ends the turn: interrupts it and answers its pending calls with an error. */
+  abandon(reason: string): void;
+}
+
+export class ParkedTurns<T extends ParkedTurn> {
+  private readonly byCall = new Map<string, T>();
+  private readonly timers = new Map<T, NodeJS.Timeout>();
+
+  constructor(private readonly timeoutMs: number) {}
+
+  park(turn: T): void {
+    for (const id of turn.toolCallIds) this.byCall.set(id, turn);
+    const timer = setTimeout(() => {
+      if (this.remove(turn)) turn.abandon("The client did not send the tool results in time.");
+    }, this.timeoutMs);
+    timer.unref();
+    this.timers.set(turn, timer);
+  }
+
+  /** The parked turn these tool call ids belong to (removed from the registry), if exactly one. */
+  take(toolCallIds: string[]): T | "several" | undefined {
+    const turns = new Set(toolCallIds.map((id) => this.byCall.get(id)).filter((turn) => turn !== undefined));
+    if (turns.size > 1) return "several";
+    const [turn] = turns;
+    if (turn) this.remove(turn);
+    return turn;
+  }
+
+  /** Puts a turn back (its results were incomplete), keeping its deadline running anew. */
+  restore(turn: T): void {
+    this.park(turn);
+  }
+
+  /** A new message for this conversation that ignores its pending calls ends the parked turn. */
+  abandonConversation(conversationId: string): boolean {
+    for (const turn of new Set(this.byCall.values())) {
+      if (turn.conversationId === conversationId && this.remove(turn)) {
+        turn.abandon("A new message was sent instead of the tool results.");
+        return true;
+      }
+    }
+    return false;
+  }
+
+  abandonAll(reason: string): void {
+    for (const turn of new Set(this.byCall.values())) if (this.remove(turn)) turn.abandon(reason);
+  }
+
+  get size(): number {
+    return this.timers.size;
+  }
+
+  private remove(turn: T): boolean {
+    const timer = this.timers.get(turn);
+    if (!timer) return false;
+    clearTimeout(timer);
+    this.timers.delete(turn);
+    for (const id of turn.toolCallIds) this.byCall.delete(id);
+    return true;
+  }
+}
