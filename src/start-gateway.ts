@@ -10,7 +10,12 @@ import {
   clientToolArguments,
   offersClientTools,
 } from "./claude/client-tool-server.js";
-import { baseClaudeArguments, createLaunchProfile, initializeForSystemPrompt } from "./claude/launch-profile.js";
+import {
+  baseClaudeArguments,
+  createLaunchProfile,
+  initializeForSystemPrompt,
+  type ProcessNeeds,
+} from "./claude/launch-profile.js";
 import { readClaudeVersion } from "./claude/read-claude-version.js";
 import { resolveClaudeCommand } from "./claude/resolve-claude-command.js";
 import { claudeConfigDirectory } from "./claude/session-transcript.js";
@@ -51,11 +56,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   mkdirSync(claude.workspace, { recursive: true });
 
   const baseArgs = baseClaudeArguments(claude);
-  const toolArgs = [...baseArgs, ...clientToolArguments(configuration.tools.keep_builtin_tools)];
-  const launchProfile = (systemPrompt: string | undefined, clientTools = false) => {
+  const launchProfile = (systemPrompt: string | undefined, needs: ProcessNeeds = {}) => {
     const initialize = initializeForSystemPrompt(systemPrompt, claude.system_prompt_mode);
-    if (!clientTools) return createLaunchProfile(baseArgs, initialize);
-    return createLaunchProfile(toolArgs, { ...initialize, sdkMcpServers: [clientServerName] });
+    const args = [...baseArgs];
+    if (needs.jsonSchema !== undefined) args.push("--json-schema", needs.jsonSchema);
+    if (!needs.clientTools) return createLaunchProfile(args, initialize);
+    args.push(...clientToolArguments(configuration.tools.keep_builtin_tools));
+    return createLaunchProfile(args, { ...initialize, sdkMcpServers: [clientServerName] });
   };
   const models = new ModelCatalog(claude.default_model);
   const pool = new ProcessPool({

@@ -16,6 +16,14 @@ export interface InitializeOptions {
   sdkMcpServers?: string[];
 }
 
+/** What a request needs of its process besides the system prompt; each changes the command line. */
+export interface ProcessNeeds {
+  /** The client tool server (and no built-in tools, unless kept). */
+  clientTools?: boolean;
+  /** A JSON Schema for the CLI's structured output (`--json-schema`). */
+  jsonSchema?: string;
+}
+
 export interface LaunchProfile {
   /** Identifies processes with the same command line. */
   readonly spawnKey: string;

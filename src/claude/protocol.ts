@@ -95,6 +95,8 @@ export interface ResultLine {
   num_turns?: number;
   duration_ms?: number;
   errors?: string[];
+  /** With --json-schema: the object the model gave through the StructuredOutput tool. */
+  structured_output?: unknown;
 }
 
 export interface ControlRequestLine {

@@ -8,7 +8,7 @@
  * A continued conversation is locked for the turn (across instances, through the store), so two
  * requests can never advance it at once or see each other's messages.
  */
-import type { LaunchProfile } from "../claude/launch-profile.js";
+import type { LaunchProfile, ProcessNeeds } from "../claude/launch-profile.js";
 import { invalidRequest } from "../errors.js";
 import type { ConversationClaim, ProcessPool } from "../pool/process-pool.js";
 import type { ConversationRecord } from "../store/conversation-store.js";
@@ -30,8 +30,8 @@ export interface ConversationTurnRequest {
   conversationId: string | undefined;
   /** false (`store: false`): a one-off completion that starts no conversation and continues none. */
   persist: boolean;
-  /** The request brings client tools: its process must offer them. */
-  clientTools: boolean;
+  /** What the request needs of its process (client tools, structured output). */
+  needs: ProcessNeeds;
   /**
    * The named conversation's first turn was just abandoned while waiting for tool results, so it
    * has no record yet: this request starts it under that id.
@@ -45,7 +45,7 @@ export interface ConversationTurnRequest {
 
 export interface ConversationTurnDependencies extends TurnDependencies, LockTiming {
   pool: ProcessPool;
-  launchProfile(systemPrompt: string | undefined, clientTools?: boolean): LaunchProfile;
+  launchProfile(systemPrompt: string | undefined, needs?: ProcessNeeds): LaunchProfile;
   /** How long a resume waits for the previous turn's transcript to reach the store. */
   transcriptWaitMs: number;
 }
@@ -83,7 +83,7 @@ function newConversationTurn(
       owner: request.owner,
       record: undefined,
       systemPrompt,
-      profile: dependencies.launchProfile(request.systemPrompt, request.clientTools),
+      profile: dependencies.launchProfile(request.systemPrompt, request.needs),
       claim: undefined,
       replay: { kind: "request" },
       digestBefore: extendDigest(rootOf(request.owner, systemPrompt), request.earlierEntries),
@@ -182,7 +182,7 @@ async function turnOn(
       owner: record.owner,
       record,
       systemPrompt,
-      profile: dependencies.launchProfile(systemPrompt ?? undefined, request.clientTools),
+      profile: dependencies.launchProfile(systemPrompt ?? undefined, request.needs),
       claim,
       replay,
       digestBefore,

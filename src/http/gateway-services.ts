@@ -1,5 +1,5 @@
 /** What the HTTP app is built from; start-gateway.ts assembles it, tests may assemble their own. */
-import type { LaunchProfile } from "../claude/launch-profile.js";
+import type { LaunchProfile, ProcessNeeds } from "../claude/launch-profile.js";
 import type { Configuration } from "../config/configuration-schema.js";
 import type { ConversationTurnDependencies } from "../conversations/begin-conversation-turn.js";
 import type { ConversationDirectory } from "../conversations/conversation-directory.js";
@@ -13,8 +13,8 @@ export interface GatewayServices {
   configuration: Configuration;
   pool: ProcessPool;
   models: ModelCatalog;
-  /** The launch profile for a request's system prompt (undefined: Claude Code's own) and tools. */
-  launchProfile(systemPrompt: string | undefined, clientTools?: boolean): LaunchProfile;
+  /** The launch profile for a request's system prompt (undefined: Claude Code's own) and needs. */
+  launchProfile(systemPrompt: string | undefined, needs?: ProcessNeeds): LaunchProfile;
   claude: { command: string; version: Promise<string | undefined> };
   /** What a chat completion needs to find and record its conversation. */
   conversationTurns: ConversationTurnDependencies;

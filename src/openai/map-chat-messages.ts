@@ -126,7 +126,7 @@ export function mapChatMessages(messages: readonly ChatMessage[]): MappedMessage
   if (last.message.role !== "user") {
     const param = `messages[${last.index}].role`;
     throw invalidRequest(
-      `The last message must come from the user (got '${last.message.role}'); continuing an assistant or tool message is not supported.`,
+      `The last message must come from the user (got '${last.message.role}'); or be tool results; continuing an assistant message is not supported.`,
       param,
       "invalid_value",
     );

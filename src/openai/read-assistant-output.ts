@@ -18,6 +18,7 @@
 import type { CompletionUsage } from "openai/resources/completions";
 import { clientToolPrefix } from "../claude/client-tool-server.js";
 import type { ApiUsage, AssistantLine, ResultLine, StreamEvent, TurnLine } from "../claude/protocol.js";
+import { GatewayError } from "../errors.js";
 import { type FinishReason, mapFinishReason } from "./map-finish-reason.js";
 import { mapResultError, mapTurnFailure } from "./map-turn-failure.js";
 import { addUsage, mapUsage, subtractUsage } from "./map-usage.js";
@@ -45,6 +46,13 @@ export type AssistantOutputEvent =
       sessionId: string;
       lastMessageUuid: string | undefined;
     };
+
+function structuredOutputMissing(): GatewayError {
+  return new GatewayError(
+    "The model did not answer in the requested structured format (it was asked twice); retry the request.",
+    { status: 502, type: "server_error", code: "structured_output_missing" },
+  );
+}
 
 /** The CLI may report e.g. "claude-opus-4-8[1m]"; the suffix is not part of the model id. */
 export function cleanModelName(model: string): string {
@@ -182,19 +190,33 @@ class OutputReader {
   }
 }
 
+/**
+ * `structured`: the turn answers through the CLI's structured output (`--json-schema`); the
+ * content is the object as JSON text, not the model's words along the way.
+ */
 export async function* readAssistantOutput(
   lines: AsyncIterable<TurnLine>,
   requestedModel: string,
+  options: { structured?: boolean } = {},
 ): AsyncGenerator<AssistantOutputEvent> {
   const reader = new OutputReader();
+  const shown = (event: AssistantOutputEvent) =>
+    !options.structured || (event.type !== "text" && event.type !== "replace");
   try {
     for await (const line of lines) {
-      if (line.type === "stream_event" && line.parent_tool_use_id === null) yield* reader.streamEvent(line.event);
-      else if (line.type === "assistant" && line.parent_tool_use_id === null) yield* reader.assistant(line);
+      let events: Iterable<AssistantOutputEvent> = [];
+      if (line.type === "stream_event" && line.parent_tool_use_id === null) events = reader.streamEvent(line.event);
+      else if (line.type === "assistant" && line.parent_tool_use_id === null) events = reader.assistant(line);
       else if (line.type === "result") {
-        yield* reader.result(line as ResultLine, requestedModel);
+        const result = line as ResultLine;
+        if (options.structured && !result.is_error) {
+          if (result.structured_output === undefined) throw structuredOutputMissing();
+          yield { type: "text", text: JSON.stringify(result.structured_output) };
+        }
+        yield* reader.result(result, requestedModel);
         return;
       }
+      for (const event of events) if (shown(event)) yield event;
     }
   } catch (error) {
     throw mapTurnFailure(error);

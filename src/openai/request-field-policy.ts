@@ -85,9 +85,8 @@ export const requestFieldPolicy: Record<string, FieldPolicy> = {
     reason: "legacy function calling is not supported",
   },
   response_format: {
-    handling: "rejected",
-    rejects: (value) => present(value) && (value as { type?: unknown }).type !== "text",
-    reason: "structured output (json_object, json_schema) is not supported yet",
+    handling: "honoured",
+    reason: "`json_schema` and `json_object` → the CLI's structured output; the content is the JSON text",
   },
   modalities: {
     handling: "rejected",

@@ -97,9 +97,9 @@ describe("bad requests get 400 naming the param", () => {
       "tool_calls_not_pending",
     ],
     [
-      { model: "sonnet", response_format: { type: "json_object" }, messages: [{ role: "user", content: "hi" }] },
-      "response_format",
-      "unsupported_parameter",
+      { model: "sonnet", response_format: { type: "yaml" }, messages: [{ role: "user", content: "hi" }] },
+      "response_format.type",
+      "invalid_value",
     ],
     [
       {

@@ -18,6 +18,7 @@ import { parseClientTools } from "../../openai/client-tools.js";
 import { composeTurnContent, type MappedMessages, mapChatMessages } from "../../openai/map-chat-messages.js";
 import { readAssistantOutput } from "../../openai/read-assistant-output.js";
 import { rejectUnsupportedFields } from "../../openai/request-field-policy.js";
+import { parseResponseFormat } from "../../openai/response-format.js";
 import { runPooledTurn } from "../../pool/run-pooled-turn.js";
 import type { GatewayServices } from "../gateway-services.js";
 import { readJsonBody } from "../read-json-body.js";
@@ -58,6 +59,7 @@ async function startTurn(
 ): Promise<Response> {
   const { configuration, pool, models } = services;
   const clientTools = parseClientTools(request);
+  const jsonSchema = parseResponseFormat(request);
   const conversationId = request.conversation_id ?? context.req.header("x-conversation-id") ?? undefined;
   // A new message instead of the results a parked turn of this conversation waits for ends that turn.
   const firstTurnAbandoned = conversationId ? services.parkedTurns.abandonConversation(conversationId) : false;
@@ -71,7 +73,7 @@ async function startTurn(
         owner: "",
         conversationId,
         persist: request.store !== false,
-        clientTools: clientTools !== undefined,
+        needs: { clientTools: clientTools !== undefined, jsonSchema },
         firstTurnAbandoned,
         systemPrompt: mapped.systemPrompt,
         earlierEntries: mapped.earlierEntries,
@@ -112,7 +114,9 @@ async function startTurn(
     },
   });
   turn.source = recordTurn(
-    observeModel(readAssistantOutput(lines, model), (answered) => models.observe(answered)),
+    observeModel(readAssistantOutput(lines, model, { structured: jsonSchema !== undefined }), (answered) =>
+      models.observe(answered),
+    ),
     conversation,
   )[Symbol.asyncIterator]();
   return respondWithTurn(context, turn, options);
