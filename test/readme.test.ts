@@ -53,6 +53,7 @@ describe("README", () => {
         continue;
       }
       if (value === "") expect(row?.[0]).toBe('`""`');
+      else if (Array.isArray(value)) expect(row?.[0]).toBe(`\`${JSON.stringify(value)}\``);
       else if (value !== undefined) expect(row?.[0]).toBe(`\`${value}\``);
     }
   });

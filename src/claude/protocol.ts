@@ -67,8 +67,6 @@ export interface AssistantLine {
   message: { id: string; model: string; content: ContentBlock[]; usage?: ApiUsage };
   parent_tool_use_id: string | null;
   session_id: string;
-  /** Also the line's uuid in the session transcript (measured): shows when the transcript has it. */
-  uuid?: string;
 }
 
 export interface UserLine {

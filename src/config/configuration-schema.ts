@@ -67,6 +67,22 @@ const toolsSchema = z.strictObject({
   keep_builtin_tools: z.boolean().default(false),
 });
 
+const fileAccessSchema = z.strictObject({
+  /** Directories the gateway may read local files from for requests (image paths), and later the CLI's --add-dir. */
+  additional_dirs: z.array(z.string().min(1)).default([]),
+});
+
+const imagesSchema = z.strictObject({
+  /** Largest image a request may carry (decoded bytes); larger ones get 413. */
+  max_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(5 * 1024 * 1024),
+  /** Most images in one request. */
+  max_per_request: z.number().int().positive().default(20),
+});
+
 const storeSchema = z.strictObject({
   /** `sqlite:<path>` (embedded) or `redis://[:password@]host:port[/db]` (shared by several instances). Unset: `sqlite:<data_dir>/conversations.sqlite`. */
   url: z
@@ -85,6 +101,8 @@ export const configurationObjectSchema = z.strictObject({
   claude: claudeSchema.prefault({}),
   conversation: conversationSchema.prefault({}),
   tools: toolsSchema.prefault({}),
+  file_access: fileAccessSchema.prefault({}),
+  images: imagesSchema.prefault({}),
   store: storeSchema.prefault({}),
 });
 

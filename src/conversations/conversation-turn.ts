@@ -85,7 +85,7 @@ export class ConversationTurn {
     text: string;
     model: string;
     sessionId: string;
-    lastMessageUuid: string | undefined;
+    lastMessageId: string | undefined;
   }): Promise<void> {
     const { parts } = this;
     if (!parts.persist) return;
@@ -123,7 +123,7 @@ export class ConversationTurn {
       conversationId: parts.conversationId,
       revision: revision + 1,
       sessionId: reply.sessionId,
-      marker: reply.lastMessageUuid,
+      marker: reply.lastMessageId,
     });
   }
 

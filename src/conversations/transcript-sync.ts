@@ -3,8 +3,8 @@
  * resume the conversation with `--resume`.
  *
  * The CLI writes a turn to its transcript ~50–100 ms AFTER the turn's `result` (measured), so the
- * copy is made in the background once the file holds the turn's last assistant line (same uuid as
- * on stdout) — the client is not kept waiting, and the store's copy lags at most that long. Jobs
+ * copy is made in the background once the file holds the turn's last answer (its API message
+ * id; measured: the transcript writes one merged line per message, with a uuid of its own) — the client is not kept waiting, and the store's copy lags at most that long. Jobs
  * of one conversation run in order; `drain()` lets shutdown finish them.
  */
 import { stat } from "node:fs/promises";
@@ -17,7 +17,7 @@ export interface TranscriptJob {
   /** The conversation revision the transcript is complete for. */
   revision: number;
   sessionId: string;
-  /** The uuid of the turn's last assistant line: present in the file once it is flushed. */
+  /** The API message id of the turn's last answer: present in the file once it is flushed. */
   marker: string | undefined;
 }
 
@@ -27,7 +27,7 @@ export interface TranscriptLocation {
 }
 
 export class TranscriptSync {
-  /** Per conversation, the pending copies in order; each resolves to the uuids copied so far. */
+  /** Per conversation, the pending copies in order; each resolves to the message ids copied so far. */
   private readonly chains = new Map<string, Promise<Set<string>>>();
 
   constructor(
@@ -68,7 +68,7 @@ export class TranscriptSync {
   }
 
   /**
-   * `copied`: the line uuids earlier copies of this chain took (and this one adds to). A copy takes
+   * `copied`: the message ids earlier copies of this chain took (and this one adds to). A copy takes
    * the file up to its end, which may already hold later turns (flushed meanwhile): their markers
    * are then behind the stored length, not ahead of it. Later turns cannot be in copies made
    * before the chain last ran empty: a turn's copy is scheduled before its transcript is flushed.
@@ -98,7 +98,7 @@ export class TranscriptSync {
       saved = await readTranscriptFrom(path, 0);
       await this.store.saveTranscript(job.conversationId, { ...update, ...saved });
     }
-    for (const match of saved.text.matchAll(/"uuid":"([0-9a-f-]{36})"/g)) if (match[1]) copied.add(match[1]);
+    for (const match of saved.text.matchAll(/"id":"(msg_[^"]+)"/g)) if (match[1]) copied.add(match[1]);
   }
 
   /** The file's bytes from `offset` once they include `marker`; undefined on timeout. */

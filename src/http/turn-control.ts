@@ -15,7 +15,10 @@ export class TurnControl {
   link(signal: AbortSignal): void {
     this.detach();
     const onAbort = () => this.controller.abort(signal.reason);
-    if (signal.aborted) return onAbort();
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
     signal.addEventListener("abort", onAbort, { once: true });
     this.unlink = () => signal.removeEventListener("abort", onAbort);
   }

@@ -31,8 +31,8 @@ export async function* recordTurn(
       text = "";
       calls = [];
     } else if (event.type === "finished" && event.finishReason !== "content_filter") {
-      const { model, sessionId, lastMessageUuid } = event;
-      await turn.complete({ text, model, sessionId, lastMessageUuid });
+      const { model, sessionId, lastMessageId } = event;
+      await turn.complete({ text, model, sessionId, lastMessageId });
     }
     yield event;
   }

@@ -50,6 +50,8 @@ export function buildChatCompletion(
     finishReason: FinishReason;
     usage: CompletionUsage;
     toolCalls?: ToolCallOutput[];
+    /** The model's thinking, as `message.reasoning_content` (the common extension). */
+    reasoning?: string;
   },
 ): GatewayChatCompletion {
   const toolCalls = output.toolCalls?.map((call) => ({
@@ -78,6 +80,10 @@ export function buildChatCompletion(
     ],
     usage: output.usage,
   } satisfies ChatCompletion;
+  if (output.reasoning) {
+    const message = completion.choices[0]?.message as unknown as Record<string, unknown>;
+    message.reasoning_content = output.reasoning;
+  }
   return withConversation(completion, identity.conversationId);
 }
 
@@ -121,6 +127,13 @@ export class ChunkBuilder {
 
   refusal(text: string): GatewayChatCompletionChunk {
     return this.chunk([{ index: 0, delta: { refusal: text }, logprobs: null, finish_reason: null }]);
+  }
+
+  /** Thinking, as `delta.reasoning_content` (the extension DeepSeek, vLLM and others use). */
+  reasoning(text: string): GatewayChatCompletionChunk {
+    const chunk = this.chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: null }]);
+    (chunk.choices[0]?.delta as Record<string, unknown>).reasoning_content = text;
+    return chunk;
   }
 
   /** A tool call begins: its id, name and empty arguments. */

@@ -24,6 +24,8 @@ export async function* chatCompletionChunks(
       if (rest.length > 0) yield builder.content(rest);
     } else if (event.type === "refusal") {
       yield builder.refusal(event.text);
+    } else if (event.type === "reasoning") {
+      yield builder.reasoning(event.text);
     } else if (event.type === "tool_call") {
       yield builder.toolCall(event.index, event.id, event.name);
     } else if (event.type === "tool_call_arguments") {

@@ -14,11 +14,13 @@ export async function collectChatCompletion(
 ): Promise<GatewayChatCompletion> {
   let content = "";
   let refusal: string | null = null;
+  let reasoning = "";
   const toolCalls: ToolCallOutput[] = [];
   for await (const event of output) {
     if (event.type === "text") content += event.text;
     else if (event.type === "replace") content = content.slice(0, content.length - event.discarded.length) + event.text;
     else if (event.type === "refusal") refusal = event.text;
+    else if (event.type === "reasoning") reasoning += event.text;
     else if (event.type === "tool_call") toolCalls[event.index] = { id: event.id, name: event.name, arguments: "" };
     else if (event.type === "tool_call_arguments") {
       const call = toolCalls[event.index];
@@ -31,6 +33,7 @@ export async function collectChatCompletion(
         finishReason: "tool_calls",
         usage: event.usage,
         toolCalls: toolCalls.map((call) => ({ ...call, arguments: call.arguments || "{}" })),
+        reasoning,
       });
     } else if (event.type === "finished") {
       return buildChatCompletion(identity, {
@@ -39,6 +42,7 @@ export async function collectChatCompletion(
         refusal,
         finishReason: event.finishReason,
         usage: event.usage,
+        reasoning,
       });
     }
   }

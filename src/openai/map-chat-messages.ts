@@ -96,7 +96,20 @@ function userBlocks(message: ChatMessage, index: number): ContentBlock[] {
         throw invalidRequest(`Invalid value for '${param}.text': expected a string.`, `${param}.text`);
       return part.text.length > 0 ? [{ type: "text", text: part.text }] : [];
     }
-    if (part.type === "image_url" || part.type === "input_audio" || part.type === "file") {
+    if (part.type === "image_url") {
+      const url = (part as { image_url?: { url?: unknown } | string }).image_url;
+      const value = typeof url === "string" ? url : url?.url;
+      if (typeof value !== "string" || value.length === 0) {
+        throw invalidRequest(
+          `Missing required parameter: '${param}.image_url.url'.`,
+          `${param}.image_url.url`,
+          "missing_required_parameter",
+        );
+      }
+      // Read and checked later (resolve-images.ts): it may need the disk.
+      return [{ type: "image_request", url: value, param: `${param}.image_url` }];
+    }
+    if (part.type === "input_audio" || part.type === "file") {
       throw invalidRequest(
         `Content parts of type '${part.type}' are not supported yet.`,
         param,

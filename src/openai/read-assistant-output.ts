@@ -27,6 +27,8 @@ export type AssistantOutputEvent =
   | { type: "started"; model: string }
   | { type: "text"; text: string }
   | { type: "refusal"; text: string }
+  /** The model's thinking, streamed (becomes `reasoning_content`). */
+  | { type: "reasoning"; text: string }
   /** `discarded` (the tail of the text so far) is superseded by `text`. */
   | { type: "replace"; discarded: string; text: string }
   /** The model calls a client function (`index` counts the calls of this answer). */
@@ -36,7 +38,8 @@ export type AssistantOutputEvent =
   | { type: "paused"; model: string; usage: CompletionUsage }
   /**
    * `sessionId`: the CLI session the turn ran in (a conversation resumes it later);
-   * `lastMessageUuid`: its last assistant line, which the session transcript has once flushed.
+   * `lastMessageId`: the API message id of its last answer, which the session transcript holds
+   *  once the CLI has flushed it (stdout uuids are not the transcript's when there is thinking).
    */
   | {
       type: "finished";
@@ -44,7 +47,7 @@ export type AssistantOutputEvent =
       usage: CompletionUsage;
       model: string;
       sessionId: string;
-      lastMessageUuid: string | undefined;
+      lastMessageId: string | undefined;
     };
 
 function structuredOutputMissing(): GatewayError {
@@ -73,7 +76,7 @@ class OutputReader {
   private previousStopReason: string | null | undefined;
   private continuing = false;
   private readonly streamedMessages = new Set<string>();
-  private lastMessageUuid: string | undefined;
+  private lastMessageId: string | undefined;
   /** Client tool calls of the streamed message, by content block index. */
   private toolBlocks = new Map<number, number>();
   private toolCallCount = 0;
@@ -131,6 +134,9 @@ class OutputReader {
       yield { type: "tool_call", index, id: block.id, name: block.name.slice(clientToolPrefix.length) };
     } else if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
       yield* this.text((event.delta as { text: string }).text);
+    } else if (event.type === "content_block_delta" && event.delta.type === "thinking_delta") {
+      const thinking = (event.delta as { thinking: string }).thinking;
+      if (thinking.length > 0) yield { type: "reasoning", text: thinking };
     } else if (event.type === "content_block_delta" && event.delta.type === "input_json_delta") {
       const index = this.toolBlocks.get(event.index);
       const fragment = (event.delta as { partial_json: string }).partial_json;
@@ -153,7 +159,7 @@ class OutputReader {
   }
 
   *assistant(line: AssistantLine): Generator<AssistantOutputEvent> {
-    this.lastMessageUuid = line.uuid ?? this.lastMessageUuid;
+    this.lastMessageId = line.message.id;
     const message = line.message;
     if (this.streamedMessages.has(message.id) || message.model === "<synthetic>") return;
     yield* this.start(message.model);
@@ -185,7 +191,7 @@ class OutputReader {
       usage: subtractUsage(mapUsage(result.usage), this.reportedUsage),
       model: this.model ?? requestedModel,
       sessionId: result.session_id,
-      lastMessageUuid: this.lastMessageUuid,
+      lastMessageId: this.lastMessageId,
     };
   }
 }

@@ -7,6 +7,7 @@
  * Conversations the gateway itself served continue as real CLI sessions instead (see
  * docs/decisions/0002-history-from-stateless-clients.md).
  */
+import { createHash } from "node:crypto";
 import type { ChatMessage } from "./chat-completion-request.js";
 
 export function messageText(content: ChatMessage["content"]): string {
@@ -16,6 +17,12 @@ export function messageText(content: ChatMessage["content"]): string {
     .map((part) => {
       if (part.type === "text" && typeof part.text === "string") return part.text;
       if (part.type === "refusal" && typeof part.refusal === "string") return part.refusal;
+      if (part.type === "image_url") {
+        // Which image it was counts for continuity, without quoting a whole data URL.
+        const image = part.image_url as { url?: unknown } | string | undefined;
+        const url = typeof image === "string" ? image : String(image?.url ?? "");
+        return `[image ${createHash("sha256").update(url).digest("hex").slice(0, 16)}]`;
+      }
       return `[${part.type} omitted]`;
     })
     .join("\n");

@@ -53,7 +53,10 @@ export const requestFieldPolicy: Record<string, FieldPolicy> = {
       "`false`: a one-off completion, kept as no conversation (its process is cleared at once); otherwise a conversation",
   },
   service_tier: { handling: "ignored", reason: "the CLI chooses the tier" },
-  reasoning_effort: { handling: "ignored", reason: "not mapped yet; the CLI's default effort applies" },
+  reasoning_effort: {
+    handling: "honoured",
+    reason: "→ the CLI's effort level (none/minimal → low … xhigh; max as an extension)",
+  },
   prediction: { handling: "ignored", reason: "a latency hint only; the answer is unaffected" },
   parallel_tool_calls: {
     handling: "honoured",

@@ -6,6 +6,8 @@ export interface Lease {
   readonly process: ClaudeProcess;
   /** Switches the process to `model` (set_model, ~5 ms) unless it is already on it. */
   useModel(model: string): Promise<void>;
+  /** Sets the effort level (undefined: the CLI's default) unless the process already has it. */
+  useEffort(effort: string | undefined): Promise<void>;
   /**
    * Gives the process back: ended unless `reusable`; kept holding the conversation's session when
    * `keep` names it (the conversation's next turn continues there), otherwise cleared. Idempotent.
@@ -24,6 +26,15 @@ export function createLease(
       if (member.model === model) return;
       await member.process.sendControlRequest({ subtype: "set_model", model });
       member.model = model;
+    },
+    useEffort: async (effort) => {
+      if (member.effort === effort) return;
+      // Measured: apply_flag_settings changes the next API call's effort; null restores the default.
+      await member.process.sendControlRequest({
+        subtype: "apply_flag_settings",
+        settings: { effortLevel: effort ?? null },
+      });
+      member.effort = effort;
     },
     release: (reusable, keep) => {
       if (released) return;

@@ -22,6 +22,8 @@ export class PoolMember {
   profileKey: string | undefined;
   /** The model last set with set_model (undefined: the one it was spawned with). */
   model: string | undefined;
+  /** The effort level last applied (undefined: the CLI's default). */
+  effort: string | undefined;
   lastUsedAt = Date.now();
   leasedAt = 0;
   /** Resolves when the process answered its boot probe; rejects if it died first. */

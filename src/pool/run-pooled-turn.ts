@@ -21,6 +21,8 @@ export interface PooledTurnRequest {
   claim?: ConversationClaim;
   /** Asked when the turn completed: the conversation the process should keep holding, if any. */
   keep?: () => ConversationBinding | undefined;
+  /** The CLI effort level for this turn (undefined: its default). */
+  effort?: string;
   /** Readies the leased process for this turn (e.g. the client's tools), after the model is set. */
   prepare?: (lease: Lease) => Promise<void>;
 }
@@ -41,6 +43,7 @@ export async function* runPooledTurn(pool: ProcessPool, request: PooledTurnReque
   };
   try {
     await lease.useModel(request.model);
+    await lease.useEffort(request.effort);
     await request.prepare?.(lease);
     signal.throwIfAborted();
     turn = lease.process.startTurn(request.content);

@@ -89,4 +89,8 @@ it("serves one conversation alternately from two instances, and survives one bei
   for (const said of ["I play the violin.", "I live by the sea.", "Summarise me.", "I have two dogs.", "Everything?"]) {
     expect(seen).toContain(said);
   }
+  // End A the way an operator would, so its CLI processes are gone before the files are removed.
+  const exited = new Promise((resolve) => a.child.once("exit", resolve));
+  a.child.kill("SIGTERM");
+  await exited;
 });

@@ -143,7 +143,9 @@ describe("transcripts in the store", () => {
     const { store } = test.gateway.services.conversationTurns;
     const { conversation_id: id } = (await complete([{ role: "user", content: "turn 0" }])).body;
     for (let turn = 1; turn < 12; turn++) {
-      expect((await complete([{ role: "user", content: `turn ${turn}` }], { conversation_id: id })).status).toBe(200);
+      // Some turns think first: their transcript lines differ from stdout's (found by message id).
+      const content = turn % 3 === 0 ? `turn ${turn} [[think:pondering]]` : `turn ${turn}`;
+      expect((await complete([{ role: "user", content }], { conversation_id: id })).status).toBe(200);
     }
     await eventually(async () => {
       const record = await store.get(id);

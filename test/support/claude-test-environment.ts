@@ -73,7 +73,8 @@ export async function createClaudeTestEnvironment(
     },
     async close() {
       await mock.close();
-      rmSync(directory, { recursive: true, force: true });
+      // CLI processes of a killed gateway may still be finishing their files: retry briefly.
+      rmSync(directory, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }

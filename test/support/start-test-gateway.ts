@@ -26,6 +26,8 @@ export interface TestGatewayOptions {
   claude?: ConfigurationInput["claude"];
   conversation?: ConfigurationInput["conversation"];
   tools?: ConfigurationInput["tools"];
+  file_access?: ConfigurationInput["file_access"];
+  images?: ConfigurationInput["images"];
   store?: ConfigurationInput["store"];
   apiKey?: string | null;
   /** Serve from this environment (its data and CLI config dirs) and leave it open on close. */
@@ -43,6 +45,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     claude: { command: options.command ?? environment.claudeCommand, pool_min_idle: 1, ...options.claude },
     conversation: options.conversation,
     tools: options.tools,
+    file_access: options.file_access,
+    images: options.images,
     store: options.store,
   });
   const gateway = await startGateway({

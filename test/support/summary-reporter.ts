@@ -9,13 +9,15 @@ export default class SummaryReporter implements Reporter {
     let passed = 0;
     let failed = 0;
     for (const testModule of testModules) {
-      // A file that failed to load has no test cases: count it as a failure, not as nothing.
-      if (testModule.state() === "failed" && [...testModule.children.allTests()].length === 0) failed++;
+      let failedHere = 0;
       for (const testCase of testModule.children.allTests()) {
         const state = testCase.result().state;
         if (state === "passed") passed++;
-        else if (state === "failed") failed++;
+        else if (state === "failed") failedHere++;
       }
+      // A file that failed outside its tests (load error, failing afterAll) counts as a failure.
+      if (testModule.state() === "failed" && failedHere === 0) failedHere = 1;
+      failed += failedHere;
     }
     failed += unhandledErrors.length;
     process.stdout.write(`\n${passed} passed, ${failed} failed\n`);

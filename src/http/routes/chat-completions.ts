@@ -17,7 +17,9 @@ import {
 import { parseClientTools } from "../../openai/client-tools.js";
 import { composeTurnContent, type MappedMessages, mapChatMessages } from "../../openai/map-chat-messages.js";
 import { readAssistantOutput } from "../../openai/read-assistant-output.js";
+import { mapReasoningEffort } from "../../openai/reasoning-effort.js";
 import { rejectUnsupportedFields } from "../../openai/request-field-policy.js";
+import { resolveImages } from "../../openai/resolve-images.js";
 import { parseResponseFormat } from "../../openai/response-format.js";
 import { runPooledTurn } from "../../pool/run-pooled-turn.js";
 import type { GatewayServices } from "../gateway-services.js";
@@ -60,6 +62,12 @@ async function startTurn(
   const { configuration, pool, models } = services;
   const clientTools = parseClientTools(request);
   const jsonSchema = parseResponseFormat(request);
+  const effort = mapReasoningEffort(request);
+  const newBlocks = await resolveImages(mapped.newBlocks, {
+    maxBytes: configuration.images.max_bytes,
+    maxPerRequest: configuration.images.max_per_request,
+    allowedDirectories: configuration.file_access.additional_dirs,
+  });
   const conversationId = request.conversation_id ?? context.req.header("x-conversation-id") ?? undefined;
   // A new message instead of the results a parked turn of this conversation waits for ends that turn.
   const firstTurnAbandoned = conversationId ? services.parkedTurns.abandonConversation(conversationId) : false;
@@ -95,7 +103,7 @@ async function startTurn(
   const replay = replayedMessages(conversation.replay, mapped.earlier);
   const content: ContentBlock[] = composeTurnContent(
     replay,
-    mapped.newBlocks,
+    newBlocks,
     configuration.conversation.max_history_messages,
   );
   if (clientTools?.instruction) content.push({ type: "text", text: clientTools.instruction });
@@ -106,6 +114,7 @@ async function startTurn(
     content,
     signal: control.signal,
     claim: conversation.claim,
+    effort,
     keep: () => conversation.keep(),
     prepare: async (lease) => {
       if (!clientTools) return;
