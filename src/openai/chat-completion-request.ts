@@ -59,6 +59,13 @@ export const chatCompletionRequestSchema = z.looseObject({
   service_tier: z.string().nullable().optional(),
   reasoning_effort: z.string().nullable().optional(),
   logit_bias: z.record(z.string(), z.number()).nullable().optional(),
+  prompt_cache_key: z.string().nullable().optional(),
+  prompt_cache_options: z.unknown().optional(),
+  prompt_cache_retention: z.string().nullable().optional(),
+  safety_identifier: z.string().nullable().optional(),
+  verbosity: z.string().nullable().optional(),
+  moderation: z.unknown().optional(),
+  web_search_options: z.unknown().optional(),
   /** The gateway's extension: continue this conversation (also the `x-conversation-id` header). */
   conversation_id: z.string().min(1).optional(),
 });

@@ -85,11 +85,24 @@ describe("mapChatMessages", () => {
     expectInvalid([{ role: "system", content: "only a system prompt" }], "messages");
   });
 
+  it("leaves image parts for resolve-images, with the param they came from", () => {
+    const mapped = mapChatMessages([
+      { role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.png" } }] },
+    ]);
+    expect(mapped.newBlocks).toEqual([
+      { type: "image_request", url: "https://example.com/a.png", param: "messages[0].content[0].image_url" },
+    ]);
+  });
+
   it("rejects empty user input and unsupported content parts, naming the part", () => {
     expectInvalid([{ role: "user", content: "" }], "messages[0].content");
     expectInvalid(
-      [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:," } }] }],
+      [{ role: "user", content: [{ type: "input_audio", input_audio: { data: "", format: "wav" } }] }],
       "messages[0].content[0]",
+    );
+    expectInvalid(
+      [{ role: "user", content: [{ type: "image_url", image_url: {} }] }],
+      "messages[0].content[0].image_url.url",
     );
     expectInvalid([{ role: "user", content: [{ type: "bogus" }] }], "messages[0].content[0].type");
   });

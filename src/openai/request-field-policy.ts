@@ -53,6 +53,21 @@ export const requestFieldPolicy: Record<string, FieldPolicy> = {
       "`false`: a one-off completion, kept as no conversation (its process is cleared at once); otherwise a conversation",
   },
   service_tier: { handling: "ignored", reason: "the CLI chooses the tier" },
+  prompt_cache_key: { handling: "ignored", reason: "Claude Code caches prompts itself (cached tokens are reported)" },
+  prompt_cache_options: { handling: "ignored", reason: "Claude Code caches prompts itself" },
+  prompt_cache_retention: { handling: "ignored", reason: "Claude Code caches prompts itself" },
+  safety_identifier: { handling: "ignored", reason: "accepted for compatibility; nothing is sent to OpenAI" },
+  verbosity: { handling: "ignored", reason: "no such control in the CLI; ask for brevity in the prompt" },
+  moderation: {
+    handling: "rejected",
+    rejects: present,
+    reason: "OpenAI moderation is not available (Claude's own safety applies, refusals come back as content_filter)",
+  },
+  web_search_options: {
+    handling: "rejected",
+    rejects: present,
+    reason: "OpenAI's web search tool is not available through this gateway",
+  },
   reasoning_effort: {
     handling: "honoured",
     reason: "→ the CLI's effort level (none/minimal → low … xhigh; max as an extension)",

@@ -65,7 +65,7 @@ async function imageBlock(request: ImageRequestBlock, limits: ImageLimits): Prom
 
 function dataUrlImage(url: string, param: string, limits: ImageLimits): ContentBlock {
   const match = /^data:([^;,]*)((?:;[^;,]*)*),(.*)$/s.exec(url);
-  if (!match || !match[2]?.split(";").includes("base64")) {
+  if (!match?.[2]?.split(";").includes("base64")) {
     throw invalidRequest(
       "An image data URL must be base64 encoded (data:<type>;base64,…).",
       param,

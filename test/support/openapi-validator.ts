@@ -58,3 +58,25 @@ export function specViolations(schema: SpecSchema, value: unknown): string[] {
   if (validate(value)) return [];
   return (validate.errors ?? []).map((error) => `${error.instancePath || "/"} ${error.message}`);
 }
+
+/** Every property name a spec schema allows, through allOf/anyOf/oneOf and references. */
+export function specProperties(schema: string): string[] {
+  const spec = JSON.parse(readFileSync(specPath, "utf8")) as { components: { schemas: Record<string, SchemaNode> } };
+  const names = new Set<string>();
+  const visit = (node: SchemaNode | undefined): void => {
+    if (!node) return;
+    if (node.$ref) return visit(spec.components.schemas[node.$ref.split("/").at(-1) ?? ""]);
+    for (const name of Object.keys(node.properties ?? {})) names.add(name);
+    for (const part of [...(node.allOf ?? []), ...(node.anyOf ?? []), ...(node.oneOf ?? [])]) visit(part);
+  };
+  visit(spec.components.schemas[schema]);
+  return [...names];
+}
+
+interface SchemaNode {
+  $ref?: string;
+  properties?: Record<string, unknown>;
+  allOf?: SchemaNode[];
+  anyOf?: SchemaNode[];
+  oneOf?: SchemaNode[];
+}
