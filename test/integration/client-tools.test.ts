@@ -9,7 +9,7 @@ import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.js";
 import { openApiSpecAvailable, specViolations } from "../support/openapi-validator.js";
-import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
+import { readSse, startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
 
 let test: TestGateway;
 beforeAll(async () => {
@@ -194,6 +194,34 @@ describe("client tools", () => {
     ).toBe("ECHO: Never mind.");
   });
 
+  it("passes tool_choice and parallel_tool_calls to the model as an instruction; none offers no tools", async () => {
+    const lastUserText = () => JSON.stringify(test.environment.mock.messageRequests().at(-1)?.body.messages?.at(-1));
+    await test.client.chat.completions.create({
+      model: "sonnet",
+      messages: [{ role: "user", content: "Plan a trip." }],
+      tools: [weather, time],
+      tool_choice: { type: "function", function: { name: "get_time" } },
+      parallel_tool_calls: false,
+    });
+    expect(lastUserText()).toContain(
+      "you must call the function get_time now; call at most one function in this answer",
+    );
+    await test.client.chat.completions.create({
+      model: "sonnet",
+      messages: [{ role: "user", content: "Plan a trip." }],
+      tools: [weather],
+      tool_choice: "required",
+    });
+    expect(lastUserText()).toContain("you must call at least one of the provided functions now");
+    await test.client.chat.completions.create({
+      model: "sonnet",
+      messages: [{ role: "user", content: "No tools now." }],
+      tools: [weather],
+      tool_choice: "none",
+    });
+    expect(lastOffered().some((tool) => tool.name.startsWith("mcp__client__"))).toBe(false);
+  });
+
   it.runIf(openApiSpecAvailable)("answers tool calls in shapes valid against OpenAI's spec", async () => {
     const response = await test.post({
       model: "sonnet",
@@ -201,6 +229,15 @@ describe("client tools", () => {
       tools: [time],
     });
     expect(specViolations("CreateChatCompletionResponse", await response.json())).toEqual([]);
+    const streamed = await test.post({
+      model: "sonnet",
+      stream: true,
+      messages: [{ role: "user", content: call("get_time", { zone: "UTC" }) }],
+      tools: [time],
+    });
+    for (const data of (await readSse(streamed)).filter((line) => line !== "[DONE]")) {
+      expect(specViolations("CreateChatCompletionStreamResponse", JSON.parse(data))).toEqual([]);
+    }
   });
 
   it("keeps a conversation going across a tool-using turn: the resent history continues the session", async () => {

@@ -65,7 +65,10 @@ export function specProperties(schema: string): string[] {
   const names = new Set<string>();
   const visit = (node: SchemaNode | undefined): void => {
     if (!node) return;
-    if (node.$ref) return visit(spec.components.schemas[node.$ref.split("/").at(-1) ?? ""]);
+    if (node.$ref) {
+      visit(spec.components.schemas[node.$ref.split("/").at(-1) ?? ""]);
+      return;
+    }
     for (const name of Object.keys(node.properties ?? {})) names.add(name);
     for (const part of [...(node.allOf ?? []), ...(node.anyOf ?? []), ...(node.oneOf ?? [])]) visit(part);
   };
