@@ -22,12 +22,7 @@ export async function* recordTurn(
       const call = calls[event.index];
       if (call) call.arguments += event.fragment;
     } else if (event.type === "paused") {
-      turn.addExchange([
-        toolCallsEntry(
-          text,
-          calls.map((call) => ({ ...call, arguments: call.arguments || "{}" })),
-        ),
-      ]);
+      turn.addExchange([toolCallsEntry(text, calls)]);
       text = "";
       calls = [];
     } else if (event.type === "finished" && event.finishReason !== "content_filter") {

@@ -32,7 +32,7 @@ export async function collectChatCompletion(
         refusal,
         finishReason: "tool_calls",
         usage: event.usage,
-        toolCalls: toolCalls.map((call) => ({ ...call, arguments: call.arguments || "{}" })),
+        toolCalls,
         reasoning,
       });
     } else if (event.type === "finished") {

@@ -79,6 +79,8 @@ class OutputReader {
   private lastMessageId: string | undefined;
   /** Client tool calls of the streamed message, by content block index. */
   private toolBlocks = new Map<number, number>();
+  /** Call indexes that got argument fragments (a call without any gets "{}", as OpenAI sends). */
+  private toolArguments = new Set<number>();
   private toolCallCount = 0;
   private messageUsage: ApiUsage | undefined;
   /** Usage already reported by earlier answers of this turn (paused for tool results). */
@@ -140,7 +142,10 @@ class OutputReader {
     } else if (event.type === "content_block_delta" && event.delta.type === "input_json_delta") {
       const index = this.toolBlocks.get(event.index);
       const fragment = (event.delta as { partial_json: string }).partial_json;
-      if (index !== undefined && fragment.length > 0) yield { type: "tool_call_arguments", index, fragment };
+      if (index !== undefined && fragment.length > 0) {
+        this.toolArguments.add(index);
+        yield { type: "tool_call_arguments", index, fragment };
+      }
     } else if (event.type === "message_delta") {
       this.previousStopReason = event.delta.stop_reason ?? this.previousStopReason;
       this.messageUsage = { ...this.messageUsage, ...event.usage };
@@ -148,6 +153,10 @@ class OutputReader {
       this.current.stopped = true;
       if (this.previousStopReason === "tool_use" && this.toolBlocks.size > 0) {
         // The CLI now calls the client's tools and waits: this answer ends here.
+        for (const index of this.toolBlocks.values()) {
+          if (!this.toolArguments.has(index)) yield { type: "tool_call_arguments", index, fragment: "{}" };
+        }
+        this.toolArguments.clear();
         this.toolCallCount = 0;
         this.separatorDue = false;
         this.textSoFar = false;

@@ -151,6 +151,26 @@ describe("client tools", () => {
     expect(text).toBe("TOOL_RESULT: windy");
   });
 
+  it("gives a call without arguments the arguments {}, in JSON and streamed", async () => {
+    const content = call("get_time", {});
+    const json = await test.client.chat.completions.create({
+      model: "sonnet",
+      messages: [{ role: "user", content }],
+      tools: [time],
+    });
+    const toolCall = json.choices[0]?.message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall;
+    expect(toolCall.function.arguments).toBe("{}");
+    const stream = await test.client.chat.completions.create({
+      model: "sonnet",
+      stream: true,
+      messages: [{ role: "user", content }],
+      tools: [time],
+    });
+    let streamed = "";
+    for await (const chunk of stream) streamed += chunk.choices[0]?.delta.tool_calls?.[0]?.function?.arguments ?? "";
+    expect(streamed).toBe("{}");
+  });
+
   it("abandons a turn whose results never come, and reuses its process", async () => {
     const first = await test.client.chat.completions.create({
       model: "sonnet",
