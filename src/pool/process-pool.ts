@@ -11,16 +11,19 @@ import type { ClaudeProcess } from "../claude/claude-process.js";
 import type { LaunchProfile } from "../claude/launch-profile.js";
 import type { Logger } from "../observability/logger.js";
 import { chooseMember } from "./choose-member.js";
+import { holdersOf, staleHoldersOf } from "./conversation-holders.js";
 import { createLease, type Lease } from "./lease.js";
 import { bindingsToRelease, membersToReap, sparesToStart } from "./plan-upkeep.js";
 import { claudeUnavailable, queueFull, shuttingDown } from "./pool-errors.js";
-import type { ConversationBinding, MemberState, PoolMember } from "./pool-member.js";
+import type { ConversationBinding, PoolMember } from "./pool-member.js";
+import { type PoolSnapshot, snapshotOf } from "./pool-snapshot.js";
 import { startMember } from "./start-member.js";
 import { type ConversationClaim, Waiter } from "./waiter.js";
 import { withTimeout } from "./with-timeout.js";
 
 export type { Lease } from "./lease.js";
 export type { ConversationBinding } from "./pool-member.js";
+export type { PoolSnapshot } from "./pool-snapshot.js";
 export type { ConversationClaim } from "./waiter.js";
 
 export interface ProcessPoolOptions {
@@ -41,20 +44,6 @@ export interface ProcessPoolOptions {
   clearTimeoutMs?: number;
   /** Called with the CLI's `get_settings` answer when a process has booted. */
   onBoot?(settings: unknown): void;
-}
-
-export interface PoolSnapshot {
-  processes: number;
-  states: Record<MemberState, number>;
-  queued: number;
-  spawned: number;
-  crashed: number;
-  members: Array<{
-    pid: number | undefined;
-    state: MemberState;
-    profile: string | null;
-    conversation: string | null;
-  }>;
 }
 
 export class ProcessPool {
@@ -100,44 +89,16 @@ export class ProcessPool {
 
   /** Whether a process holds this conversation's session as of `binding.revision`. */
   holds(binding: ConversationBinding): boolean {
-    for (const member of this.members) {
-      const held = member.conversation;
-      if (member.state === "bound" && held?.id === binding.id && held.revision === binding.revision) return true;
-    }
-    return false;
+    return holdersOf(this.members, binding.id, binding.revision).length > 0;
   }
 
   /** The conversation is gone: clear the process holding its session, if any. */
   forget(conversationId: string): void {
-    for (const member of this.members) {
-      if (member.state === "bound" && member.conversation?.id === conversationId) this.unbind(member);
-    }
+    for (const member of holdersOf(this.members, conversationId)) this.unbind(member);
   }
 
   snapshot(): PoolSnapshot {
-    const states: Record<MemberState, number> = {
-      starting: 0,
-      spare: 0,
-      preparing: 0,
-      leased: 0,
-      clearing: 0,
-      idle: 0,
-      bound: 0,
-    };
-    for (const member of this.members) states[member.state]++;
-    return {
-      processes: this.members.size,
-      states,
-      queued: this.waiters.length,
-      spawned: this.spawned,
-      crashed: this.crashed,
-      members: [...this.members].map((member) => ({
-        pid: member.process.pid,
-        state: member.state,
-        profile: member.profileKey ?? null,
-        conversation: member.conversation?.id ?? null,
-      })),
-    };
+    return snapshotOf(this.members, { queued: this.waiters.length, spawned: this.spawned, crashed: this.crashed });
   }
 
   /** Rejects waiting requests and ends every process. */
@@ -153,7 +114,8 @@ export class ProcessPool {
 
   private tryServe(waiter: Waiter): "served" | "soon" | "none" {
     const { claim } = waiter;
-    if (claim) this.releaseStale(claim);
+    // Processes holding an older revision of the conversation: another instance moved it on.
+    if (claim) for (const member of staleHoldersOf(this.members, claim)) this.unbind(member);
     const choice = chooseMember(this.members, waiter.profile, this.options.maxProcesses, claim);
     let member: PoolMember;
     switch (choice.kind) {
@@ -243,14 +205,6 @@ export class ProcessPool {
     member.conversation = undefined;
     member.state = "clearing";
     void this.clear(member);
-  }
-
-  /** Processes holding an older revision of a claimed conversation: another instance moved it on. */
-  private releaseStale(claim: ConversationClaim): void {
-    for (const member of this.members) {
-      const held = member.conversation;
-      if (member.state === "bound" && held?.id === claim.id && held.revision !== claim.revision) this.unbind(member);
-    }
   }
 
   /** `/clear` resets the conversation (new session id, no earlier turn in the next request). */
