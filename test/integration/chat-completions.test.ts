@@ -204,9 +204,15 @@ describe("health", () => {
     expect(await (await fetch(`${test.url}/health`)).json()).toEqual({ status: "ok" });
     const ready = await fetch(`${test.url}/health/ready`);
     expect(ready.status).toBe(200);
-    const body = (await ready.json()) as { claude: { version: string }; pool: { processes: number } };
+    const body = (await ready.json()) as {
+      claude: { version: string };
+      pool: { processes: number; members: Array<Record<string, unknown>> };
+    };
     expect(body.claude.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(body.pool.processes).toBeGreaterThan(0);
+    // Conversation ids are not shown: knowing one is enough to continue that conversation.
+    expect(body.pool.members.some((member) => "conversation" in member)).toBe(false);
+    expect(JSON.stringify(body)).not.toContain("conv_");
   });
 });
 

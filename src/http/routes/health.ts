@@ -3,6 +3,7 @@
  * found and runs (its version), and the pool's state; 503 until the CLI answers.
  */
 import { Hono } from "hono";
+import type { PoolSnapshot } from "../../pool/process-pool.js";
 import type { GatewayServices } from "../gateway-services.js";
 
 export function healthRoutes(services: GatewayServices): Hono {
@@ -15,10 +16,15 @@ export function healthRoutes(services: GatewayServices): Hono {
       {
         status: ready ? "ready" : "unavailable",
         claude: { found: ready, command: services.claude.command, version: version ?? null },
-        pool: services.pool.snapshot(),
+        pool: publicSnapshot(services.pool.snapshot()),
       },
       ready ? 200 : 503,
     );
   });
   return routes;
+}
+
+/** The pool without conversation ids: an id is enough to continue someone's conversation. */
+function publicSnapshot(snapshot: PoolSnapshot) {
+  return { ...snapshot, members: snapshot.members.map(({ conversation: _, ...member }) => member) };
 }
