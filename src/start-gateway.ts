@@ -3,19 +3,10 @@
  * store, model catalog, HTTP app, listening server. Used by the bin and by integration tests.
  */
 import { mkdirSync } from "node:fs";
+import { checkClaudeArguments, claudeArguments } from "./claude/claude-arguments.js";
 import { ClaudeProcess } from "./claude/claude-process.js";
-import {
-  ClientToolServer,
-  clientServerName,
-  clientToolArguments,
-  offersClientTools,
-} from "./claude/client-tool-server.js";
-import {
-  baseClaudeArguments,
-  createLaunchProfile,
-  initializeForSystemPrompt,
-  type ProcessNeeds,
-} from "./claude/launch-profile.js";
+import { ClientToolServer, clientServerName, offersClientTools } from "./claude/client-tool-server.js";
+import { createLaunchProfile, initializeForSystemPrompt, type ProcessNeeds } from "./claude/launch-profile.js";
 import { readClaudeVersion } from "./claude/read-claude-version.js";
 import { resolveClaudeCommand } from "./claude/resolve-claude-command.js";
 import { claudeConfigDirectory } from "./claude/session-transcript.js";
@@ -55,13 +46,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const command = resolveClaudeCommand(claude.command, environment);
   mkdirSync(claude.workspace, { recursive: true });
 
-  const baseArgs = baseClaudeArguments(claude);
+  checkClaudeArguments(configuration, environment);
   const launchProfile = (systemPrompt: string | undefined, needs: ProcessNeeds = {}) => {
     const initialize = initializeForSystemPrompt(systemPrompt, claude.system_prompt_mode);
-    const args = [...baseArgs];
-    if (needs.jsonSchema !== undefined) args.push("--json-schema", needs.jsonSchema);
+    const args = claudeArguments(configuration, needs);
     if (!needs.clientTools) return createLaunchProfile(args, initialize);
-    args.push(...clientToolArguments(configuration.tools.keep_builtin_tools));
     return createLaunchProfile(args, { ...initialize, sdkMcpServers: [clientServerName] });
   };
   const models = new ModelCatalog(claude.default_model);

@@ -15,20 +15,10 @@ import type { ClaudeProcess } from "./claude-process.js";
 export const clientServerName = "client";
 export const clientToolPrefix = `mcp__${clientServerName}__`;
 
-const clientServerConfig = JSON.stringify({
+/** The --mcp-config value that declares the client tool server (see claude-arguments.ts). */
+export const clientServerConfig = JSON.stringify({
   mcpServers: { [clientServerName]: { type: "sdk", name: clientServerName } },
 });
-
-/** Spawn arguments of a process that offers client tools (and, unless kept, no built-in tool). */
-export function clientToolArguments(keepBuiltinTools: boolean): string[] {
-  return [
-    "--mcp-config",
-    clientServerConfig,
-    ...(keepBuiltinTools ? [] : ["--tools", ""]),
-    "--allowedTools",
-    `mcp__${clientServerName}`,
-  ];
-}
 
 export function offersClientTools(args: readonly string[]): boolean {
   return args.includes(clientServerConfig);

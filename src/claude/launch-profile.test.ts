@@ -36,12 +36,8 @@ describe("launch profiles", () => {
       "--include-partial-messages",
       "--setting-sources",
       "",
-      "--strict-mcp-config",
     ]);
-    const custom = baseClaudeArguments(
-      claude({ setting_sources: "user", strict_mcp_config: false, default_model: "haiku" }),
-    );
-    expect(custom).not.toContain("--strict-mcp-config");
+    const custom = baseClaudeArguments(claude({ setting_sources: "user", default_model: "haiku" }));
     expect(custom.slice(-4)).toEqual(["--setting-sources", "user", "--model", "haiku"]);
   });
 });

@@ -61,7 +61,6 @@ export function baseClaudeArguments(claude: Configuration["claude"]): string[] {
     "--setting-sources",
     claude.setting_sources,
   ];
-  if (claude.strict_mcp_config) args.push("--strict-mcp-config");
   if (claude.default_model) args.push("--model", claude.default_model);
   return args;
 }

@@ -43,8 +43,27 @@ const claudeSchema = z.strictObject({
   system_prompt_mode: z.enum(["replace", "append"]).default("replace"),
   /** Passed as --setting-sources; "" loads no user/project settings files into the CLI. */
   setting_sources: z.string().default(""),
-  /** Pass --strict-mcp-config so a stray .mcp.json cannot start MCP servers. */
-  strict_mcp_config: z.boolean().default(true),
+  /** --max-turns: most agentic steps (API calls) in one turn; past it the request gets 422. */
+  max_turns: z.number().int().positive().optional(),
+  /** --max-budget-usd: spending limit of each CLI process; past it requests get 429 budget_exceeded. */
+  max_budget_usd: z.number().positive().optional(),
+  /** --fallback-model: the model the CLI switches to when the requested one is overloaded. */
+  fallback_model: z.string().min(1).optional(),
+  /** Effort level for requests without reasoning_effort (low, medium, high, xhigh, max). Unset: the CLI's. */
+  effort: z.enum(["low", "medium", "high", "xhigh", "max"]).optional(),
+});
+
+const mcpSchema = z.strictObject({
+  /** Give the CLI the MCP servers below (its tools appear as mcp__<server>__<tool>). */
+  enabled: z.boolean().default(false),
+  /** A file with the usual {"mcpServers": {…}} JSON. */
+  config_file: z.string().min(1).optional(),
+  /** The same JSON, inline (a string). */
+  config_json: z.string().min(1).optional(),
+  /** --strict-mcp-config: no MCP server but these (a stray .mcp.json cannot start any). */
+  strict: z.boolean().default(true),
+  /** --debug mcp: the CLI logs its MCP traffic to stderr (the gateway's log at debug level). */
+  debug: z.boolean().default(false),
 });
 
 const conversationSchema = z.strictObject({
@@ -68,8 +87,19 @@ const toolsSchema = z.strictObject({
 });
 
 const fileAccessSchema = z.strictObject({
-  /** Directories the gateway may read local files from for requests (image paths), and later the CLI's --add-dir. */
+  /** --add-dir: directories the CLI may work in besides its workspace; also where request images may be read from. */
   additional_dirs: z.array(z.string().min(1)).default([]),
+  /** --permission-mode: default, acceptEdits, plan, dontAsk or bypassPermissions. Unset: the CLI's default. */
+  permission_mode: z.enum(["default", "acceptEdits", "plan", "dontAsk", "bypassPermissions"]).optional(),
+  /** --allowedTools: tools (or patterns like "Bash(git:*)", "mcp__server") allowed without asking. */
+  allowed_tools: z.array(z.string().min(1)).default([]),
+  /** --disallowedTools: tools the model may not use. */
+  disallowed_tools: z.array(z.string().min(1)).default([]),
+  /**
+   * --dangerously-skip-permissions: every tool may do anything the gateway's user may. Refused when
+   * running as root unless IS_SANDBOX=1 is set (the CLI's own rule).
+   */
+  skip_permissions: z.boolean().default(false),
 });
 
 const imagesSchema = z.strictObject({
@@ -101,6 +131,7 @@ export const configurationObjectSchema = z.strictObject({
   claude: claudeSchema.prefault({}),
   conversation: conversationSchema.prefault({}),
   tools: toolsSchema.prefault({}),
+  mcp: mcpSchema.prefault({}),
   file_access: fileAccessSchema.prefault({}),
   images: imagesSchema.prefault({}),
   store: storeSchema.prefault({}),
@@ -108,6 +139,21 @@ export const configurationObjectSchema = z.strictObject({
 
 export const configurationSchema = configurationObjectSchema
   .superRefine((configuration, context) => {
+    const { mcp } = configuration;
+    if (mcp.enabled && (mcp.config_file === undefined) === (mcp.config_json === undefined)) {
+      context.addIssue({
+        code: "custom",
+        path: ["mcp", "config_file"],
+        message: "with mcp.enabled, set exactly one of mcp.config_file and mcp.config_json",
+      });
+    }
+    if (mcp.config_json !== undefined && !hasMcpServers(mcp.config_json)) {
+      context.addIssue({
+        code: "custom",
+        path: ["mcp", "config_json"],
+        message: 'must be JSON of the form {"mcpServers": {…}}',
+      });
+    }
     if (configuration.claude.pool_min_idle > configuration.claude.max_concurrent_sessions) {
       context.addIssue({
         code: "custom",
@@ -129,4 +175,13 @@ export const configurationSchema = configurationObjectSchema
   }));
 
 export type Configuration = z.output<typeof configurationSchema>;
+
+function hasMcpServers(json: string): boolean {
+  try {
+    const parsed = JSON.parse(json) as { mcpServers?: unknown };
+    return typeof parsed.mcpServers === "object" && parsed.mcpServers !== null;
+  } catch {
+    return false;
+  }
+}
 export type ConfigurationInput = z.input<typeof configurationSchema>;

@@ -24,8 +24,8 @@ describe("loadConfiguration", () => {
       use_interactive_sessions: true,
       pool_min_idle: 2,
       setting_sources: "",
-      strict_mcp_config: true,
     });
+    expect(configuration.mcp).toMatchObject({ enabled: false, strict: true });
     expect(configuration.claude.command).toBeUndefined();
     expect(configuration.claude.workspace).toBe(join(configuration.data_dir, "workspace"));
     expect(Object.isFrozen(configuration.claude)).toBe(true);

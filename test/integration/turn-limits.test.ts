@@ -1,7 +1,7 @@
 /**
  * The CLI's own limits (--max-budget-usd, --max-turns) end a turn with an error result; the
- * gateway maps them to clear OpenAI errors. Real CLI + mock API, driven directly: these flags
- * become configuration keys in a later release.
+ * gateway maps them to clear OpenAI errors. Real CLI + mock API, driven directly (the
+ * configuration keys claude.max_turns and claude.max_budget_usd: agent-configuration.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readAssistantOutput } from "../../src/openai/read-assistant-output.js";

@@ -27,6 +27,7 @@ export interface TestGatewayOptions {
   conversation?: ConfigurationInput["conversation"];
   tools?: ConfigurationInput["tools"];
   file_access?: ConfigurationInput["file_access"];
+  mcp?: ConfigurationInput["mcp"];
   images?: ConfigurationInput["images"];
   store?: ConfigurationInput["store"];
   apiKey?: string | null;
@@ -46,6 +47,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     conversation: options.conversation,
     tools: options.tools,
     file_access: options.file_access,
+    mcp: options.mcp,
     images: options.images,
     store: options.store,
   });

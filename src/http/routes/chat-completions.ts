@@ -62,7 +62,7 @@ async function startTurn(
   const { configuration, pool, models } = services;
   const clientTools = parseClientTools(request);
   const jsonSchema = parseResponseFormat(request);
-  const effort = mapReasoningEffort(request);
+  const effort = mapReasoningEffort(request) ?? configuration.claude.effort;
   const newBlocks = await resolveImages(mapped.newBlocks, {
     maxBytes: configuration.images.max_bytes,
     maxPerRequest: configuration.images.max_per_request,

@@ -1,0 +1,62 @@
+/**
+ * The whole command line of a gateway CLI process, in one place: the stream-json protocol and
+ * settings isolation (baseClaudeArguments), the operator's MCP servers, file access and limits
+ * from the configuration, and what a request needs (client tools, a JSON schema).
+ */
+import { readFileSync } from "node:fs";
+import { ConfigurationError } from "../config/configuration-error.js";
+import type { Configuration } from "../config/configuration-schema.js";
+import { clientServerConfig, clientServerName } from "./client-tool-server.js";
+import { baseClaudeArguments, type ProcessNeeds } from "./launch-profile.js";
+
+export function claudeArguments(configuration: Configuration, needs: ProcessNeeds = {}): string[] {
+  const { claude, mcp, file_access: files, tools } = configuration;
+  const args = baseClaudeArguments(claude);
+
+  const mcpConfigs: string[] = [];
+  if (mcp.enabled) mcpConfigs.push(mcp.config_file ?? mcp.config_json ?? "");
+  if (needs.clientTools) mcpConfigs.push(clientServerConfig);
+  if (mcpConfigs.length > 0) args.push("--mcp-config", ...mcpConfigs);
+  if (mcp.strict) args.push("--strict-mcp-config");
+  if (mcp.debug) args.push("--debug", "mcp");
+
+  for (const directory of files.additional_dirs) args.push("--add-dir", directory);
+  if (files.permission_mode) args.push("--permission-mode", files.permission_mode);
+  if (files.skip_permissions) args.push("--dangerously-skip-permissions");
+  const allowed = [...files.allowed_tools, ...(needs.clientTools ? [`mcp__${clientServerName}`] : [])];
+  if (allowed.length > 0) args.push("--allowedTools", allowed.join(","));
+  if (files.disallowed_tools.length > 0) args.push("--disallowedTools", files.disallowed_tools.join(","));
+  // With client tools, Claude Code's own tools are not offered unless the operator keeps them.
+  if (needs.clientTools && !tools.keep_builtin_tools) args.push("--tools", "");
+
+  if (claude.max_turns !== undefined) args.push("--max-turns", String(claude.max_turns));
+  if (claude.max_budget_usd !== undefined) args.push("--max-budget-usd", String(claude.max_budget_usd));
+  if (claude.fallback_model) args.push("--fallback-model", claude.fallback_model);
+  if (needs.jsonSchema !== undefined) args.push("--json-schema", needs.jsonSchema);
+  return args;
+}
+
+/**
+ * What start-up checks beyond the schema, needing the machine: the MCP file must be readable
+ * JSON with mcpServers, and bypassed permissions as root need the CLI's sandbox variable.
+ */
+export function checkClaudeArguments(configuration: Configuration, environment: NodeJS.ProcessEnv): void {
+  const { mcp, file_access: files } = configuration;
+  if (mcp.enabled && mcp.config_file) {
+    let servers: unknown;
+    try {
+      servers = (JSON.parse(readFileSync(mcp.config_file, "utf8")) as { mcpServers?: unknown }).mcpServers;
+    } catch (error) {
+      throw new ConfigurationError(`mcp.config_file: cannot read ${mcp.config_file} as JSON (${String(error)})`);
+    }
+    if (typeof servers !== "object" || servers === null) {
+      throw new ConfigurationError(`mcp.config_file: ${mcp.config_file} has no "mcpServers" object`);
+    }
+  }
+  const bypass = files.skip_permissions || files.permission_mode === "bypassPermissions";
+  if (bypass && process.getuid?.() === 0 && environment.IS_SANDBOX !== "1") {
+    throw new ConfigurationError(
+      "file_access.skip_permissions (or permission_mode bypassPermissions): the gateway runs as root, where the CLI refuses to bypass permissions; run it as another user, or set IS_SANDBOX=1 if this machine is a sandbox",
+    );
+  }
+}
