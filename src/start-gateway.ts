@@ -18,10 +18,12 @@ import { createApp } from "./http/app.js";
 import type { GatewayServices } from "./http/gateway-services.js";
 import type { ChatParkedTurn } from "./http/respond-with-turn.js";
 import { listen } from "./http/server.js";
+import { createWebSocketBridge } from "./http/websocket-bridge.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { ModelCatalog } from "./openai/model-catalog.js";
 import { cleanModelName } from "./openai/read-assistant-output.js";
 import { ProcessPool } from "./pool/process-pool.js";
+import { LiveSessions } from "./sessions/live-sessions.js";
 import { openConversationStore } from "./store/open-conversation-store.js";
 
 export interface StartGatewayOptions {
@@ -47,11 +49,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   mkdirSync(claude.workspace, { recursive: true });
 
   checkClaudeArguments(configuration, environment);
-  const launchProfile = (systemPrompt: string | undefined, needs: ProcessNeeds = {}) => {
+  const launchProfile = (systemPrompt: string | undefined, needs: ProcessNeeds = {}, cwd?: string) => {
     const initialize = initializeForSystemPrompt(systemPrompt, claude.system_prompt_mode);
     const args = claudeArguments(configuration, needs);
-    if (!needs.clientTools) return createLaunchProfile(args, initialize);
-    return createLaunchProfile(args, { ...initialize, sdkMcpServers: [clientServerName] });
+    if (!needs.clientTools) return createLaunchProfile(args, initialize, cwd);
+    return createLaunchProfile(args, { ...initialize, sdkMcpServers: [clientServerName] }, cwd);
   };
   const models = new ModelCatalog(claude.default_model);
   const pool = new ProcessPool({
@@ -59,7 +61,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       const process = new ClaudeProcess({
         command,
         args: [...profile.args, ...extraArgs],
-        cwd: claude.workspace,
+        cwd: profile.cwd ?? claude.workspace,
         env: environment,
         logger,
       });
@@ -110,15 +112,18 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     },
     conversations: new ConversationDirectory(store, pool, { busyWaitMs, lockTtlMs }),
     parkedTurns,
+    sessions: new LiveSessions(pool, configuration, launchProfile),
     logger,
   };
-  const server = await listen(createApp(services), configuration.server.host, configuration.server.port).catch(
-    async (error: unknown) => {
-      await pool.close();
-      await store.close();
-      throw error;
-    },
-  );
+  const bridge = createWebSocketBridge(services.sessions, logger);
+  const { host, port } = configuration.server;
+  const server = await listen(createApp(services), host, port, bridge.upgrade).catch(async (error: unknown) => {
+    services.sessions.close();
+    bridge.close();
+    await pool.close();
+    await store.close();
+    throw error;
+  });
   pool.start();
   logger.info({ url: server.url, command, workspace: claude.workspace }, "gateway started");
   return {
@@ -126,8 +131,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     port: server.port,
     services,
     close: async () => {
+      bridge.close();
       await server.close();
       parkedTurns.abandonAll("The gateway is shutting down.");
+      services.sessions.close();
       // Ending the CLI processes makes them flush their transcripts; then save those.
       await pool.close();
       await transcriptSync.drain();

@@ -21,9 +21,15 @@ export function claudeArguments(configuration: Configuration, needs: ProcessNeed
   if (mcp.debug) args.push("--debug", "mcp");
 
   for (const directory of files.additional_dirs) args.push("--add-dir", directory);
-  if (files.permission_mode) args.push("--permission-mode", files.permission_mode);
+  const permissionMode = needs.permissionMode ?? files.permission_mode;
+  if (permissionMode) args.push("--permission-mode", permissionMode);
+  if (needs.permissionPrompts) args.push("--permission-prompt-tool", "stdio");
   if (files.skip_permissions) args.push("--dangerously-skip-permissions");
-  const allowed = [...files.allowed_tools, ...(needs.clientTools ? [`mcp__${clientServerName}`] : [])];
+  const allowed = [
+    ...files.allowed_tools,
+    ...(needs.allowedTools ?? []),
+    ...(needs.clientTools ? [`mcp__${clientServerName}`] : []),
+  ];
   if (allowed.length > 0) args.push("--allowedTools", allowed.join(","));
   if (files.disallowed_tools.length > 0) args.push("--disallowedTools", files.disallowed_tools.join(","));
   // With client tools, Claude Code's own tools are not offered unless the operator keeps them.

@@ -22,6 +22,12 @@ export interface ProcessNeeds {
   clientTools?: boolean;
   /** A JSON Schema for the CLI's structured output (`--json-schema`). */
   jsonSchema?: string;
+  /** Permission questions come to the gateway (`--permission-prompt-tool stdio`): live sessions. */
+  permissionPrompts?: boolean;
+  /** Overrides file_access.permission_mode (live sessions, within what the operator allows). */
+  permissionMode?: string;
+  /** Added to file_access.allowed_tools. */
+  allowedTools?: string[];
 }
 
 export interface LaunchProfile {
@@ -31,19 +37,26 @@ export interface LaunchProfile {
   readonly key: string;
   readonly args: readonly string[];
   readonly initialize: Readonly<InitializeOptions>;
+  /** The working directory (undefined: the gateway's workspace). */
+  readonly cwd?: string;
 }
 
 function hash(value: unknown): string {
   return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
 }
 
-export function createLaunchProfile(args: readonly string[], initialize: InitializeOptions = {}): LaunchProfile {
-  const spawnKey = hash(args);
+export function createLaunchProfile(
+  args: readonly string[],
+  initialize: InitializeOptions = {},
+  cwd?: string,
+): LaunchProfile {
+  const spawnKey = hash(cwd === undefined ? args : [...args, { cwd }]);
   return Object.freeze({
     spawnKey,
     key: `${spawnKey}:${hash([initialize.systemPrompt ?? null, initialize.appendSystemPrompt ?? null, initialize.sdkMcpServers ?? null])}`,
     args: Object.freeze([...args]),
     initialize: Object.freeze({ ...initialize }),
+    ...(cwd === undefined ? {} : { cwd }),
   });
 }
 

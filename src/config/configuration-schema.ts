@@ -113,6 +113,11 @@ const imagesSchema = z.strictObject({
   max_per_request: z.number().int().positive().default(20),
 });
 
+const sessionsSchema = z.strictObject({
+  /** A live session with no WebSocket client connected for this long is ended. */
+  idle_timeout_seconds: z.number().positive().default(300),
+});
+
 const storeSchema = z.strictObject({
   /** `sqlite:<path>` (embedded) or `redis://[:password@]host:port[/db]` (shared by several instances). Unset: `sqlite:<data_dir>/conversations.sqlite`. */
   url: z
@@ -132,6 +137,7 @@ export const configurationObjectSchema = z.strictObject({
   conversation: conversationSchema.prefault({}),
   tools: toolsSchema.prefault({}),
   mcp: mcpSchema.prefault({}),
+  sessions: sessionsSchema.prefault({}),
   file_access: fileAccessSchema.prefault({}),
   images: imagesSchema.prefault({}),
   store: storeSchema.prefault({}),

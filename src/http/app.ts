@@ -7,6 +7,7 @@ import { chatCompletionRoutes } from "./routes/chat-completions.js";
 import { conversationRoutes } from "./routes/conversations.js";
 import { healthRoutes } from "./routes/health.js";
 import { modelRoutes } from "./routes/models.js";
+import { sessionRoutes } from "./routes/sessions.js";
 
 export function createApp(services: GatewayServices): Hono {
   const app = new Hono();
@@ -14,6 +15,7 @@ export function createApp(services: GatewayServices): Hono {
   app.route("/", modelRoutes(services));
   app.route("/", chatCompletionRoutes(services));
   app.route("/", conversationRoutes(services));
+  app.route("/", sessionRoutes(services));
   app.notFound((context) => {
     throw notFound(`Unknown request URL: ${context.req.method} ${context.req.path}.`, "unknown_url");
   });

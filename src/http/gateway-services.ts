@@ -7,6 +7,7 @@ import type { ParkedTurns } from "../conversations/parked-turns.js";
 import type { Logger } from "../observability/logger.js";
 import type { ModelCatalog } from "../openai/model-catalog.js";
 import type { ProcessPool } from "../pool/process-pool.js";
+import type { LiveSessions } from "../sessions/live-sessions.js";
 import type { ChatParkedTurn } from "./respond-with-turn.js";
 
 export interface GatewayServices {
@@ -19,6 +20,8 @@ export interface GatewayServices {
   /** What a chat completion needs to find and record its conversation. */
   conversationTurns: ConversationTurnDependencies;
   conversations: ConversationDirectory;
+  /** Live sessions driven over the WebSocket bridge. */
+  sessions: LiveSessions;
   /** Turns waiting for the results of the tool calls they answered with. */
   parkedTurns: ParkedTurns<ChatParkedTurn>;
   logger: Logger;

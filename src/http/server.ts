@@ -1,6 +1,8 @@
 /** Listens with the app on host:port (0 = a free port) and reports the real address. */
 
+import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
 
@@ -10,7 +12,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function listen(app: Hono, host: string, port: number): Promise<RunningServer> {
+/** `onUpgrade`: WebSocket upgrade requests (the live session bridge). */
+export function listen(
+  app: Hono,
+  host: string,
+  port: number,
+  onUpgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => void,
+): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
       const shownHost = info.family === "IPv6" ? `[${info.address}]` : info.address;
@@ -26,5 +34,6 @@ export function listen(app: Hono, host: string, port: number): Promise<RunningSe
       });
     });
     server.once("error", reject);
+    if (onUpgrade) server.on("upgrade", onUpgrade);
   });
 }

@@ -28,6 +28,7 @@ export interface TestGatewayOptions {
   tools?: ConfigurationInput["tools"];
   file_access?: ConfigurationInput["file_access"];
   mcp?: ConfigurationInput["mcp"];
+  sessions?: ConfigurationInput["sessions"];
   images?: ConfigurationInput["images"];
   store?: ConfigurationInput["store"];
   apiKey?: string | null;
@@ -48,6 +49,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     tools: options.tools,
     file_access: options.file_access,
     mcp: options.mcp,
+    sessions: options.sessions,
     images: options.images,
     store: options.store,
   });

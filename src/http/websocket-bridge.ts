@@ -1,0 +1,47 @@
+/**
+ * `GET /ws/session/{id}` upgraded to a WebSocket: the client joins the live session, gets its
+ * history, and drives it with JSON messages (session-messages.ts). A bad message gets an `error`
+ * message back, never a dropped connection. Unknown sessions are refused before the upgrade.
+ *
+ * The CLI's own `--sdk-url` WebSocket transport accepts only Anthropic's hosts (measured), so the
+ * bridge drives the CLI over stdio and speaks WebSocket to clients itself.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
+import type { Logger } from "../observability/logger.js";
+import type { LiveSessions } from "../sessions/live-sessions.js";
+import { parseClientMessage } from "../sessions/session-messages.js";
+
+export function createWebSocketBridge(sessions: LiveSessions, logger: Logger) {
+  const server = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
+  const refuse = (socket: Duplex, status: number, text: string) => {
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  };
+  const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const match = /^\/ws\/session\/([^/?]+)/.exec(request.url ?? "");
+    if (!match?.[1]) return refuse(socket, 404, "Not Found");
+    const session = sessions.find(decodeURIComponent(match[1]));
+    if (!session || session.state === "ended") return refuse(socket, 404, "Not Found");
+    server.handleUpgrade(request, socket, head, (ws) => {
+      const client = {
+        send: (message: unknown) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+        },
+        close: (code: number, reason: string) => ws.close(code, reason),
+      };
+      session.attach(client);
+      ws.on("message", (data) => {
+        const parsed = parseClientMessage(data.toString());
+        if (!parsed.ok) return client.send({ type: "error", message: parsed.error, code: "invalid_message" });
+        session.handle(client, parsed.message).catch((error: unknown) => {
+          logger.warn({ session: session.id, error: String(error) }, "a session message failed");
+          client.send({ type: "error", message: "The message could not be carried out.", code: "failed" });
+        });
+      });
+      ws.on("close", () => session.detach(client));
+      ws.on("error", () => session.detach(client));
+    });
+  };
+  return { upgrade, close: () => server.close() };
+}

@@ -1,0 +1,194 @@
+/**
+ * A live session: one CLI process, held from the pool for the session's life, driven by any
+ * number of WebSocket clients. Everything the CLI says is broadcast to every client, and kept
+ * (whole messages, not token events) so a client connecting late gets the history first. Permission questions (`can_use_tool`) go to the
+ * clients as `permission_request`; the first answer wins.
+ */
+import { randomBytes } from "node:crypto";
+import type { ResultLine, UserContent } from "../claude/protocol.js";
+import type { Lease } from "../pool/process-pool.js";
+import type { ClientMessage } from "./session-messages.js";
+
+export interface SessionClient {
+  send(message: unknown): void;
+  close(code: number, reason: string): void;
+}
+
+export interface SessionOptions {
+  model: string | undefined;
+  cwd: string;
+  permissionMode: string | undefined;
+  /** Permission modes a client may switch to (the operator's limits). */
+  allowedModes: readonly string[];
+}
+
+interface PendingPermission {
+  input: unknown;
+  resolve(answer: unknown): void;
+}
+
+export type SessionState = "idle" | "running" | "ended";
+
+export class LiveSession {
+  readonly id = `sess_${randomBytes(24).toString("hex")}`;
+  readonly createdAt = Math.floor(Date.now() / 1000);
+  state: SessionState = "idle";
+  turns = 0;
+  costUsd = 0;
+  lastActiveAt = Date.now();
+  private readonly clients = new Set<SessionClient>();
+  private readonly history: unknown[] = [];
+  private readonly permissions = new Map<string, PendingPermission>();
+  private model: string | undefined;
+  private permissionMode: string | undefined;
+  /** Settings changes in flight: a message sent after them must not start its turn before them. */
+  private settling: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly lease: Lease,
+    private readonly options: SessionOptions,
+    private readonly onEnd: (session: LiveSession) => void,
+  ) {
+    this.model = options.model;
+    this.permissionMode = options.permissionMode;
+    lease.process.handleRequests("can_use_tool", (request) => this.askPermission(request));
+    void lease.process.exited.then(() => this.end("the CLI process exited"));
+  }
+
+  get pid(): number | undefined {
+    return this.lease.process.pid;
+  }
+
+  describe() {
+    return {
+      id: this.id,
+      object: "session" as const,
+      created_at: this.createdAt,
+      state: this.state,
+      model: this.model ?? null,
+      cwd: this.options.cwd,
+      permission_mode: this.permissionMode ?? "default",
+      turns: this.turns,
+      cost_usd: this.costUsd,
+      clients: this.clients.size,
+    };
+  }
+
+  /** A new client: the session as it is, then everything said so far. */
+  attach(client: SessionClient): void {
+    this.clients.add(client);
+    this.lastActiveAt = Date.now();
+    client.send({ type: "session_init", session: this.describe() });
+    for (const message of this.history) client.send(message);
+  }
+
+  detach(client: SessionClient): void {
+    this.clients.delete(client);
+    this.lastActiveAt = Date.now();
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  async handle(client: SessionClient, message: ClientMessage): Promise<void> {
+    this.lastActiveAt = Date.now();
+    const fail = (text: string, code: string) => client.send({ type: "error", message: text, code });
+    if (this.state === "ended") return fail("The session has ended.", "session_ended");
+    switch (message.type) {
+      case "user_message":
+        if (this.state === "running") {
+          return fail("A turn is running: wait for its result, or interrupt it.", "turn_running");
+        }
+        this.state = "running";
+        await this.settling.catch(() => {});
+        return this.runTurn(message.content);
+      case "interrupt":
+        if (this.state !== "running") return fail("No turn is running.", "not_running");
+        await this.lease.process.interrupt().catch(() => {});
+        return;
+      case "set_model":
+        await this.settle(this.lease.process.sendControlRequest({ subtype: "set_model", model: message.model }));
+        this.model = message.model;
+        return;
+      case "set_permission_mode":
+        if (!this.options.allowedModes.includes(message.mode)) {
+          return fail(`Permission mode '${message.mode}' is not allowed here.`, "invalid_permission_mode");
+        }
+        await this.settle(
+          this.lease.process.sendControlRequest({ subtype: "set_permission_mode", mode: message.mode }),
+        );
+        this.permissionMode = message.mode;
+        return;
+      case "permission_response": {
+        const pending = this.permissions.get(message.request_id);
+        if (!pending) return fail(`No permission request '${message.request_id}' is waiting.`, "unknown_request");
+        this.permissions.delete(message.request_id);
+        pending.resolve(
+          message.behavior === "allow"
+            ? // Without updated_input the tool runs with its original input (an empty object would replace it).
+              { behavior: "allow", updatedInput: message.updated_input ?? pending.input }
+            : { behavior: "deny", message: message.message ?? "Denied by the user." },
+        );
+        return;
+      }
+    }
+  }
+
+  /** Ends the CLI process and tells every client. Idempotent. */
+  end(reason: string): void {
+    if (this.state === "ended") return;
+    this.state = "ended";
+    for (const pending of this.permissions.values()) pending.resolve({ behavior: "deny", message: reason });
+    this.permissions.clear();
+    this.lease.release(false);
+    for (const client of this.clients) {
+      client.send({ type: "error", message: `The session ended: ${reason}.`, code: "session_ended" });
+      client.close(1000, "session ended");
+    }
+    this.clients.clear();
+    this.onEnd(this);
+  }
+
+  private settle<T>(change: Promise<T>): Promise<T> {
+    this.settling = this.settling.then(() => change).catch(() => {});
+    return change;
+  }
+
+  private async runTurn(content: UserContent): Promise<void> {
+    try {
+      for await (const line of this.lease.process.startTurn(content)) {
+        if (line.type === "result") {
+          this.turns++;
+          this.costUsd = (line as ResultLine).total_cost_usd ?? this.costUsd;
+        }
+        this.broadcast(line as unknown as { type: string });
+      }
+    } catch (error) {
+      this.broadcast({ type: "error", message: `The turn failed: ${String(error)}`, code: "turn_failed" });
+    } finally {
+      if (this.state === "running") this.state = "idle";
+      this.lastActiveAt = Date.now();
+    }
+  }
+
+  private askPermission(request: Record<string, unknown>): Promise<unknown> {
+    const requestId = `perm_${randomBytes(8).toString("hex")}`;
+    return new Promise((resolve) => {
+      this.permissions.set(requestId, { input: request.input, resolve });
+      this.broadcast({
+        type: "permission_request",
+        request_id: requestId,
+        tool_name: request.tool_name,
+        input: request.input,
+        tool_use_id: request.tool_use_id,
+      });
+    });
+  }
+
+  private broadcast(message: { type: string; [key: string]: unknown }): void {
+    // Late joiners get whole messages; the token-by-token events are for those watching live.
+    if (message.type !== "stream_event") this.history.push(message);
+    for (const client of this.clients) client.send(message);
+  }
+}
