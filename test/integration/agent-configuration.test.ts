@@ -3,7 +3,7 @@
  * file access (a Write outside the workspace denied by default, allowed with additional_dirs),
  * turn and budget limits, the fallback model, and the default effort.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
@@ -45,6 +45,32 @@ describe("agent configuration", () => {
     expect(reply.content).toBe("Calling mcp__fixture__shout.\n\nTOOL_RESULT: HELLO MCP");
     const offered = (test.environment.mock.messageRequests().at(-1)?.body.tools ?? []).map((tool) => tool.name);
     expect(offered).toContain("mcp__fixture__shout");
+
+    // The same servers from a file.
+    const file = join(test.environment.directory, "mcp.json");
+    writeFileSync(
+      file,
+      JSON.stringify({ mcpServers: { fixture: { command: process.execPath, args: [shoutServer] } } }),
+    );
+    const fromFile = await gateway({
+      environment: test.environment,
+      mcp: { enabled: true, config_file: file },
+      file_access: { allowed_tools: ["mcp__fixture"] },
+    });
+    expect((await ask(fromFile, '[[tool:mcp__fixture__shout {"text":"from a file"}]]')).content).toBe(
+      "Calling mcp__fixture__shout.\n\nTOOL_RESULT: FROM A FILE",
+    );
+  });
+
+  it("bypasses permissions with file_access.skip_permissions (as root only with IS_SANDBOX=1)", async () => {
+    const test = await gateway({
+      file_access: { skip_permissions: true },
+      extraEnvironment: { IS_SANDBOX: "1" },
+    });
+    const outside = join(test.environment.directory, "anywhere");
+    mkdirSync(outside);
+    await ask(test, write(join(outside, "bypassed.txt")));
+    expect(existsSync(join(outside, "bypassed.txt"))).toBe(true);
   });
 
   it("denies a Write outside the workspace by default and allows it inside additional_dirs", async () => {

@@ -65,6 +65,8 @@ describe("live sessions", () => {
     expect(types).toContain("assistant");
     const described = (await (await fetch(`${test.url}/v1/sessions/${session.id}`)).json()) as Record<string, unknown>;
     expect(described).toMatchObject({ id: session.id, state: "idle", turns: 1, clients: 1, model: "sonnet" });
+    const listed = (await (await fetch(`${test.url}/v1/sessions`)).json()) as { data: Array<{ id: string }> };
+    expect(listed.data.map((entry) => entry.id)).toContain(session.id);
     client.socket.close();
   });
 
