@@ -6,20 +6,12 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
-import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
+import { describe, expect, it } from "vitest";
+import { gatewaysClosedAfterEachTest, type TestGateway } from "../support/start-test-gateway.js";
 
 const shoutServer = fileURLToPath(new URL("../fixtures/mcp-server/shout-server.mjs", import.meta.url));
 
-const opened: TestGateway[] = [];
-async function gateway(options: Parameters<typeof startTestGateway>[0]): Promise<TestGateway> {
-  const test = await startTestGateway(options);
-  opened.push(test);
-  return test;
-}
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((test) => test.close()));
-});
+const gateway = gatewaysClosedAfterEachTest();
 
 async function ask(test: TestGateway, content: string, extra: Record<string, unknown> = {}) {
   const response = await test.post({ model: "sonnet", messages: [{ role: "user", content }], ...extra });

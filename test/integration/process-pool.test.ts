@@ -3,20 +3,12 @@
  * /clear, launch profiles per system prompt, model switching, crash replacement, eviction, idle
  * reaping, spawn-per-request mode, no leaks.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eventually, poolSettled } from "../support/eventually.js";
 import { isRunning } from "../support/is-running.js";
-import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
+import { gatewaysClosedAfterEachTest, startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
 
-const opened: TestGateway[] = [];
-async function gateway(options: Parameters<typeof startTestGateway>[0]): Promise<TestGateway> {
-  const test = await startTestGateway(options);
-  opened.push(test);
-  return test;
-}
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((test) => test.close()));
-});
+const gateway = gatewaysClosedAfterEachTest();
 
 async function complete(test: TestGateway, content: string, options: { system?: string; model?: string } = {}) {
   const messages = [

@@ -4,6 +4,7 @@
  * and removes the temp directories.
  */
 import OpenAI from "openai";
+import { afterEach } from "vitest";
 import { type ConfigurationInput, configurationSchema } from "../../src/config/configuration-schema.js";
 import { createLogger, silentLogger } from "../../src/observability/logger.js";
 import type { PoolSnapshot } from "../../src/pool/process-pool.js";
@@ -86,4 +87,17 @@ export async function readSse(response: Response, options: { comments?: boolean 
     .filter((event) => event.length > 0)
     .filter((event) => options.comments || !event.startsWith(":"))
     .map((event) => (event.startsWith("data: ") ? event.slice(6) : event));
+}
+
+/** For test files that start a gateway per test: a starter, and every gateway closed after each test. */
+export function gatewaysClosedAfterEachTest(): (options?: TestGatewayOptions) => Promise<TestGateway> {
+  const opened: TestGateway[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((test) => test.close()));
+  });
+  return async (options) => {
+    const test = await startTestGateway(options);
+    opened.push(test);
+    return test;
+  };
 }
