@@ -59,11 +59,20 @@ export function notFound(message: string, code: string | null = null, param: str
 }
 
 export interface OpenAIErrorBody {
-  error: { message: string; type: string; param: string | null; code: string | null };
+  error: { message: string; type: string; param: string | null; code: string | null; request_id?: string };
 }
 
-export function toOpenAIErrorBody(error: GatewayError): OpenAIErrorBody {
-  return { error: { message: error.message, type: error.type, param: error.param, code: error.code } };
+/** `requestId`: the request's x-request-id, also in the body so a pasted error can be traced. */
+export function toOpenAIErrorBody(error: GatewayError, requestId?: string): OpenAIErrorBody {
+  return {
+    error: {
+      message: error.message,
+      type: error.type,
+      param: error.param,
+      code: error.code,
+      ...(requestId ? { request_id: requestId } : {}),
+    },
+  };
 }
 
 function errorHeaders(error: GatewayError): Record<string, string> {
@@ -87,9 +96,13 @@ export function asGatewayError(error: unknown): GatewayError {
   });
 }
 
-export function toOpenAIErrorResponse(error: GatewayError): Response {
-  return new Response(JSON.stringify(toOpenAIErrorBody(error)), {
+export function toOpenAIErrorResponse(error: GatewayError, requestId?: string): Response {
+  return new Response(JSON.stringify(toOpenAIErrorBody(error, requestId)), {
     status: error.status,
-    headers: { "content-type": "application/json", ...errorHeaders(error) },
+    headers: {
+      "content-type": "application/json",
+      ...errorHeaders(error),
+      ...(requestId ? { "x-request-id": requestId } : {}),
+    },
   });
 }

@@ -3,6 +3,8 @@
  * store, model catalog, HTTP app, listening server. Used by the bin and by integration tests.
  */
 import { mkdirSync } from "node:fs";
+import { checkExposure, loadApiKeys } from "./auth/api-keys.js";
+import { KeyLimits } from "./auth/key-limits.js";
 import { checkClaudeArguments, claudeArguments } from "./claude/claude-arguments.js";
 import { ClaudeProcess } from "./claude/claude-process.js";
 import { ClientToolServer, clientServerName, offersClientTools } from "./claude/client-tool-server.js";
@@ -48,6 +50,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const command = resolveClaudeCommand(claude.command, environment);
   mkdirSync(claude.workspace, { recursive: true });
 
+  // Refusals first: nothing is started for a configuration that must not run.
+  const apiKeys = loadApiKeys(configuration.auth);
+  checkExposure(configuration, apiKeys);
   checkClaudeArguments(configuration, environment);
   const launchProfile = (systemPrompt: string | undefined, needs: ProcessNeeds = {}, cwd?: string) => {
     const initialize = initializeForSystemPrompt(systemPrompt, claude.system_prompt_mode);
@@ -93,8 +98,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const parkedTurns = new ParkedTurns<ChatParkedTurn>(pendingTimeoutMs);
   const transcripts = { configDirectory: claudeConfigDirectory(environment), cwd: claude.workspace };
   const transcriptSync = new TranscriptSync(store, transcripts, logger);
+  const { requests_per_minute: perMinute, max_concurrent_requests: concurrent } = configuration.auth;
   const services: GatewayServices = {
     configuration,
+    apiKeys,
+    keyLimits: perMinute || concurrent ? new KeyLimits(perMinute, concurrent) : undefined,
     pool,
     models,
     launchProfile,
@@ -115,7 +123,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     sessions: new LiveSessions(pool, configuration, launchProfile),
     logger,
   };
-  const bridge = createWebSocketBridge(services.sessions, logger);
+  const bridge = createWebSocketBridge(services.sessions, apiKeys, logger);
   const { host, port } = configuration.server;
   const server = await listen(createApp(services), host, port, bridge.upgrade).catch(async (error: unknown) => {
     services.sessions.close();

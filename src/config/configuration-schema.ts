@@ -18,6 +18,23 @@ const serverSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).default(8080),
   /** A `: ping` comment is sent on an SSE stream that has been silent this long. */
   sse_keepalive_seconds: z.number().positive().default(15),
+  /** Largest request body; larger ones get 413 without being read. */
+  body_limit_mb: z.number().positive().default(50),
+  /** Origins browsers may call the gateway from (CORS); "*" for any. Empty: no CORS headers. */
+  cors_origins: z.array(z.string().min(1)).default([]),
+});
+
+const authSchema = z.strictObject({
+  /** Keys clients send as `Authorization: Bearer <key>` or `x-api-key: <key>`. */
+  api_keys: z.array(z.string().min(8, "an API key must have at least 8 characters")).default([]),
+  /** A file with one key per line (blank lines and lines starting with # are skipped). */
+  keys_file: z.string().min(1).optional(),
+  /** Without keys the gateway serves only on loopback; true lets it serve anyone on another address. */
+  allow_anonymous_remote: z.boolean().default(false),
+  /** Requests one key may start per minute (429 with Retry-After beyond). Unset: no limit. */
+  requests_per_minute: z.number().int().positive().optional(),
+  /** Requests one key may have in flight at once (429 beyond). Unset: no limit. */
+  max_concurrent_requests: z.number().int().positive().optional(),
 });
 
 const claudeSchema = z.strictObject({
@@ -133,6 +150,7 @@ export const configurationObjectSchema = z.strictObject({
   /** Where the gateway keeps its own files (the CLI workspace by default). */
   data_dir: z.string().min(1).default(defaultDataDirectory()),
   server: serverSchema.prefault({}),
+  auth: authSchema.prefault({}),
   claude: claudeSchema.prefault({}),
   conversation: conversationSchema.prefault({}),
   tools: toolsSchema.prefault({}),

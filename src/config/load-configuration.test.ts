@@ -17,7 +17,14 @@ describe("loadConfiguration", () => {
 
   it("has safe built-in defaults", () => {
     const configuration = loadConfiguration({ directory, environment: {} });
-    expect(configuration.server).toEqual({ host: "127.0.0.1", port: 8080, sse_keepalive_seconds: 15 });
+    expect(configuration.server).toEqual({
+      host: "127.0.0.1",
+      port: 8080,
+      sse_keepalive_seconds: 15,
+      body_limit_mb: 50,
+      cors_origins: [],
+    });
+    expect(configuration.auth).toMatchObject({ api_keys: [], allow_anonymous_remote: false });
     expect(configuration.claude).toMatchObject({
       timeout_seconds: 300,
       max_concurrent_sessions: 10,

@@ -58,6 +58,10 @@ export class ConversationTurn {
   get conversationId(): string | undefined {
     return this.parts.persist ? this.parts.conversationId : undefined;
   }
+  /** Whose turn it is: only the same owner may continue it. */
+  get owner(): string {
+    return this.parts.owner;
+  }
   get profile(): LaunchProfile {
     return this.parts.profile;
   }

@@ -1,7 +1,11 @@
 /** Builds the Hono app from injected services. It never listens; server.ts does. */
 import { Hono } from "hono";
-import { notFound } from "../errors.js";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { GatewayError, notFound } from "../errors.js";
+import type { GatewayEnv } from "./gateway-env.js";
 import type { GatewayServices } from "./gateway-services.js";
+import { authenticate, limitPerKey, requestId } from "./middleware/access.js";
 import { handleError } from "./middleware/handle-errors.js";
 import { chatCompletionRoutes } from "./routes/chat-completions.js";
 import { conversationRoutes } from "./routes/conversations.js";
@@ -9,8 +13,38 @@ import { healthRoutes } from "./routes/health.js";
 import { modelRoutes } from "./routes/models.js";
 import { sessionRoutes } from "./routes/sessions.js";
 
-export function createApp(services: GatewayServices): Hono {
-  const app = new Hono();
+export function createApp(services: GatewayServices): Hono<GatewayEnv> {
+  const { configuration } = services;
+  const app = new Hono<GatewayEnv>();
+  app.use("*", requestId());
+  const origins = configuration.server.cors_origins;
+  if (origins.length > 0) {
+    app.use(
+      "*",
+      cors({
+        origin: origins.includes("*") ? "*" : origins,
+        allowHeaders: ["authorization", "x-api-key", "content-type", "x-request-id", "x-conversation-id"],
+        exposeHeaders: ["x-request-id", "x-conversation-id", "retry-after", "x-should-retry"],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: configuration.server.body_limit_mb * 1024 * 1024,
+      onError: () => {
+        throw new GatewayError(`The request body is larger than ${configuration.server.body_limit_mb} MB.`, {
+          status: 413,
+          type: "invalid_request_error",
+          code: "request_too_large",
+        });
+      },
+    }),
+  );
+  // Health stays open for load balancers; everything under /v1 needs a key when keys are set.
+  app.use("/v1/*", authenticate(services.apiKeys));
+  if (services.keyLimits) app.use("/v1/*", limitPerKey(services.keyLimits));
   app.route("/", healthRoutes(services));
   app.route("/", modelRoutes(services));
   app.route("/", chatCompletionRoutes(services));

@@ -1,4 +1,6 @@
 /** What the HTTP app is built from; start-gateway.ts assembles it, tests may assemble their own. */
+import type { ApiKeys } from "../auth/api-keys.js";
+import type { KeyLimits } from "../auth/key-limits.js";
 import type { LaunchProfile, ProcessNeeds } from "../claude/launch-profile.js";
 import type { Configuration } from "../config/configuration-schema.js";
 import type { ConversationTurnDependencies } from "../conversations/begin-conversation-turn.js";
@@ -12,6 +14,9 @@ import type { ChatParkedTurn } from "./respond-with-turn.js";
 
 export interface GatewayServices {
   configuration: Configuration;
+  apiKeys: ApiKeys;
+  /** Per-key limits, when the configuration sets any. */
+  keyLimits: KeyLimits | undefined;
   pool: ProcessPool;
   models: ModelCatalog;
   /** The launch profile for a request's system prompt (undefined: Claude Code's own) and needs. */

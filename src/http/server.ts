@@ -14,7 +14,7 @@ export interface RunningServer {
 
 /** `onUpgrade`: WebSocket upgrade requests (the live session bridge). */
 export function listen(
-  app: Hono,
+  app: { fetch: Hono["fetch"] },
   host: string,
   port: number,
   onUpgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => void,

@@ -9,19 +9,33 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
+import type { ApiKeys } from "../auth/api-keys.js";
 import type { Logger } from "../observability/logger.js";
 import type { LiveSessions } from "../sessions/live-sessions.js";
 import { parseClientMessage } from "../sessions/session-messages.js";
+import { presentedKey } from "./middleware/access.js";
 
-export function createWebSocketBridge(sessions: LiveSessions, logger: Logger) {
+/**
+ * Browsers cannot set headers on a WebSocket: besides `Authorization` / `x-api-key`, the key may
+ * come as the `api_key` query parameter here (only here).
+ */
+export function createWebSocketBridge(sessions: LiveSessions, keys: ApiKeys, logger: Logger) {
   const server = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
   const refuse = (socket: Duplex, status: number, text: string) => {
     socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   };
   const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const match = /^\/ws\/session\/([^/?]+)/.exec(request.url ?? "");
+    const url = new URL(request.url ?? "/", "http://gateway");
+    const match = /^\/ws\/session\/([^/]+)$/.exec(url.pathname);
     if (!match?.[1]) return refuse(socket, 404, "Not Found");
-    const session = sessions.find(decodeURIComponent(match[1]));
+    let owner = "";
+    if (keys.required) {
+      const headers = { get: (name: string) => request.headers[name] as string | undefined };
+      const found = keys.authenticate(presentedKey(headers) ?? url.searchParams.get("api_key") ?? undefined);
+      if (found === undefined) return refuse(socket, 401, "Unauthorized");
+      owner = found;
+    }
+    const session = sessions.find(owner, decodeURIComponent(match[1]));
     if (!session || session.state === "ended") return refuse(socket, 404, "Not Found");
     server.handleUpgrade(request, socket, head, (ws) => {
       const client = {

@@ -45,6 +45,8 @@ export class LiveSession {
   private settling: Promise<unknown> = Promise.resolve();
 
   constructor(
+    /** The owner id of the key that created it: only that key sees and drives it. */
+    readonly owner: string,
     private readonly lease: Lease,
     private readonly options: SessionOptions,
     private readonly onEnd: (session: LiveSession) => void,

@@ -38,7 +38,7 @@ export class LiveSessions {
     this.reaper.unref();
   }
 
-  async create(request: NewSession, signal: AbortSignal): Promise<LiveSession> {
+  async create(owner: string, request: NewSession, signal: AbortSignal): Promise<LiveSession> {
     const allowedModes = this.allowedModes();
     if (request.permission_mode !== undefined && !allowedModes.includes(request.permission_mode)) {
       throw invalidRequest(
@@ -61,6 +61,7 @@ export class LiveSessions {
       throw error;
     }
     const session = new LiveSession(
+      owner,
       lease,
       { model: request.model, cwd, permissionMode: request.permission_mode, allowedModes },
       (ended) => this.sessions.delete(ended.id),
@@ -69,18 +70,20 @@ export class LiveSessions {
     return session;
   }
 
-  get(id: string): LiveSession {
-    const session = this.sessions.get(id);
+  /** The owner's session; another owner's is not found. */
+  get(owner: string, id: string): LiveSession {
+    const session = this.find(owner, id);
     if (!session) throw notFound(`No session found with id '${id}'.`, "session_not_found");
     return session;
   }
 
-  find(id: string): LiveSession | undefined {
-    return this.sessions.get(id);
+  find(owner: string, id: string): LiveSession | undefined {
+    const session = this.sessions.get(id);
+    return session?.owner === owner ? session : undefined;
   }
 
-  list(): LiveSession[] {
-    return [...this.sessions.values()];
+  list(owner: string): LiveSession[] {
+    return [...this.sessions.values()].filter((session) => session.owner === owner);
   }
 
   close(): void {

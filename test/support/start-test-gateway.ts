@@ -30,6 +30,7 @@ export interface TestGatewayOptions {
   file_access?: ConfigurationInput["file_access"];
   mcp?: ConfigurationInput["mcp"];
   sessions?: ConfigurationInput["sessions"];
+  auth?: ConfigurationInput["auth"];
   images?: ConfigurationInput["images"];
   store?: ConfigurationInput["store"];
   apiKey?: string | null;
@@ -51,6 +52,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     file_access: options.file_access,
     mcp: options.mcp,
     sessions: options.sessions,
+    auth: options.auth,
     images: options.images,
     store: options.store,
   });

@@ -2,11 +2,14 @@
 import type { Context } from "hono";
 import { asGatewayError, toOpenAIErrorResponse } from "../../errors.js";
 import type { Logger } from "../../observability/logger.js";
+import type { GatewayEnv } from "../gateway-env.js";
 
 export function handleError(logger: Logger) {
-  return (error: unknown, context: Context): Response => {
+  return (error: unknown, context: Context<GatewayEnv>): Response => {
     const gatewayError = asGatewayError(error);
+    const requestId = context.get("requestId");
     const fields = {
+      requestId,
       method: context.req.method,
       path: context.req.path,
       status: gatewayError.status,
@@ -15,6 +18,11 @@ export function handleError(logger: Logger) {
     if (gatewayError.status >= 500)
       logger.error({ ...fields, err: gatewayError.cause ?? gatewayError }, gatewayError.message);
     else logger.info(fields, gatewayError.message);
-    return toOpenAIErrorResponse(gatewayError);
+    const response = toOpenAIErrorResponse(gatewayError, requestId);
+    // CORS and other headers middleware set before the error stay on the error response.
+    context.res.headers.forEach((value, name) => {
+      if (!response.headers.has(name)) response.headers.set(name, value);
+    });
+    return response;
   };
 }

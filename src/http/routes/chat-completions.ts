@@ -22,6 +22,7 @@ import { rejectUnsupportedFields } from "../../openai/request-field-policy.js";
 import { resolveImages } from "../../openai/resolve-images.js";
 import { parseResponseFormat } from "../../openai/response-format.js";
 import { runPooledTurn } from "../../pool/run-pooled-turn.js";
+import type { GatewayEnv } from "../gateway-env.js";
 import type { GatewayServices } from "../gateway-services.js";
 import { readJsonBody } from "../read-json-body.js";
 import { createRequestDeadline } from "../request-deadline.js";
@@ -29,8 +30,8 @@ import { type ChatTurn, type RespondOptions, respondWithTurn } from "../respond-
 import { TurnControl } from "../turn-control.js";
 import { observeModel, recordTurn } from "../turn-events.js";
 
-export function chatCompletionRoutes(services: GatewayServices): Hono {
-  const routes = new Hono();
+export function chatCompletionRoutes(services: GatewayServices): Hono<GatewayEnv> {
+  const routes = new Hono<GatewayEnv>();
   routes.post("/v1/chat/completions", async (context) => {
     const request = parseChatCompletionRequest(await readJsonBody(context));
     rejectUnsupportedFields(request);
@@ -41,7 +42,11 @@ export function chatCompletionRoutes(services: GatewayServices): Hono {
   return routes;
 }
 
-function respondOptions(context: Context, services: GatewayServices, request: ChatCompletionRequest): RespondOptions {
+function respondOptions(
+  context: Context<GatewayEnv>,
+  services: GatewayServices,
+  request: ChatCompletionRequest,
+): RespondOptions {
   const { configuration } = services;
   return {
     stream: request.stream === true,
@@ -54,7 +59,7 @@ function respondOptions(context: Context, services: GatewayServices, request: Ch
 }
 
 async function startTurn(
-  context: Context,
+  context: Context<GatewayEnv>,
   services: GatewayServices,
   request: ChatCompletionRequest,
   mapped: MappedMessages,
@@ -78,7 +83,7 @@ async function startTurn(
   try {
     conversation = await beginConversationTurn(
       {
-        owner: "",
+        owner: context.get("owner"),
         conversationId,
         persist: request.store !== false,
         needs: { clientTools: clientTools !== undefined, jsonSchema },
@@ -133,16 +138,22 @@ async function startTurn(
 
 /** The request brings the results of a parked turn's tool calls: the turn goes on from there. */
 async function continueWithToolResults(
-  context: Context,
+  context: Context<GatewayEnv>,
   services: GatewayServices,
   request: ChatCompletionRequest,
   mapped: MappedMessages,
 ): Promise<Response> {
   const results = mapped.toolResults ?? [];
   const ids = results.map((result) => result.toolCallId);
-  const parked = services.parkedTurns.take(ids);
-  if (parked === "several") {
+  const taken = services.parkedTurns.take(ids);
+  if (taken === "several") {
     throw invalidRequest("These tool results answer calls of different turns.", "messages", "invalid_value");
+  }
+  let parked = taken;
+  // Another key's turn is none of this caller's business: it is simply not found.
+  if (parked && parked.turn.conversation.owner !== context.get("owner")) {
+    services.parkedTurns.restore(parked);
+    parked = undefined;
   }
   if (!parked) {
     throw invalidRequest(

@@ -4,10 +4,11 @@
  */
 import { Hono } from "hono";
 import type { PoolSnapshot } from "../../pool/process-pool.js";
+import type { GatewayEnv } from "../gateway-env.js";
 import type { GatewayServices } from "../gateway-services.js";
 
-export function healthRoutes(services: GatewayServices): Hono {
-  const routes = new Hono();
+export function healthRoutes(services: GatewayServices): Hono<GatewayEnv> {
+  const routes = new Hono<GatewayEnv>();
   routes.get("/health", (context) => context.json({ status: "ok" }));
   routes.get("/health/ready", async (context) => {
     const version = await services.claude.version;

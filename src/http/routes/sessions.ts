@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { parseWithParams } from "../../openai/parse-with-params.js";
+import type { GatewayEnv } from "../gateway-env.js";
 import type { GatewayServices } from "../gateway-services.js";
 import { readJsonBody } from "../read-json-body.js";
 
@@ -13,22 +14,24 @@ const newSessionSchema = z.looseObject({
   system_prompt: z.string().min(1).optional(),
 });
 
-export function sessionRoutes(services: GatewayServices): Hono {
+export function sessionRoutes(services: GatewayServices): Hono<GatewayEnv> {
   const { sessions } = services;
-  const routes = new Hono();
+  const routes = new Hono<GatewayEnv>();
   routes.post("/v1/sessions", async (context) => {
     const request = parseWithParams(newSessionSchema, await readJsonBody(context, { optional: true }));
-    const session = await sessions.create(request, context.req.raw.signal);
+    const session = await sessions.create(context.get("owner"), request, context.req.raw.signal);
     const url = new URL(context.req.url);
     const scheme = url.protocol === "https:" ? "wss:" : "ws:";
     return context.json({ ...session.describe(), ws_url: `${scheme}//${url.host}/ws/session/${session.id}` }, 201);
   });
   routes.get("/v1/sessions", (context) =>
-    context.json({ object: "list", data: sessions.list().map((session) => session.describe()) }),
+    context.json({ object: "list", data: sessions.list(context.get("owner")).map((session) => session.describe()) }),
   );
-  routes.get("/v1/sessions/:id", (context) => context.json(sessions.get(context.req.param("id")).describe()));
+  routes.get("/v1/sessions/:id", (context) =>
+    context.json(sessions.get(context.get("owner"), context.req.param("id")).describe()),
+  );
   routes.delete("/v1/sessions/:id", (context) => {
-    const session = sessions.get(context.req.param("id"));
+    const session = sessions.get(context.get("owner"), context.req.param("id"));
     session.end("deleted");
     return context.json({ id: session.id, object: "session.deleted", deleted: true });
   });

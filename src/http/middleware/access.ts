@@ -1,0 +1,68 @@
+/**
+ * The gate every request passes: a request id, the caller's key (401 without a valid one when
+ * keys are configured), and the key's limits — held until the response is fully sent, streams
+ * included.
+ */
+import { randomBytes } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+import type { ApiKeys } from "../../auth/api-keys.js";
+import type { KeyLimits } from "../../auth/key-limits.js";
+import { GatewayError } from "../../errors.js";
+import type { GatewayEnv } from "../gateway-env.js";
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestId(): MiddlewareHandler<GatewayEnv> {
+  return async (context, next) => {
+    const given = context.req.header("x-request-id");
+    const id = given && requestIdPattern.test(given) ? given : `req_${randomBytes(12).toString("hex")}`;
+    context.set("requestId", id);
+    context.header("x-request-id", id);
+    await next();
+  };
+}
+
+/** The key from `Authorization: Bearer …` or `x-api-key`. */
+export function presentedKey(headers: { get(name: string): string | null | undefined }): string | undefined {
+  const bearer = /^Bearer\s+(.+)$/i.exec(headers.get("authorization") ?? "")?.[1]?.trim();
+  return bearer || headers.get("x-api-key")?.trim() || undefined;
+}
+
+export function authenticate(keys: ApiKeys): MiddlewareHandler<GatewayEnv> {
+  return async (context, next) => {
+    if (!keys.required) {
+      context.set("owner", "");
+      return next();
+    }
+    const owner = keys.authenticate(presentedKey(context.req.raw.headers));
+    if (owner === undefined) {
+      throw new GatewayError(
+        "Missing or invalid API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.",
+        { status: 401, type: "authentication_error", code: "invalid_api_key", retryable: false },
+      );
+    }
+    context.set("owner", owner);
+    await next();
+  };
+}
+
+export function limitPerKey(limits: KeyLimits): MiddlewareHandler<GatewayEnv> {
+  return async (context, next) => {
+    const release = limits.admit(context.get("owner"));
+    try {
+      await next();
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const body = context.res.body;
+    if (!body) return release();
+    // A streamed answer is still running: the request ends when its body does.
+    const { readable, writable } = new TransformStream();
+    body
+      .pipeTo(writable)
+      .finally(release)
+      .catch(() => {});
+    context.res = new Response(readable, context.res);
+  };
+}
