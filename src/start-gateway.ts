@@ -3,6 +3,7 @@
  * store, model catalog, HTTP app, listening server. Used by the bin and by integration tests.
  */
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { checkExposure, loadApiKeys } from "./auth/api-keys.js";
 import { KeyLimits } from "./auth/key-limits.js";
 import { checkClaudeArguments, claudeArguments } from "./claude/claude-arguments.js";
@@ -21,6 +22,7 @@ import type { GatewayServices } from "./http/gateway-services.js";
 import type { ChatParkedTurn } from "./http/respond-with-turn.js";
 import { listen } from "./http/server.js";
 import { createWebSocketBridge } from "./http/websocket-bridge.js";
+import { GatewayMetrics } from "./observability/gateway-metrics.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { ModelCatalog } from "./openai/model-catalog.js";
 import { cleanModelName } from "./openai/read-assistant-output.js";
@@ -121,6 +123,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     conversations: new ConversationDirectory(store, pool, { busyWaitMs, lockTtlMs }),
     parkedTurns,
     sessions: new LiveSessions(pool, configuration, launchProfile),
+    metrics: new GatewayMetrics({
+      pool: () => pool.snapshot(),
+      liveSessions: () => services.sessions.count,
+      version: gatewayVersion(),
+    }),
     logger,
   };
   const bridge = createWebSocketBridge(services.sessions, apiKeys, logger);
@@ -149,4 +156,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       await store.close();
     },
   };
+}
+
+/** This package's version (package.json sits one level above both src/ and dist/). */
+function gatewayVersion(): string {
+  try {
+    return (createRequire(import.meta.url)("../package.json") as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
 }

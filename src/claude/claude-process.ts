@@ -40,6 +40,7 @@ export class ClaudeProcess {
   private activeTurn: Turn | undefined;
   private exitInfo: ExitInfo | undefined;
   private stderrTail = "";
+  private costSoFar = 0;
 
   constructor(options: ClaudeProcessOptions) {
     this.logger = options.logger;
@@ -175,7 +176,14 @@ export class ClaudeProcess {
       else if (line.type === "keep_alive") continue;
       else if (this.activeTurn) {
         const turn = this.activeTurn;
-        if (line.type === "result") this.activeTurn = undefined;
+        if (line.type === "result") {
+          this.activeTurn = undefined;
+          // The CLI reports cost per process, cumulatively: the turn's own is the difference.
+          const result = line as ResultLine;
+          const total = result.total_cost_usd ?? this.costSoFar;
+          result.turn_cost_usd = Math.max(0, total - this.costSoFar);
+          this.costSoFar = total;
+        }
         turn.accept(line as TurnLine);
       } else {
         // Between turns the CLI may still print (e.g. set_model echoes a local-command line).

@@ -90,6 +90,8 @@ export interface ResultLine {
   usage?: ApiUsage;
   /** Cumulative for the process, not per turn. */
   total_cost_usd?: number;
+  /** Added by ClaudeProcess: this turn's own cost (the difference of total_cost_usd). */
+  turn_cost_usd?: number;
   num_turns?: number;
   duration_ms?: number;
   errors?: string[];

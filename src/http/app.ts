@@ -7,16 +7,19 @@ import type { GatewayEnv } from "./gateway-env.js";
 import type { GatewayServices } from "./gateway-services.js";
 import { authenticate, limitPerKey, requestId } from "./middleware/access.js";
 import { handleError } from "./middleware/handle-errors.js";
+import { measure } from "./middleware/measure.js";
 import { chatCompletionRoutes } from "./routes/chat-completions.js";
 import { conversationRoutes } from "./routes/conversations.js";
 import { healthRoutes } from "./routes/health.js";
 import { modelRoutes } from "./routes/models.js";
+import { observabilityRoutes } from "./routes/observability.js";
 import { sessionRoutes } from "./routes/sessions.js";
 
 export function createApp(services: GatewayServices): Hono<GatewayEnv> {
   const { configuration } = services;
   const app = new Hono<GatewayEnv>();
   app.use("*", requestId());
+  app.use("*", measure(services.metrics));
   const origins = configuration.server.cors_origins;
   if (origins.length > 0) {
     app.use(
@@ -43,9 +46,10 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
     }),
   );
   // Health stays open for load balancers; everything under /v1 needs a key when keys are set.
-  app.use("/v1/*", authenticate(services.apiKeys));
+  for (const path of ["/v1/*", "/stats", "/metrics"]) app.use(path, authenticate(services.apiKeys));
   if (services.keyLimits) app.use("/v1/*", limitPerKey(services.keyLimits));
   app.route("/", healthRoutes(services));
+  app.route("/", observabilityRoutes(services));
   app.route("/", modelRoutes(services));
   app.route("/", chatCompletionRoutes(services));
   app.route("/", conversationRoutes(services));

@@ -6,6 +6,7 @@ import type { Configuration } from "../config/configuration-schema.js";
 import type { ConversationTurnDependencies } from "../conversations/begin-conversation-turn.js";
 import type { ConversationDirectory } from "../conversations/conversation-directory.js";
 import type { ParkedTurns } from "../conversations/parked-turns.js";
+import type { GatewayMetrics } from "../observability/gateway-metrics.js";
 import type { Logger } from "../observability/logger.js";
 import type { ModelCatalog } from "../openai/model-catalog.js";
 import type { ProcessPool } from "../pool/process-pool.js";
@@ -25,6 +26,7 @@ export interface GatewayServices {
   /** What a chat completion needs to find and record its conversation. */
   conversationTurns: ConversationTurnDependencies;
   conversations: ConversationDirectory;
+  metrics: GatewayMetrics;
   /** Live sessions driven over the WebSocket bridge. */
   sessions: LiveSessions;
   /** Turns waiting for the results of the tool calls they answered with. */

@@ -33,12 +33,24 @@ export async function* recordTurn(
   }
 }
 
-export async function* observeModel<T extends { type: string; model?: string }>(
-  events: AsyncIterable<T>,
-  observe: (model: string) => void,
-): AsyncGenerator<T> {
+export interface TurnObserver {
+  /** The first token of the answer (text, reasoning, or a tool call). */
+  firstToken(): void;
+  /** The turn's end: the model that answered, its usage and cost. */
+  finished(event: Extract<AssistantOutputEvent, { type: "finished" }>): void;
+}
+
+export async function* observeTurn(
+  events: AsyncIterable<AssistantOutputEvent>,
+  observer: TurnObserver,
+): AsyncGenerator<AssistantOutputEvent> {
+  let first = true;
   for await (const event of events) {
-    if (event.type === "finished" && event.model) observe(event.model);
+    if (first && (event.type === "text" || event.type === "reasoning" || event.type === "tool_call")) {
+      first = false;
+      observer.firstToken();
+    }
+    if (event.type === "finished") observer.finished(event);
     yield event;
   }
 }

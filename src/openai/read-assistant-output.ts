@@ -48,6 +48,8 @@ export type AssistantOutputEvent =
       model: string;
       sessionId: string;
       lastMessageId: string | undefined;
+      /** The turn's cost in USD as the CLI reckons it. */
+      costUsd: number;
     };
 
 function structuredOutputMissing(): GatewayError {
@@ -201,6 +203,7 @@ class OutputReader {
       model: this.model ?? requestedModel,
       sessionId: result.session_id,
       lastMessageId: this.lastMessageId,
+      costUsd: result.turn_cost_usd ?? 0,
     };
   }
 }

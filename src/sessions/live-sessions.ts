@@ -82,6 +82,10 @@ export class LiveSessions {
     return session?.owner === owner ? session : undefined;
   }
 
+  get count(): number {
+    return this.sessions.size;
+  }
+
   list(owner: string): LiveSession[] {
     return [...this.sessions.values()].filter((session) => session.owner === owner);
   }

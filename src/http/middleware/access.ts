@@ -9,6 +9,7 @@ import type { ApiKeys } from "../../auth/api-keys.js";
 import type { KeyLimits } from "../../auth/key-limits.js";
 import { GatewayError } from "../../errors.js";
 import type { GatewayEnv } from "../gateway-env.js";
+import { whenBodyEnds } from "./body-end.js";
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -55,14 +56,7 @@ export function limitPerKey(limits: KeyLimits): MiddlewareHandler<GatewayEnv> {
       release();
       throw error;
     }
-    const body = context.res.body;
-    if (!body) return release();
     // A streamed answer is still running: the request ends when its body does.
-    const { readable, writable } = new TransformStream();
-    body
-      .pipeTo(writable)
-      .finally(release)
-      .catch(() => {});
-    context.res = new Response(readable, context.res);
+    whenBodyEnds(context, release);
   };
 }

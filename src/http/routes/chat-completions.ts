@@ -28,7 +28,7 @@ import { readJsonBody } from "../read-json-body.js";
 import { createRequestDeadline } from "../request-deadline.js";
 import { type ChatTurn, type RespondOptions, respondWithTurn } from "../respond-with-turn.js";
 import { TurnControl } from "../turn-control.js";
-import { observeModel, recordTurn } from "../turn-events.js";
+import { observeTurn, recordTurn } from "../turn-events.js";
 
 export function chatCompletionRoutes(services: GatewayServices): Hono<GatewayEnv> {
   const routes = new Hono<GatewayEnv>();
@@ -127,10 +127,17 @@ async function startTurn(
       await turn.server?.setTools(clientTools.tools);
     },
   });
+  const started = performance.now();
+  const owner = context.get("owner");
+  const output = readAssistantOutput(lines, model, { structured: jsonSchema !== undefined });
   turn.source = recordTurn(
-    observeModel(readAssistantOutput(lines, model, { structured: jsonSchema !== undefined }), (answered) =>
-      models.observe(answered),
-    ),
+    observeTurn(output, {
+      firstToken: () => services.metrics.firstTokenAfter(model, (performance.now() - started) / 1000),
+      finished: (event) => {
+        models.observe(event.model);
+        services.metrics.usage(owner, event.model, event.usage, event.costUsd);
+      },
+    }),
     conversation,
   )[Symbol.asyncIterator]();
   return respondWithTurn(context, turn, options);

@@ -1,0 +1,21 @@
+/** GET /stats (JSON for people) and GET /metrics (Prometheus text). */
+import { Hono } from "hono";
+import type { GatewayEnv } from "../gateway-env.js";
+import type { GatewayServices } from "../gateway-services.js";
+
+export function observabilityRoutes(services: GatewayServices): Hono<GatewayEnv> {
+  const { metrics } = services;
+  const routes = new Hono<GatewayEnv>();
+  routes.get("/stats", (context) => {
+    const stats = metrics.stats();
+    // Each key sees its own usage, not other keys'.
+    const owner = context.get("owner") || "anonymous";
+    const { keys, ...rest } = stats;
+    return context.json({ ...rest, your_usage: keys[owner] ?? null });
+  });
+  routes.get("/metrics", async (context) => {
+    context.header("content-type", metrics.registry.contentType);
+    return context.body(await metrics.registry.metrics());
+  });
+  return routes;
+}

@@ -1,0 +1,62 @@
+/** /stats and /metrics after real traffic through the real CLI. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readSse, startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
+
+let test: TestGateway;
+const key = "observer-key-0123456789";
+const headers = { "content-type": "application/json", authorization: `Bearer ${key}` };
+beforeAll(async () => {
+  test = await startTestGateway({ auth: { api_keys: [key] } });
+  await test.post({ model: "sonnet", messages: [{ role: "user", content: "count me" }] }, { headers });
+  await readSse(
+    await test.post({ model: "haiku", stream: true, messages: [{ role: "user", content: "and me" }] }, { headers }),
+  );
+  await fetch(`${test.url}/v1/models/nothing-like-this`, { headers });
+});
+afterAll(() => test.close());
+
+describe("GET /stats", () => {
+  it("reports requests by route and status with latency, usage by model and for the caller's key, the pool", async () => {
+    expect((await fetch(`${test.url}/stats`)).status).toBe(401);
+    // biome-ignore lint/suspicious/noExplicitAny: a JSON document explored field by field
+    const stats = (await (await fetch(`${test.url}/stats`, { headers })).json()) as Record<string, any>;
+    expect(stats.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(stats.uptime_seconds).toBeGreaterThanOrEqual(0);
+    const chat = stats.requests["POST /v1/chat/completions"];
+    expect(chat.count).toBe(2);
+    expect(chat.by_status).toEqual({ 200: 2 });
+    expect(chat.latency_ms.p50).toBeGreaterThan(0);
+    expect(stats.requests["GET /v1/models/:id"].by_status).toEqual({ 404: 1 });
+    expect(Object.keys(stats.models).some((model) => model.includes("sonnet"))).toBe(true);
+    expect(stats.your_usage).toMatchObject({ requests: 2 });
+    expect(stats.your_usage.completionTokens).toBeGreaterThan(0);
+    expect(stats.keys).toBeUndefined();
+    expect(stats.pool.processes).toBeGreaterThan(0);
+    expect(Object.keys(stats.pool.by_profile).length).toBeGreaterThan(0);
+    expect(stats.conversations_in_processes).toBeGreaterThanOrEqual(1);
+    expect(stats.live_sessions).toBe(0);
+    expect(stats.cache).toEqual({ hit: 0, miss: 0 });
+  });
+});
+
+describe("GET /metrics", () => {
+  it("serves Prometheus text with bounded labels", async () => {
+    const response = await fetch(`${test.url}/metrics`, { headers });
+    expect(response.headers.get("content-type")).toContain("text/plain");
+    const text = await response.text();
+    expect(text).toContain('ccapi_http_requests_total{route="/v1/chat/completions",method="POST",status="200"} 2');
+    expect(text).toMatch(
+      /ccapi_http_request_duration_seconds_bucket\{le="[0-9.]+",route="\/v1\/chat\/completions",method="POST"\}/,
+    );
+    expect(text).toMatch(/ccapi_chat_time_to_first_token_seconds_count\{model="(sonnet|haiku)"\} 1/);
+    expect(text).toMatch(/ccapi_chat_tokens_total\{direction="completion",model="sonnet"\} [1-9]/);
+    expect(text).toContain("ccapi_chat_cost_usd_total");
+    expect(text).toMatch(/ccapi_pool_processes\{state="bound"\} [1-9]/);
+    expect(text).toContain("ccapi_pool_queue_depth 0");
+    expect(text).toMatch(/ccapi_cli_spawns [1-9]/);
+    expect(text).toContain("ccapi_cli_crashes 0");
+    // Bounded: no raw paths or ids, no keys.
+    expect(text).not.toContain("nothing-like-this");
+    expect(text).not.toContain("key_");
+  });
+});
