@@ -5,6 +5,7 @@
  * process to the pool. A process that does not end its turn within a grace period after the
  * interrupt is hung: it is killed. Nothing is leaked and no request waits forever.
  */
+import { ClaudeProcessError } from "../claude/claude-process-error.js";
 import type { LaunchProfile } from "../claude/launch-profile.js";
 import type { TurnLine, UserContent } from "../claude/protocol.js";
 import type { Turn } from "../claude/turn.js";
@@ -30,7 +31,25 @@ export interface PooledTurnRequest {
 /** How long an interrupted turn may take to end before its process is killed. */
 export const interruptGraceMs = 5_000;
 
+/**
+ * A process that dies before the turn produced any output (nothing can have reached the client,
+ * and the model has not started answering) is replaced and the turn tried once more.
+ */
 export async function* runPooledTurn(pool: ProcessPool, request: PooledTurnRequest): AsyncGenerator<TurnLine> {
+  let output = false;
+  try {
+    for await (const line of attemptTurn(pool, request)) {
+      if (line.type !== "system") output = true;
+      yield line;
+    }
+  } catch (error) {
+    const died = error instanceof ClaudeProcessError && error.fault === "exited";
+    if (output || !died || request.signal.aborted) throw error;
+    yield* attemptTurn(pool, request);
+  }
+}
+
+async function* attemptTurn(pool: ProcessPool, request: PooledTurnRequest): AsyncGenerator<TurnLine> {
   const { signal } = request;
   const lease = await pool.lease(request.profile, signal, request.claim);
   let turn: Turn | undefined;

@@ -3,6 +3,9 @@
  * hanging without answering even an interrupt, printing garbage, failing to boot. Each gets a
  * clear error, the gateway keeps serving, and no process is left behind.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { interruptGraceMs } from "../../src/pool/run-pooled-turn.js";
@@ -15,9 +18,24 @@ const fakeClaude = fileURLToPath(new URL("../fixtures/fake-claude/fake-claude.mj
 describe("with a CLI that misbehaves", () => {
   let test: TestGateway;
   beforeAll(async () => {
-    test = await startTestGateway({ command: fakeClaude, claude: { timeout_seconds: 1, pool_min_idle: 1 } });
+    const state = mkdtempSync(join(tmpdir(), "ccapi-fake-state-"));
+    test = await startTestGateway({
+      command: fakeClaude,
+      claude: { timeout_seconds: 1, pool_min_idle: 1 },
+      extraEnvironment: { FAKE_CLAUDE_STATE: state },
+    });
   });
   afterAll(() => test.close());
+
+  it("retries once on a fresh process when the CLI dies before any output", async () => {
+    const crashedBefore = test.pool().crashed;
+    const response = await ask("die-once please");
+    expect(response.status).toBe(200);
+    expect(
+      ((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content,
+    ).toBe("FAKE: die-once please");
+    await eventually(() => expect(test.pool().crashed).toBe(crashedBefore + 1));
+  });
 
   const ask = (content: string) => test.post({ model: "fake-model", messages: [{ role: "user", content }] });
 
