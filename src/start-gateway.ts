@@ -19,6 +19,7 @@ import { ParkedTurns } from "./conversations/parked-turns.js";
 import { TranscriptSync } from "./conversations/transcript-sync.js";
 import { createApp } from "./http/app.js";
 import type { GatewayServices } from "./http/gateway-services.js";
+import { InFlight } from "./http/in-flight.js";
 import type { ChatParkedTurn } from "./http/respond-with-turn.js";
 import { listen } from "./http/server.js";
 import { createWebSocketBridge } from "./http/websocket-bridge.js";
@@ -123,6 +124,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     conversations: new ConversationDirectory(store, pool, { busyWaitMs, lockTtlMs }),
     parkedTurns,
     sessions: new LiveSessions(pool, configuration, launchProfile),
+    inFlight: new InFlight(),
     metrics: new GatewayMetrics({
       pool: () => pool.snapshot(),
       liveSessions: () => services.sessions.count,
@@ -145,9 +147,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     url: server.url,
     port: server.port,
     services,
+    /**
+     * Graceful: new requests get 503, answers in flight may finish within
+     * server.shutdown_grace_seconds, then what is left is cut (its turns interrupted) and every
+     * CLI process ends.
+     */
     close: async () => {
       bridge.close();
-      await server.close();
+      await server.close(() => services.inFlight.drain(configuration.server.shutdown_grace_seconds * 1000));
       parkedTurns.abandonAll("The gateway is shutting down.");
       services.sessions.close();
       // Ending the CLI processes makes them flush their transcripts; then save those.

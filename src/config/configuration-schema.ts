@@ -18,6 +18,8 @@ const serverSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).default(8080),
   /** A `: ping` comment is sent on an SSE stream that has been silent this long. */
   sse_keepalive_seconds: z.number().positive().default(15),
+  /** On SIGTERM/SIGINT, answers in flight may finish for this long before they are cut. */
+  shutdown_grace_seconds: z.number().min(0).default(10),
   /** Largest request body; larger ones get 413 without being read. */
   body_limit_mb: z.number().positive().default(50),
   /** Origins browsers may call the gateway from (CORS); "*" for any. Empty: no CORS headers. */

@@ -19,6 +19,7 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
   const { configuration } = services;
   const app = new Hono<GatewayEnv>();
   app.use("*", requestId());
+  app.use("*", services.inFlight.middleware());
   app.use("*", measure(services.metrics));
   const origins = configuration.server.cors_origins;
   if (origins.length > 0) {

@@ -11,6 +11,7 @@ import type { Logger } from "../observability/logger.js";
 import type { ModelCatalog } from "../openai/model-catalog.js";
 import type { ProcessPool } from "../pool/process-pool.js";
 import type { LiveSessions } from "../sessions/live-sessions.js";
+import type { InFlight } from "./in-flight.js";
 import type { ChatParkedTurn } from "./respond-with-turn.js";
 
 export interface GatewayServices {
@@ -27,6 +28,8 @@ export interface GatewayServices {
   conversationTurns: ConversationTurnDependencies;
   conversations: ConversationDirectory;
   metrics: GatewayMetrics;
+  /** Requests being answered (graceful shutdown). */
+  inFlight: InFlight;
   /** Live sessions driven over the WebSocket bridge. */
   sessions: LiveSessions;
   /** Turns waiting for the results of the tool calls they answered with. */

@@ -9,7 +9,8 @@ import type { Hono } from "hono";
 export interface RunningServer {
   url: string;
   port: number;
-  close(): Promise<void>;
+  /** Stops accepting connections; `beforeCut` may wait for answers in flight, then every connection is closed. */
+  close(beforeCut?: () => Promise<void>): Promise<void>;
 }
 
 /** `onUpgrade`: WebSocket upgrade requests (the live session bridge). */
@@ -25,12 +26,15 @@ export function listen(
       resolve({
         url: `http://${shownHost}:${info.port}`,
         port: info.port,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            // Open keep-alive and streaming connections would hold close() forever.
-            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-          }),
+        close: async (beforeCut) => {
+          const http = server as unknown as { closeAllConnections(): void; closeIdleConnections(): void };
+          const closed = new Promise<void>((done) => server.close(() => done()));
+          http.closeIdleConnections();
+          await beforeCut?.();
+          // Open keep-alive and streaming connections would hold close() forever.
+          http.closeAllConnections();
+          await closed;
+        },
       });
     });
     server.once("error", reject);

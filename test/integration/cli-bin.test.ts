@@ -47,6 +47,58 @@ describe("claude-code-api bin", () => {
     for (const pid of pids) expect(isRunning(pid)).toBe(false);
   });
 
+  it("on SIGTERM lets answers in flight finish within the grace period, refuses new ones, then exits 0", async () => {
+    const bin = runBin(["--port", "0"], { CLAUDE_CODE__SERVER__SHUTDOWN_GRACE_SECONDS: "10" });
+    const url = await bin.listening;
+    const post = (content: string, stream = true) =>
+      fetch(`${url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "sonnet", stream, messages: [{ role: "user", content }] }),
+      });
+    const inFlight = await post("[[slow:8:150]] a long answer");
+    const reader = inFlight.body?.getReader();
+    await reader?.read(); // the answer has started
+    const pids = await cliPids(url);
+    bin.child.kill("SIGTERM");
+    const refused = await post("too late", false).catch((error: unknown) => error);
+    if (refused instanceof Response) expect(refused.status).toBe(503);
+    let text = "";
+    for (;;) {
+      const chunk = await reader?.read();
+      if (!chunk || chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
+    expect(text).toContain("w8 ");
+    expect(text).toContain("data: [DONE]");
+    const [code] = await once(bin.child, "exit");
+    expect(code).toBe(0);
+    for (const pid of pids) expect(isRunning(pid)).toBe(false);
+  });
+
+  it("cuts what is still running when the grace period ends", async () => {
+    const bin = runBin(["--port", "0"], { CLAUDE_CODE__SERVER__SHUTDOWN_GRACE_SECONDS: "0.3" });
+    const url = await bin.listening;
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "sonnet",
+        stream: true,
+        messages: [{ role: "user", content: "[[slow:50:200]] endless" }],
+      }),
+    });
+    const reader = response.body?.getReader();
+    await reader?.read();
+    const pids = await cliPids(url);
+    const started = Date.now();
+    bin.child.kill("SIGTERM");
+    const [code] = await once(bin.child, "exit");
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(8_000);
+    await eventually(() => expect(pids.filter(isRunning)).toEqual([]));
+  });
+
   it("leaves no CLI process behind even when the gateway is killed outright", async () => {
     const bin = runBin(["--port", "0"]);
     const url = await bin.listening;
