@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { checkExposure, loadApiKeys } from "./auth/api-keys.js";
 import { KeyLimits } from "./auth/key-limits.js";
+import { ResponseCache } from "./cache/response-cache.js";
 import { checkClaudeArguments, claudeArguments } from "./claude/claude-arguments.js";
 import { ClaudeProcess } from "./claude/claude-process.js";
 import { ClientToolServer, clientServerName, offersClientTools } from "./claude/client-tool-server.js";
@@ -125,6 +126,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     parkedTurns,
     sessions: new LiveSessions(pool, configuration, launchProfile),
     inFlight: new InFlight(),
+    cache: configuration.cache.enabled
+      ? new ResponseCache(configuration.cache.max_entries, configuration.cache.ttl_seconds * 1000)
+      : undefined,
     metrics: new GatewayMetrics({
       pool: () => pool.snapshot(),
       liveSessions: () => services.sessions.count,

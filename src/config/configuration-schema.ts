@@ -137,6 +137,13 @@ const sessionsSchema = z.strictObject({
   idle_timeout_seconds: z.number().positive().default(300),
 });
 
+const cacheSchema = z.strictObject({
+  /** Keep answers for identical requests (see the README for which requests qualify). */
+  enabled: z.boolean().default(false),
+  max_entries: z.number().int().positive().default(1000),
+  ttl_seconds: z.number().positive().default(300),
+});
+
 const storeSchema = z.strictObject({
   /** `sqlite:<path>` (embedded) or `redis://[:password@]host:port[/db]` (shared by several instances). Unset: `sqlite:<data_dir>/conversations.sqlite`. */
   url: z
@@ -158,6 +165,7 @@ export const configurationObjectSchema = z.strictObject({
   tools: toolsSchema.prefault({}),
   mcp: mcpSchema.prefault({}),
   sessions: sessionsSchema.prefault({}),
+  cache: cacheSchema.prefault({}),
   file_access: fileAccessSchema.prefault({}),
   images: imagesSchema.prefault({}),
   store: storeSchema.prefault({}),

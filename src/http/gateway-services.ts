@@ -1,6 +1,7 @@
 /** What the HTTP app is built from; start-gateway.ts assembles it, tests may assemble their own. */
 import type { ApiKeys } from "../auth/api-keys.js";
 import type { KeyLimits } from "../auth/key-limits.js";
+import type { ResponseCache } from "../cache/response-cache.js";
 import type { LaunchProfile, ProcessNeeds } from "../claude/launch-profile.js";
 import type { Configuration } from "../config/configuration-schema.js";
 import type { ConversationTurnDependencies } from "../conversations/begin-conversation-turn.js";
@@ -28,6 +29,8 @@ export interface GatewayServices {
   conversationTurns: ConversationTurnDependencies;
   conversations: ConversationDirectory;
   metrics: GatewayMetrics;
+  /** Kept answers, when cache.enabled. */
+  cache: ResponseCache | undefined;
   /** Requests being answered (graceful shutdown). */
   inFlight: InFlight;
   /** Live sessions driven over the WebSocket bridge. */

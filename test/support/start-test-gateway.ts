@@ -31,6 +31,7 @@ export interface TestGatewayOptions {
   mcp?: ConfigurationInput["mcp"];
   sessions?: ConfigurationInput["sessions"];
   auth?: ConfigurationInput["auth"];
+  cache?: ConfigurationInput["cache"];
   images?: ConfigurationInput["images"];
   store?: ConfigurationInput["store"];
   apiKey?: string | null;
@@ -53,6 +54,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     mcp: options.mcp,
     sessions: options.sessions,
     auth: options.auth,
+    cache: options.cache,
     images: options.images,
     store: options.store,
   });

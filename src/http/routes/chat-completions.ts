@@ -9,19 +9,22 @@ import { clientToolServerOf } from "../../claude/client-tool-server.js";
 import type { ContentBlock } from "../../claude/protocol.js";
 import { beginConversationTurn } from "../../conversations/begin-conversation-turn.js";
 import { invalidRequest } from "../../errors.js";
+import { newCompletionIdentity } from "../../openai/chat-completion-builders.js";
 import {
   type ChatCompletionRequest,
   type ChatMessage,
   parseChatCompletionRequest,
 } from "../../openai/chat-completion-request.js";
 import { parseClientTools } from "../../openai/client-tools.js";
+import { captureCompletion } from "../../openai/completion-replay.js";
 import { composeTurnContent, type MappedMessages, mapChatMessages } from "../../openai/map-chat-messages.js";
-import { readAssistantOutput } from "../../openai/read-assistant-output.js";
+import { type AssistantOutputEvent, readAssistantOutput } from "../../openai/read-assistant-output.js";
 import { mapReasoningEffort } from "../../openai/reasoning-effort.js";
 import { rejectUnsupportedFields } from "../../openai/request-field-policy.js";
 import { resolveImages } from "../../openai/resolve-images.js";
 import { parseResponseFormat } from "../../openai/response-format.js";
 import { runPooledTurn } from "../../pool/run-pooled-turn.js";
+import { cachedAnswer, cacheKeyOf } from "../cached-answers.js";
 import type { GatewayEnv } from "../gateway-env.js";
 import type { GatewayServices } from "../gateway-services.js";
 import { readJsonBody } from "../read-json-body.js";
@@ -64,7 +67,7 @@ async function startTurn(
   request: ChatCompletionRequest,
   mapped: MappedMessages,
 ): Promise<Response> {
-  const { configuration, pool, models } = services;
+  const { configuration } = services;
   const clientTools = parseClientTools(request);
   const jsonSchema = parseResponseFormat(request);
   const effort = mapReasoningEffort(request) ?? configuration.claude.effort;
@@ -73,6 +76,37 @@ async function startTurn(
     maxPerRequest: configuration.images.max_per_request,
     allowedDirectories: configuration.file_access.additional_dirs,
   });
+  const conversationId = request.conversation_id ?? context.req.header("x-conversation-id") ?? undefined;
+  const cacheKey = services.cache ? cacheKeyOf(context, request, mapped, conversationId) : undefined;
+  if (services.cache && cacheKey) {
+    const keepAliveMs = configuration.server.sse_keepalive_seconds * 1000;
+    const hit = await cachedAnswer(context, services.cache, cacheKey, request, services.metrics, keepAliveMs);
+    if (hit) return hit;
+  }
+  try {
+    return await runTurn(context, services, request, mapped, { clientTools, jsonSchema, effort, newBlocks, cacheKey });
+  } catch (error) {
+    if (cacheKey) services.cache?.abandon(cacheKey);
+    throw error;
+  }
+}
+
+interface TurnInputs {
+  clientTools: ReturnType<typeof parseClientTools>;
+  jsonSchema: string | undefined;
+  effort: string | undefined;
+  newBlocks: ContentBlock[];
+  cacheKey: string | undefined;
+}
+
+async function runTurn(
+  context: Context<GatewayEnv>,
+  services: GatewayServices,
+  request: ChatCompletionRequest,
+  mapped: MappedMessages,
+  { clientTools, jsonSchema, effort, newBlocks, cacheKey }: TurnInputs,
+): Promise<Response> {
+  const { configuration, pool, models } = services;
   const conversationId = request.conversation_id ?? context.req.header("x-conversation-id") ?? undefined;
   // A new message instead of the results a parked turn of this conversation waits for ends that turn.
   const firstTurnAbandoned = conversationId ? services.parkedTurns.abandonConversation(conversationId) : false;
@@ -129,7 +163,18 @@ async function startTurn(
   });
   const started = performance.now();
   const owner = context.get("owner");
-  const output = readAssistantOutput(lines, model, { structured: jsonSchema !== undefined });
+  let output: AsyncIterable<AssistantOutputEvent> = readAssistantOutput(lines, model, {
+    structured: jsonSchema !== undefined,
+  });
+  const cache = services.cache;
+  if (cache && cacheKey) {
+    // Kept when it ends well; requests waiting for the same answer get it (or run their own).
+    output = captureCompletion(output, newCompletionIdentity(conversation.conversationId), (completion) => {
+      const reason = completion?.choices[0]?.finish_reason;
+      if (completion && (reason === "stop" || reason === "length")) cache.store(cacheKey, completion);
+      else cache.abandon(cacheKey);
+    });
+  }
   turn.source = recordTurn(
     observeTurn(output, {
       firstToken: () => services.metrics.firstTokenAfter(model, (performance.now() - started) / 1000),

@@ -1,0 +1,85 @@
+/**
+ * Answers kept for identical requests: LRU with a TTL, keyed by everything that changes the answer
+ * and by the caller's key. Identical requests that miss at the same time run once: the others wait
+ * for that answer (and run themselves if it fails). Errors are never kept.
+ */
+import { createHash } from "node:crypto";
+import type { GatewayChatCompletion } from "../openai/chat-completion-builders.js";
+
+interface Entry {
+  completion: GatewayChatCompletion;
+  expiresAt: number;
+}
+
+export class ResponseCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly pending = new Map<string, Promise<GatewayChatCompletion | undefined>>();
+  private readonly resolvers = new Map<string, (completion: GatewayChatCompletion | undefined) => void>();
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly ttlMs: number,
+  ) {}
+
+  static key(parts: unknown): string {
+    return createHash("sha256").update(JSON.stringify(parts)).digest("hex");
+  }
+
+  /**
+   * A kept answer, or — when an identical request is running — that one's answer once it is
+   * done. undefined: the caller runs the request and must `store` or `abandon` the key.
+   */
+  async lookup(key: string): Promise<GatewayChatCompletion | undefined> {
+    const hit = this.get(key);
+    if (hit) return hit;
+    const running = this.pending.get(key);
+    if (running) {
+      const shared = await running;
+      if (shared) return shared;
+    }
+    if (!this.pending.has(key)) {
+      this.pending.set(key, new Promise((resolve) => this.resolvers.set(key, resolve)));
+    }
+    return undefined;
+  }
+
+  store(key: string, completion: GatewayChatCompletion): void {
+    this.entries.delete(key);
+    this.entries.set(key, { completion, expiresAt: Date.now() + this.ttlMs });
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+    this.settle(key, completion);
+  }
+
+  /** The running request failed (or was not cacheable after all): waiters run their own. */
+  abandon(key: string): void {
+    this.settle(key, undefined);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private get(key: string): GatewayChatCompletion | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= Date.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    // Most recently used last.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.completion;
+  }
+
+  private settle(key: string, completion: GatewayChatCompletion | undefined): void {
+    const resolve = this.resolvers.get(key);
+    this.resolvers.delete(key);
+    this.pending.delete(key);
+    resolve?.(completion);
+  }
+}
