@@ -146,6 +146,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     throw error;
   });
   pool.start();
+  let closing: Promise<void> | undefined;
   logger.info({ url: server.url, command, workspace: claude.workspace }, "gateway started");
   return {
     url: server.url,
@@ -156,17 +157,22 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
      * server.shutdown_grace_seconds, then what is left is cut (its turns interrupted) and every
      * CLI process ends.
      */
-    close: async () => {
-      bridge.close();
-      await server.close(() => services.inFlight.drain(configuration.server.shutdown_grace_seconds * 1000));
-      parkedTurns.abandonAll("The gateway is shutting down.");
-      services.sessions.close();
-      // Ending the CLI processes makes them flush their transcripts; then save those.
-      await pool.close();
-      await transcriptSync.drain();
-      await store.close();
+    close: () => {
+      closing ??= shutDown();
+      return closing;
     },
   };
+
+  async function shutDown(): Promise<void> {
+    bridge.close();
+    await server.close(() => services.inFlight.drain(configuration.server.shutdown_grace_seconds * 1000));
+    parkedTurns.abandonAll("The gateway is shutting down.");
+    services.sessions.close();
+    // Ending the CLI processes makes them flush their transcripts; then save those.
+    await pool.close();
+    await transcriptSync.drain();
+    await store.close();
+  }
 }
 
 /** This package's version (package.json sits one level above both src/ and dist/). */

@@ -23,6 +23,7 @@ describe("loadConfiguration", () => {
       sse_keepalive_seconds: 15,
       body_limit_mb: 50,
       cors_origins: [],
+      shutdown_grace_seconds: 10,
     });
     expect(configuration.auth).toMatchObject({ api_keys: [], allow_anonymous_remote: false });
     expect(configuration.claude).toMatchObject({

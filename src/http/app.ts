@@ -20,7 +20,7 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
   app.use("*", requestId());
   app.use("*", services.inFlight.middleware());
-  app.use("*", measure(services.metrics));
+  app.use("*", measure(services.metrics, services.logger));
   const origins = configuration.server.cors_origins;
   if (origins.length > 0) {
     app.use(
@@ -37,7 +37,9 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
     "/v1/*",
     bodyLimit({
       maxSize: configuration.server.body_limit_mb * 1024 * 1024,
-      onError: () => {
+      onError: (context) => {
+        // The client may still be sending the rest: this connection cannot serve another request.
+        context.header("connection", "close");
         throw new GatewayError(`The request body is larger than ${configuration.server.body_limit_mb} MB.`, {
           status: 413,
           type: "invalid_request_error",

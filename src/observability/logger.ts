@@ -1,8 +1,10 @@
 /**
- * Structured JSON logs on stderr (stdout is left for the "listening on" line). Level from
- * LOG_LEVEL; credentials that could reach a log line are redacted.
+ * Structured JSON logs on stderr (stdout is left for the "listening on" line), readable lines
+ * instead when stderr is a terminal (LOG_FORMAT=json keeps JSON there too). Level from LOG_LEVEL;
+ * credentials that could reach a log line are redacted.
  */
 import { pino } from "pino";
+import pretty from "pino-pretty";
 
 export type Logger = pino.Logger;
 
@@ -16,7 +18,9 @@ export function createLogger(environment: NodeJS.ProcessEnv = process.env): Logg
         censor: "[redacted]",
       },
     },
-    pino.destination({ fd: 2, sync: false }),
+    process.stderr.isTTY && environment.LOG_FORMAT !== "json"
+      ? pretty({ destination: 2, colorize: true, translateTime: "HH:MM:ss.l", ignore: "service,pid,hostname" })
+      : pino.destination({ fd: 2, sync: false }),
   );
 }
 

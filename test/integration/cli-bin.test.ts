@@ -99,6 +99,26 @@ describe("claude-code-api bin", () => {
     await eventually(() => expect(pids.filter(isRunning)).toEqual([]));
   });
 
+  it("logs JSON lines on stderr carrying the request id, never the key", async () => {
+    const key = "logged-key-0123456789";
+    const bin = runBin(["--port", "0"], { LOG_LEVEL: "debug", CLAUDE_CODE__AUTH__API_KEYS: JSON.stringify([key]) });
+    const url = await bin.listening;
+    const response = await fetch(`${url}/v1/models/none`, {
+      headers: { authorization: `Bearer ${key}`, "x-request-id": "trace-99" },
+    });
+    expect(response.status).toBe(404);
+    await eventually(() => expect(bin.output().stderr).toContain('"requestId":"trace-99"'));
+    const lines = bin
+      .output()
+      .stderr.split("\n")
+      .filter((line) => line.startsWith("{"));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(bin.output().stderr).not.toContain(key);
+    bin.child.kill("SIGTERM");
+    await once(bin.child, "exit");
+  });
+
   it("leaves no CLI process behind even when the gateway is killed outright", async () => {
     const bin = runBin(["--port", "0"]);
     const url = await bin.listening;

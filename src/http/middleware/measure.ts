@@ -1,10 +1,12 @@
 /** Every request's route, status and duration (to the end of its body) into the metrics. */
 import type { MiddlewareHandler } from "hono";
 import type { GatewayMetrics } from "../../observability/gateway-metrics.js";
+import type { Logger } from "../../observability/logger.js";
 import type { GatewayEnv } from "../gateway-env.js";
 import { whenBodyEnds } from "./body-end.js";
 
-export function measure(metrics: GatewayMetrics): MiddlewareHandler<GatewayEnv> {
+/** Also one access log line per request, with its request id (at debug level: `LOG_LEVEL=debug`). */
+export function measure(metrics: GatewayMetrics, logger: Logger): MiddlewareHandler<GatewayEnv> {
   return async (context, next) => {
     const started = performance.now();
     let status = 500;
@@ -14,7 +16,20 @@ export function measure(metrics: GatewayMetrics): MiddlewareHandler<GatewayEnv> 
     } finally {
       // A route pattern, never the raw path: labels stay bounded.
       const route = context.req.routePath === "/*" ? "unmatched" : context.req.routePath;
-      const record = () => metrics.request(route, context.req.method, status, (performance.now() - started) / 1000);
+      const record = () => {
+        const seconds = (performance.now() - started) / 1000;
+        metrics.request(route, context.req.method, status, seconds);
+        logger.debug(
+          {
+            requestId: context.get("requestId"),
+            method: context.req.method,
+            route,
+            status,
+            ms: Math.round(seconds * 1000),
+          },
+          "request",
+        );
+      };
       if (status === 500 && !context.res.body) record();
       else whenBodyEnds(context, record);
     }
