@@ -137,6 +137,13 @@ describe("claude-code-api bin", () => {
     expect(bin.output().stderr).toMatch(/claude\.timeout_seconds/);
   });
 
+  it("refuses to start on a non-loopback address without API keys, naming server.host", async () => {
+    const bin = runBin(["--port", "0", "--host", "0.0.0.0"]);
+    const [code] = await once(bin.child, "exit");
+    expect(code).toBe(2);
+    expect(bin.output().stderr).toMatch(/server\.host: 0\.0\.0\.0 is not a loopback address/);
+  });
+
   it("rejects a bad --port value", async () => {
     const bin = runBin(["--port", "eighty"]);
     const [code] = await once(bin.child, "exit");
