@@ -1,19 +1,31 @@
 /**
  * Calls `done` when the response has been sent — at once for a plain body, at the end of the
- * stream for a streamed one (an SSE answer is in flight until its last chunk).
+ * stream for a streamed one (an SSE answer is in flight until its last chunk). Several callers
+ * share one wrapper around the body.
  */
 import type { Context } from "hono";
 
+const watched = new WeakMap<Response, Array<() => void>>();
+
 export function whenBodyEnds(context: Context, done: () => void): void {
+  const callbacks = watched.get(context.res);
+  if (callbacks) {
+    callbacks.push(done);
+    return;
+  }
   const body = context.res.body;
   if (!body) {
     done();
     return;
   }
+  const waiting = [done];
   const { readable, writable } = new TransformStream();
   body
     .pipeTo(writable)
-    .finally(done)
+    .finally(() => {
+      for (const callback of waiting.splice(0)) callback();
+    })
     .catch(() => {});
   context.res = new Response(readable, context.res);
+  watched.set(context.res, waiting);
 }
