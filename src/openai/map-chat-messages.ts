@@ -111,7 +111,7 @@ function userBlocks(message: ChatMessage, index: number): ContentBlock[] {
     }
     if (part.type === "input_audio" || part.type === "file") {
       throw invalidRequest(
-        `Content parts of type '${part.type}' are not supported yet.`,
+        `Content parts of type '${part.type}' are not supported (text and image_url are).`,
         param,
         "unsupported_content_type",
       );

@@ -80,7 +80,7 @@ export const requestFieldPolicy: Record<string, FieldPolicy> = {
   stop: {
     handling: "rejected",
     rejects: (value) => present(value) && !(Array.isArray(value) && value.length === 0),
-    reason: "stop sequences are not supported yet",
+    reason: "the CLI has no stop sequences (cutting its answer would leave the session ahead of the client)",
   },
   logprobs: { handling: "rejected", rejects: (value) => value === true, reason: "Claude returns no log probabilities" },
   top_logprobs: {
