@@ -98,6 +98,11 @@ export class ClaudeProcess {
     return this.control.send(request, timeoutMs);
   }
 
+  /** A line of the host's own for the running turn's reader (e.g. the client tool server's). */
+  addTurnLine(line: { type: "system"; subtype: string; [key: string]: unknown }): void {
+    this.activeTurn?.accept(line as unknown as TurnLine);
+  }
+
   interrupt(): Promise<unknown> {
     return this.sendControlRequest({ subtype: "interrupt" }, 5_000);
   }

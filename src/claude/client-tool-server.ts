@@ -8,12 +8,16 @@
  * model sees `mcp__client__<name>`. A call arrives as `tools/call` with
  * `_meta["claudecode/toolUseId"]` — the id of the model's tool_use block — and the CLI waits for
  * the answer; calls of one message come one after another, each after the previous answer.
+ * When the CLI had to fetch the message again without streaming (a broken stream), `tools/call`
+ * comes without that id (measured): such a call is matched by tool name and arguments instead.
  */
 import { createHash } from "node:crypto";
 import type { ClaudeProcess } from "./claude-process.js";
 
 export const clientServerName = "client";
 export const clientToolPrefix = `mcp__${clientServerName}__`;
+/** The subtype of the `system` line this server adds to the turn when the CLI waits for a result. */
+export const clientToolWaiting = "client_tool_waiting";
 
 /** The --mcp-config value that declares the client tool server (see claude-arguments.ts). */
 export const clientServerConfig = JSON.stringify({
@@ -59,6 +63,9 @@ export class ClientToolServer {
   private toolsKey = hashTools([]);
   private readonly waiting = new Map<string, Waiting>();
   private readonly answered = new Map<string, ToolResult>();
+  /** Calls without a tool_use id, by name and arguments (see above). */
+  private readonly waitingByCall = new Map<string, Waiting>();
+  private readonly answeredByCall = new Map<string, ToolResult>();
 
   constructor(private readonly process: ClaudeProcess) {
     process.handleRequests("mcp_message", (request) => this.onMessage(request));
@@ -78,24 +85,40 @@ export class ClientToolServer {
     });
   }
 
-  /** The client's result for a tool call; the CLI gets it when it asks (or at once if it already did). */
-  answer(toolUseId: string, result: ToolResult): void {
+  /**
+   * The client's result for a tool call; the CLI gets it when it asks (or at once if it already
+   * did). `call`: the call's name and arguments, for a call the CLI asks for without its id.
+   */
+  answer(toolUseId: string, result: ToolResult, call?: { name: string; arguments: string }): void {
     const waiting = this.waiting.get(toolUseId);
     if (waiting) {
       this.waiting.delete(toolUseId);
       waiting.resolve(result);
+      return;
+    }
+    this.answered.set(toolUseId, result);
+    if (!call) return;
+    const key = callKey(call.name, parseArguments(call.arguments));
+    const anonymous = this.waitingByCall.get(key);
+    if (anonymous) {
+      this.waitingByCall.delete(key);
+      this.answered.delete(toolUseId);
+      anonymous.resolve(result);
     } else {
-      this.answered.set(toolUseId, result);
+      this.answeredByCall.set(key, result);
     }
   }
 
   /** Answers every call still waiting with an error, and forgets answers nobody asked for. */
   abandon(reason: string): void {
-    for (const [id, waiting] of this.waiting) {
-      this.waiting.delete(id);
-      waiting.resolve({ text: reason, isError: true });
+    for (const pending of [this.waiting, this.waitingByCall]) {
+      for (const [id, waiting] of pending) {
+        pending.delete(id);
+        waiting.resolve({ text: reason, isError: true });
+      }
     }
     this.answered.clear();
+    this.answeredByCall.clear();
   }
 
   private async onMessage(request: Record<string, unknown>): Promise<unknown> {
@@ -114,7 +137,9 @@ export class ClientToolServer {
       case "tools/call": {
         const meta = (message.params?._meta ?? {}) as Record<string, unknown>;
         const toolUseId = String(meta["claudecode/toolUseId"] ?? "");
-        const result = await this.resultFor(toolUseId);
+        const result = toolUseId
+          ? await this.resultFor(toolUseId)
+          : await this.resultForCall(String(message.params?.name ?? ""), message.params?.arguments);
         return reply({ content: [{ type: "text", text: result.text }], isError: result.isError === true });
       }
       default:
@@ -134,7 +159,33 @@ export class ClientToolServer {
       this.answered.delete(toolUseId);
       return Promise.resolve(ready);
     }
+    // Tells the turn's reader the CLI now waits on the client (needed when the calls did not
+    // arrive through a streamed message, whose end announces them otherwise).
+    this.process.addTurnLine({ type: "system", subtype: clientToolWaiting, tool_use_id: toolUseId });
     return new Promise((resolve) => this.waiting.set(toolUseId, { resolve }));
+  }
+
+  private resultForCall(name: string, args: unknown): Promise<ToolResult> {
+    const key = callKey(name, args);
+    const ready = this.answeredByCall.get(key);
+    if (ready) {
+      this.answeredByCall.delete(key);
+      return Promise.resolve(ready);
+    }
+    this.process.addTurnLine({ type: "system", subtype: clientToolWaiting, tool_use_id: "" });
+    return new Promise((resolve) => this.waitingByCall.set(key, { resolve }));
+  }
+}
+
+function callKey(name: string, args: unknown): string {
+  return JSON.stringify([name, args ?? {}]);
+}
+
+function parseArguments(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }
 

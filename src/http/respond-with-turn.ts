@@ -29,6 +29,8 @@ export interface ChatTurn {
 
 export interface ChatParkedTurn extends ParkedTurn {
   turn: ChatTurn;
+  /** The calls the turn waits on, as the client got them. */
+  toolCalls: ToolCallOutput[];
 }
 
 export interface RespondOptions {
@@ -82,6 +84,7 @@ export async function respondWithTurn(context: Context, turn: ChatTurn, options:
 function parkedTurn(turn: ChatTurn, toolCalls: ToolCallOutput[]): ChatParkedTurn {
   return {
     turn,
+    toolCalls,
     toolCallIds: toolCalls.map((call) => call.id),
     conversationId: turn.conversation.conversationId,
     abandon(reason) {

@@ -16,7 +16,7 @@
  * emitted for the abandoned message is superseded.
  */
 import type { CompletionUsage } from "openai/resources/completions";
-import { clientToolPrefix } from "../claude/client-tool-server.js";
+import { clientToolPrefix, clientToolWaiting } from "../claude/client-tool-server.js";
 import type { ApiUsage, AssistantLine, ResultLine, StreamEvent, TurnLine } from "../claude/protocol.js";
 import { GatewayError } from "../errors.js";
 import { type FinishReason, mapFinishReason } from "./map-finish-reason.js";
@@ -84,6 +84,10 @@ class OutputReader {
   /** Call indexes that got argument fragments (a call without any gets "{}", as OpenAI sends). */
   private toolArguments = new Set<number>();
   private toolCallCount = 0;
+  /** Tool calls announced without a streamed message end (see toolWaiting). */
+  private unpausedCalls = 0;
+  /** Tool calls the CLI already waits on; the line saying so can come before the call's own. */
+  private readonly waitedFor = new Set<string>();
   private messageUsage: ApiUsage | undefined;
   /** Usage already reported by earlier answers of this turn (paused for tool results). */
   private reportedUsage: CompletionUsage | undefined;
@@ -159,12 +163,7 @@ class OutputReader {
           if (!this.toolArguments.has(index)) yield { type: "tool_call_arguments", index, fragment: "{}" };
         }
         this.toolArguments.clear();
-        this.toolCallCount = 0;
-        this.separatorDue = false;
-        this.textSoFar = false;
-        const usage = mapUsage(this.messageUsage);
-        this.reportedUsage = addUsage(this.reportedUsage, usage);
-        yield { type: "paused", model: this.model ?? "", usage };
+        yield* this.pauseForTools();
       }
     }
   }
@@ -174,6 +173,7 @@ class OutputReader {
     const message = line.message;
     if (this.streamedMessages.has(message.id) || message.model === "<synthetic>") return;
     yield* this.start(message.model);
+    yield* this.unstreamedToolCalls(line);
     const abandoned =
       this.current && !this.current.stopped && this.current.emitted.length > 0 ? this.current : undefined;
     this.current = undefined;
@@ -190,6 +190,44 @@ class OutputReader {
     // Put the replacement exactly where the abandoned text began.
     const replacement = (abandoned.separated ? "\n\n" : "") + texts.filter((text) => text.length > 0).join("\n\n");
     yield { type: "replace", discarded: abandoned.emitted, text: replacement };
+  }
+
+  /** Client tool calls of a message that was not streamed (fetched again after a broken stream). */
+  private *unstreamedToolCalls(line: AssistantLine): Generator<AssistantOutputEvent> {
+    for (const block of line.message.content) {
+      if (block.type !== "tool_use") continue;
+      const use = block as { id: string; name: string; input: unknown };
+      if (!use.name.startsWith(clientToolPrefix)) continue;
+      const index = this.toolCallCount++;
+      this.unpausedCalls++;
+      yield { type: "tool_call", index, id: use.id, name: use.name.slice(clientToolPrefix.length) };
+      yield { type: "tool_call_arguments", index, fragment: JSON.stringify(use.input ?? {}) };
+      if (line.message.usage) this.messageUsage = line.message.usage;
+      if (this.waitedFor.delete(use.id)) yield* this.pauseForTools();
+    }
+  }
+
+  /**
+   * The CLI asks for a client tool's result (a line the client tool server adds): if the calls it
+   * waits for were never announced by a streamed message's end, this answer ends here.
+   */
+  *toolWaiting(toolUseId: string): Generator<AssistantOutputEvent> {
+    if (this.unpausedCalls === 0) {
+      this.waitedFor.add(toolUseId);
+      return;
+    }
+    yield* this.pauseForTools();
+  }
+
+  /** This answer ends with its tool calls; the next one (after the results) starts afresh. */
+  private *pauseForTools(): Generator<AssistantOutputEvent> {
+    this.unpausedCalls = 0;
+    this.toolCallCount = 0;
+    this.separatorDue = false;
+    this.textSoFar = false;
+    const usage = mapUsage(this.messageUsage);
+    this.reportedUsage = addUsage(this.reportedUsage, usage);
+    yield { type: "paused", model: this.model ?? "", usage };
   }
 
   *result(result: ResultLine, requestedModel: string): Generator<AssistantOutputEvent> {
@@ -223,7 +261,10 @@ export async function* readAssistantOutput(
   try {
     for await (const line of lines) {
       let events: Iterable<AssistantOutputEvent> = [];
-      if (line.type === "stream_event" && line.parent_tool_use_id === null) events = reader.streamEvent(line.event);
+      if (line.type === "system" && (line as { subtype?: string }).subtype === clientToolWaiting) {
+        events = reader.toolWaiting(String((line as { tool_use_id?: unknown }).tool_use_id ?? ""));
+      } else if (line.type === "stream_event" && line.parent_tool_use_id === null)
+        events = reader.streamEvent(line.event);
       else if (line.type === "assistant" && line.parent_tool_use_id === null) events = reader.assistant(line);
       else if (line.type === "result") {
         const result = line as ResultLine;

@@ -151,6 +151,31 @@ describe("client tools", () => {
     expect(text).toBe("TOOL_RESULT: windy");
   });
 
+  it("still returns tool_calls when the stream broke and the CLI fetched the message again unstreamed", async () => {
+    const question: OpenAI.ChatCompletionMessageParam = {
+      role: "user",
+      content: `[[break:1]] ${call("get_weather", { city: "Tromsø" })}`,
+    };
+    const first = await test.client.chat.completions.create({
+      model: "sonnet",
+      messages: [question],
+      tools: [weather],
+    });
+    expect(first.choices[0]?.finish_reason).toBe("tool_calls");
+    const toolCall = first.choices[0]?.message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall;
+    expect(toolCall.function).toEqual({ name: "get_weather", arguments: '{"city":"Tromsø"}' });
+    const second = await test.client.chat.completions.create({
+      model: "sonnet",
+      tools: [weather],
+      messages: [
+        question,
+        first.choices[0]?.message as OpenAI.ChatCompletionMessageParam,
+        { role: "tool", tool_call_id: toolCall.id, content: "polar night" },
+      ],
+    });
+    expect(second.choices[0]?.message.content).toBe("TOOL_RESULT: polar night");
+  });
+
   it("gives a call without arguments the arguments {}, in JSON and streamed", async () => {
     const content = call("get_time", {});
     const json = await test.client.chat.completions.create({

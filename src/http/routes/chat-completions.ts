@@ -225,7 +225,10 @@ async function continueWithToolResults(
   }
   const { turn } = parked;
   turn.conversation.addExchange(mapped.newEntries);
-  for (const result of results) turn.server?.answer(result.toolCallId, { text: result.text });
+  for (const result of results) {
+    const call = parked.toolCalls.find((toolCall) => toolCall.id === result.toolCallId);
+    turn.server?.answer(result.toolCallId, { text: result.text }, call);
+  }
   return respondWithTurn(context, turn, respondOptions(context, services, request));
 }
 
