@@ -25,6 +25,7 @@ import { resolveImages } from "../../openai/resolve-images.js";
 import { parseResponseFormat } from "../../openai/response-format.js";
 import { runPooledTurn } from "../../pool/run-pooled-turn.js";
 import { cachedAnswer, cacheKeyOf } from "../cached-answers.js";
+import { continueWithToolResults } from "../continue-tool-turn.js";
 import type { GatewayEnv } from "../gateway-env.js";
 import type { GatewayServices } from "../gateway-services.js";
 import { readJsonBody } from "../read-json-body.js";
@@ -39,7 +40,10 @@ export function chatCompletionRoutes(services: GatewayServices): Hono<GatewayEnv
     const request = parseChatCompletionRequest(await readJsonBody(context));
     rejectUnsupportedFields(request);
     const mapped = mapChatMessages(request.messages);
-    if (mapped.toolResults) return continueWithToolResults(context, services, request, mapped);
+    if (mapped.toolResults) {
+      const options = () => respondOptions(context, services, request);
+      return continueWithToolResults(context, services, mapped.toolResults, options);
+    }
     return startTurn(context, services, request, mapped);
   });
   return routes;
@@ -186,50 +190,6 @@ async function runTurn(
     conversation,
   )[Symbol.asyncIterator]();
   return respondWithTurn(context, turn, options);
-}
-
-/** The request brings the results of a parked turn's tool calls: the turn goes on from there. */
-async function continueWithToolResults(
-  context: Context<GatewayEnv>,
-  services: GatewayServices,
-  request: ChatCompletionRequest,
-  mapped: MappedMessages,
-): Promise<Response> {
-  const results = mapped.toolResults ?? [];
-  const ids = results.map((result) => result.toolCallId);
-  const taken = services.parkedTurns.take(ids);
-  if (taken === "several") {
-    throw invalidRequest("These tool results answer calls of different turns.", "messages", "invalid_value");
-  }
-  let parked = taken;
-  // Another key's turn is none of this caller's business: it is simply not found.
-  if (parked && parked.turn.conversation.owner !== context.get("owner")) {
-    services.parkedTurns.restore(parked);
-    parked = undefined;
-  }
-  if (!parked) {
-    throw invalidRequest(
-      `No turn is waiting for tool results with the ids ${ids.join(", ")}: it ended (abandoned after tools.pending_timeout_seconds, or the gateway restarted) or never asked. Resend the conversation ending with a user message.`,
-      "messages",
-      "tool_calls_not_pending",
-    );
-  }
-  const missing = parked.toolCallIds.filter((id) => !ids.includes(id));
-  if (missing.length > 0) {
-    services.parkedTurns.restore(parked);
-    throw invalidRequest(
-      `Results are missing for the tool calls ${missing.join(", ")}; send them all in one request.`,
-      "messages",
-      "tool_results_missing",
-    );
-  }
-  const { turn } = parked;
-  turn.conversation.addExchange(mapped.newEntries);
-  for (const result of results) {
-    const call = parked.toolCalls.find((toolCall) => toolCall.id === result.toolCallId);
-    turn.server?.answer(result.toolCallId, { text: result.text }, call);
-  }
-  return respondWithTurn(context, turn, respondOptions(context, services, request));
 }
 
 /** The earlier messages the CLI must read as text: none when the conversation continues in its session. */
