@@ -210,6 +210,8 @@ describe("health", () => {
     };
     expect(body.claude.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(body.pool.processes).toBeGreaterThan(0);
+    expect((body as unknown as { store: string }).store).toBe("ok");
+    expect(JSON.stringify(body)).not.toContain(test.environment.claudeCommand);
     // Conversation ids are not shown: knowing one is enough to continue that conversation.
     expect(body.pool.members.some((member) => "conversation" in member)).toBe(false);
     expect(JSON.stringify(body)).not.toContain("conv_");

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { ConversationRecord, ConversationStore, RecordedTurn } from "../../src/store/conversation-store.js";
 import { openConversationStore } from "../../src/store/open-conversation-store.js";
 import { type RedisServer, startRedisServer } from "../support/start-redis-server.js";
+import { startTestGateway } from "../support/start-test-gateway.js";
 
 let redis: RedisServer;
 let directory: string;
@@ -178,6 +179,23 @@ describe.each(kinds)("the %s conversation store", (_kind, url) => {
 });
 
 describe("an unreachable store", () => {
+  it("makes the gateway not ready and its conversations answer 503 store_unavailable", async () => {
+    const down = await startRedisServer();
+    const url = down.url;
+    await down.close();
+    const test = await startTestGateway({ store: { url } });
+    try {
+      const ready = await fetch(`${test.url}/health/ready`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { store: string }).store).toBe("unavailable");
+      const response = await test.post({ model: "sonnet", messages: [{ role: "user", content: "hi" }] });
+      expect(response.status).toBe(503);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe("store_unavailable");
+    } finally {
+      await test.close();
+    }
+  });
+
   it("fails requests with 503 store_unavailable instead of hanging or leaking internals", async () => {
     const down = await startRedisServer();
     const url = down.url;
