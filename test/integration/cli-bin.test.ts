@@ -61,6 +61,8 @@ describe("claude-code-api bin", () => {
     await reader?.read(); // the answer has started
     const pids = await cliPids(url);
     bin.child.kill("SIGTERM");
+    // Once it has begun to shut down: a new request is refused (503, or no connection at all).
+    await eventually(() => expect(bin.output().stderr).toContain("shutting down"));
     const refused = await post("too late", false).catch((error: unknown) => error);
     if (refused instanceof Response) expect(refused.status).toBe(503);
     let text = "";
