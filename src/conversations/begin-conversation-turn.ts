@@ -60,13 +60,12 @@ export async function beginConversationTurn(
     }
     return continueNamed(request, request.conversationId, dependencies);
   }
-  const systemPrompt = request.systemPrompt ?? null;
-  const digestBefore = extendDigest(historyRoot(request.owner, systemPrompt ?? ""), request.earlierEntries);
+  const digestBefore = requestDigest(request);
   if (request.persist && request.earlierEntries.length > 0) {
     const continued = await continueRecognised(request, digestBefore, dependencies);
     if (continued) return continued;
   }
-  return newConversationTurn(newConversationId(), request, dependencies, undefined);
+  return newConversationTurn(newConversationId(), request, dependencies, undefined, digestBefore);
 }
 
 function newConversationTurn(
@@ -74,6 +73,7 @@ function newConversationTurn(
   request: ConversationTurnRequest,
   dependencies: ConversationTurnDependencies,
   lockHolder: string | undefined,
+  digestBefore: string,
 ): ConversationTurn {
   const systemPrompt = request.systemPrompt ?? null;
   return new ConversationTurn(
@@ -86,7 +86,7 @@ function newConversationTurn(
       profile: dependencies.launchProfile(request.systemPrompt, request.needs),
       claim: undefined,
       replay: { kind: "request" },
-      digestBefore: extendDigest(rootOf(request.owner, systemPrompt), request.earlierEntries),
+      digestBefore,
       newEntries: request.newEntries,
       lockHolder,
     },
@@ -104,7 +104,9 @@ async function continueNamed(
   await waitForLock(dependencies.store, id, holder, dependencies, request.signal);
   try {
     const record = await dependencies.store.get(id);
-    if (!record && request.firstTurnAbandoned) return newConversationTurn(id, request, dependencies, holder);
+    if (!record && request.firstTurnAbandoned) {
+      return newConversationTurn(id, request, dependencies, holder, requestDigest(request));
+    }
     if (!record || record.owner !== request.owner) throw conversationNotFound(id, "conversation_id");
     // The first turn may still choose the system prompt; later ones must keep it.
     let systemPrompt = record.systemPrompt;
@@ -202,6 +204,11 @@ async function currentDigest(
   if (record.revision > 0) return record.historyDigest;
   const items = await dependencies.store.items(record.id);
   return extendDigest(rootOf(record.owner, systemPrompt), items);
+}
+
+/** The digest of the history the request brings (its messages before the new input). */
+function requestDigest(request: ConversationTurnRequest): string {
+  return extendDigest(rootOf(request.owner, request.systemPrompt ?? null), request.earlierEntries);
 }
 
 function rootOf(owner: string, systemPrompt: string | null): string {
