@@ -7,11 +7,12 @@
  *   - local files (`file://` or an absolute path): read only inside `file_access.additional_dirs`
  *     (after resolving links), else 400.
  */
-import { readFile, realpath, stat } from "node:fs/promises";
-import { isAbsolute, relative, resolve } from "node:path";
+import { readFile, stat } from "node:fs/promises";
+import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ContentBlock } from "../claude/protocol.js";
 import { GatewayError, invalidRequest } from "../errors.js";
+import { realPathInside } from "../file-access/real-path-inside.js";
 import { sniffImageType } from "./image-type.js";
 
 /** What mapChatMessages leaves for this step: an image part, by URL, with its param name. */
@@ -85,29 +86,18 @@ async function localImage(url: string, param: string, limits: ImageLimits): Prom
   } catch {
     throw invalidRequest("The image file URL is not valid.", param, "invalid_image_url");
   }
-  const real = await realpath(path).catch(() => undefined);
-  const allowed = real !== undefined && (await insideAllowed(real, limits.allowedDirectories));
+  const real = await realPathInside(path, limits.allowedDirectories);
+  const info = real === undefined ? undefined : await stat(real);
   // The same answer for a missing file and a forbidden one: a caller learns nothing about the disk.
-  if (!real || !allowed) {
+  if (!real || !info?.isFile()) {
     throw invalidRequest(
       "Local image files are read only inside file_access.additional_dirs, and this path is not (or does not exist there).",
       param,
       "image_path_not_allowed",
     );
   }
-  const size = (await stat(real)).size;
-  if (size > limits.maxBytes) throw imageTooLarge(param, limits);
+  if (info.size > limits.maxBytes) throw imageTooLarge(param, limits);
   return base64Image(await readFile(real), param, limits);
-}
-
-async function insideAllowed(path: string, directories: readonly string[]): Promise<boolean> {
-  for (const directory of directories) {
-    const root = await realpath(directory).catch(() => undefined);
-    if (!root) continue;
-    const rest = relative(root, path);
-    if (rest !== "" && !rest.startsWith("..") && !isAbsolute(rest)) return true;
-  }
-  return false;
 }
 
 function base64Image(bytes: Buffer, param: string, limits: ImageLimits): ContentBlock {

@@ -3,11 +3,10 @@
  * the session's launch profile, so it counts against max_concurrent_sessions), found by id, ended
  * on DELETE, at shutdown, or after `sessions.idle_timeout_seconds` without a connected client.
  */
-import { realpath } from "node:fs/promises";
-import { isAbsolute, relative, resolve } from "node:path";
 import type { LaunchProfile, ProcessNeeds } from "../claude/launch-profile.js";
 import type { Configuration } from "../config/configuration-schema.js";
 import { invalidRequest, notFound } from "../errors.js";
+import { realPathInside } from "../file-access/real-path-inside.js";
 import type { ProcessPool } from "../pool/process-pool.js";
 import { LiveSession } from "./live-session.js";
 
@@ -104,14 +103,8 @@ export class LiveSessions {
   private async checkedCwd(cwd: string | undefined): Promise<string> {
     const { claude, file_access: files } = this.configuration;
     if (cwd === undefined) return claude.workspace;
-    const roots = [claude.workspace, ...files.additional_dirs];
-    const real = await realpath(resolve(cwd)).catch(() => undefined);
-    for (const root of roots) {
-      const realRoot = await realpath(root).catch(() => undefined);
-      if (!real || !realRoot) continue;
-      const rest = relative(realRoot, real);
-      if (!rest.startsWith("..") && !isAbsolute(rest)) return real;
-    }
+    const real = await realPathInside(cwd, [claude.workspace, ...files.additional_dirs]);
+    if (real) return real;
     throw invalidRequest(
       "cwd must be an existing directory inside the workspace or file_access.additional_dirs.",
       "cwd",
