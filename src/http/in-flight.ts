@@ -6,7 +6,7 @@
 import type { MiddlewareHandler } from "hono";
 import { shuttingDown } from "../pool/pool-errors.js";
 import type { GatewayEnv } from "./gateway-env.js";
-import { whenBodyEnds } from "./middleware/body-end.js";
+import { afterResponse } from "./middleware/body-end.js";
 
 export class InFlight {
   private count = 0;
@@ -20,20 +20,10 @@ export class InFlight {
         throw shuttingDown();
       }
       this.count++;
-      let counted = true;
-      const done = () => {
-        if (!counted) return;
-        counted = false;
+      await afterResponse(context, next, () => {
         this.count--;
         if (this.count === 0) for (const wake of this.waiters.splice(0)) wake();
-      };
-      try {
-        await next();
-      } catch (error) {
-        done();
-        throw error;
-      }
-      whenBodyEnds(context, done);
+      });
     };
   }
 

@@ -9,7 +9,7 @@ import type { ApiKeys } from "../../auth/api-keys.js";
 import type { KeyLimits } from "../../auth/key-limits.js";
 import { GatewayError } from "../../errors.js";
 import type { GatewayEnv } from "../gateway-env.js";
-import { whenBodyEnds } from "./body-end.js";
+import { afterResponse } from "./body-end.js";
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -49,14 +49,7 @@ export function authenticate(keys: ApiKeys): MiddlewareHandler<GatewayEnv> {
 
 export function limitPerKey(limits: KeyLimits): MiddlewareHandler<GatewayEnv> {
   return async (context, next) => {
-    const release = limits.admit(context.get("owner"));
-    try {
-      await next();
-    } catch (error) {
-      release();
-      throw error;
-    }
     // A streamed answer is still running: the request ends when its body does.
-    whenBodyEnds(context, release);
+    await afterResponse(context, next, limits.admit(context.get("owner")));
   };
 }

@@ -29,3 +29,21 @@ export function whenBodyEnds(context: Context, done: () => void): void {
   context.res = new Response(readable, context.res);
   watched.set(context.res, waiting);
 }
+
+/**
+ * Runs the rest of the chain and calls `done` once the response has been sent (see whenBodyEnds),
+ * or at once with `failed` if the chain threw — so a middleware's bookkeeping cannot leak.
+ */
+export async function afterResponse(
+  context: Context,
+  next: () => Promise<void>,
+  done: (failed: boolean) => void,
+): Promise<void> {
+  try {
+    await next();
+  } catch (error) {
+    done(true);
+    throw error;
+  }
+  whenBodyEnds(context, () => done(false));
+}
