@@ -1,5 +1,6 @@
 /** What happens alongside a turn's assistant events: recording the conversation, noting models. */
 import type { ConversationTurn } from "../conversations/conversation-turn.js";
+import { AnswerSoFar } from "../openai/answer-so-far.js";
 import { toolCallsEntry } from "../openai/client-tools.js";
 import type { AssistantOutputEvent } from "../openai/read-assistant-output.js";
 
@@ -12,22 +13,15 @@ export async function* recordTurn(
   events: AsyncIterable<AssistantOutputEvent>,
   turn: ConversationTurn,
 ): AsyncGenerator<AssistantOutputEvent> {
-  let text = "";
-  let calls: Array<{ id: string; name: string; arguments: string }> = [];
+  let answer = new AnswerSoFar();
   for await (const event of events) {
-    if (event.type === "text") text += event.text;
-    else if (event.type === "replace") text = text.slice(0, text.length - event.discarded.length) + event.text;
-    else if (event.type === "tool_call") calls[event.index] = { id: event.id, name: event.name, arguments: "" };
-    else if (event.type === "tool_call_arguments") {
-      const call = calls[event.index];
-      if (call) call.arguments += event.fragment;
-    } else if (event.type === "paused") {
-      turn.addExchange([toolCallsEntry(text, calls)]);
-      text = "";
-      calls = [];
+    answer.add(event);
+    if (event.type === "paused") {
+      turn.addExchange([toolCallsEntry(answer.content, answer.toolCalls)]);
+      answer = new AnswerSoFar();
     } else if (event.type === "finished" && event.finishReason !== "content_filter") {
       const { model, sessionId, lastMessageId } = event;
-      await turn.complete({ text, model, sessionId, lastMessageId });
+      await turn.complete({ text: answer.content, model, sessionId, lastMessageId });
     }
     yield event;
   }

@@ -2,6 +2,7 @@
  * A finished chat.completion as it travels again: captured from a turn's events (to keep it), and
  * replayed as chunks (a cached answer served to a streaming request).
  */
+import { AnswerSoFar } from "./answer-so-far.js";
 import {
   buildChatCompletion,
   ChunkBuilder,
@@ -17,9 +18,7 @@ export async function* captureCompletion(
   identity: CompletionIdentity,
   done: (completion: GatewayChatCompletion | undefined) => void,
 ): AsyncGenerator<AssistantOutputEvent> {
-  let content = "";
-  let refusal: string | null = null;
-  let reasoning = "";
+  const answer = new AnswerSoFar();
   let reported = false;
   const report = (completion: GatewayChatCompletion | undefined) => {
     if (reported) return;
@@ -28,14 +27,11 @@ export async function* captureCompletion(
   };
   try {
     for await (const event of events) {
-      if (event.type === "text") content += event.text;
-      else if (event.type === "replace")
-        content = content.slice(0, content.length - event.discarded.length) + event.text;
-      else if (event.type === "refusal") refusal = event.text;
-      else if (event.type === "reasoning") reasoning += event.text;
-      else if (event.type === "paused") report(undefined);
+      answer.add(event);
+      if (event.type === "paused") report(undefined);
       else if (event.type === "finished") {
         const { model, finishReason, usage } = event;
+        const { content, refusal, reasoning } = answer;
         report(buildChatCompletion(identity, { model, content, refusal, finishReason, usage, reasoning }));
       }
       yield event;

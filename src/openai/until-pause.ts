@@ -4,6 +4,7 @@
  * results, which a later request brings — so the source is not closed; anything else (the end,
  * an error, a client gone) closes it, which ends or interrupts the turn.
  */
+import { AnswerSoFar } from "./answer-so-far.js";
 import type { ToolCallOutput } from "./chat-completion-builders.js";
 import type { AssistantOutputEvent } from "./read-assistant-output.js";
 
@@ -12,23 +13,20 @@ export async function* untilPause(
   onEnd: (end: { paused: boolean; toolCalls: ToolCallOutput[] }) => void,
 ): AsyncGenerator<AssistantOutputEvent> {
   let paused = false;
-  const toolCalls: ToolCallOutput[] = [];
+  const answer = new AnswerSoFar();
   try {
     for (;;) {
       const next = await source.next();
       if (next.done) return;
       // Decided before yielding: a consumer that stops at this event resumes us in `finally`.
       const event = next.value;
-      if (event.type === "tool_call") toolCalls[event.index] = { id: event.id, name: event.name, arguments: "" };
-      if (event.type === "tool_call_arguments" && toolCalls[event.index]) {
-        (toolCalls[event.index] as ToolCallOutput).arguments += event.fragment;
-      }
+      answer.add(event);
       paused = event.type === "paused";
       yield event;
       if (paused || event.type === "finished") return;
     }
   } finally {
     if (!paused) await source.return?.(undefined);
-    onEnd({ paused, toolCalls });
+    onEnd({ paused, toolCalls: answer.toolCalls });
   }
 }
