@@ -2,15 +2,17 @@
  * The composition root: configuration → CLI command, launch profiles, process pool, conversation
  * store, model catalog, HTTP app, listening server. Used by the bin and by integration tests.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { checkExposure, loadApiKeys } from "./auth/api-keys.js";
+import { join } from "node:path";
+import { loadApiKeys } from "./auth/api-keys.js";
+import type { Caller } from "./auth/caller.js";
+import { checkExposure } from "./auth/check-exposure.js";
 import { KeyLimits } from "./auth/key-limits.js";
 import { ResponseCache } from "./cache/response-cache.js";
-import { checkClaudeArguments, claudeArguments } from "./claude/claude-arguments.js";
+import { checkClaudeArguments } from "./claude/claude-arguments.js";
 import { ClaudeProcess } from "./claude/claude-process.js";
-import { ClientToolServer, clientServerName, offersClientTools } from "./claude/client-tool-server.js";
-import { createLaunchProfile, initializeForSystemPrompt, type ProcessNeeds } from "./claude/launch-profile.js";
+import { ClientToolServer, offersClientTools } from "./claude/client-tool-server.js";
 import { readClaudeVersion } from "./claude/read-claude-version.js";
 import { resolveClaudeCommand } from "./claude/resolve-claude-command.js";
 import { claudeConfigDirectory } from "./claude/session-transcript.js";
@@ -19,6 +21,7 @@ import { ConversationDirectory } from "./conversations/conversation-directory.js
 import { ParkedTurns } from "./conversations/parked-turns.js";
 import { TranscriptSync } from "./conversations/transcript-sync.js";
 import { createApp } from "./http/app.js";
+import { createBrowserGuard } from "./http/browser-guard.js";
 import type { GatewayServices } from "./http/gateway-services.js";
 import { InFlight } from "./http/in-flight.js";
 import type { ChatParkedTurn } from "./http/respond-with-turn.js";
@@ -29,12 +32,14 @@ import { createLogger, type Logger } from "./observability/logger.js";
 import { ModelCatalog } from "./openai/model-catalog.js";
 import { cleanModelName } from "./openai/read-assistant-output.js";
 import { ProcessPool } from "./pool/process-pool.js";
+import { LaunchProfiles } from "./rooms/launch-profiles.js";
+import { Rooms } from "./rooms/rooms.js";
 import { LiveSessions } from "./sessions/live-sessions.js";
 import { openConversationStore } from "./store/open-conversation-store.js";
 
 export interface StartGatewayOptions {
   configuration: Configuration;
-  /** The CLI processes inherit this environment (ANTHROPIC_*, CLAUDE_CONFIG_DIR, …). */
+  /** The CLI processes get the allow-listed part of this environment (ANTHROPIC_*, CLAUDE_CONFIG_DIR, …). */
   environment?: NodeJS.ProcessEnv;
   logger?: Logger;
 }
@@ -52,33 +57,30 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const environment = options.environment ?? process.env;
   const logger = options.logger ?? createLogger(environment);
   const command = resolveClaudeCommand(claude.command, environment);
-  mkdirSync(claude.workspace, { recursive: true });
 
   // Refusals first: nothing is started for a configuration that must not run.
-  const apiKeys = loadApiKeys(configuration.auth);
-  checkExposure(configuration, apiKeys);
+  const apiKeys = loadApiKeys(configuration);
+  await checkExposure(configuration, apiKeys);
   checkClaudeArguments(configuration, environment);
-  const launchProfile = (systemPrompt: string | undefined, needs: ProcessNeeds = {}, cwd?: string) => {
-    const initialize = initializeForSystemPrompt(systemPrompt, claude.system_prompt_mode);
-    const args = claudeArguments(configuration, needs);
-    if (!needs.clientTools) return createLaunchProfile(args, initialize, cwd);
-    return createLaunchProfile(args, { ...initialize, sdkMcpServers: [clientServerName] }, cwd);
-  };
+  mkdirSync(claude.workspace, { recursive: true });
+  const profiles = prepareRooms(configuration, apiKeys.callers(), claudeConfigDirectory(environment), command);
+  const launchProfile = profiles.forRequest.bind(profiles);
   const models = new ModelCatalog(claude.default_model);
   const pool = new ProcessPool({
     spawnProcess: (profile, extraArgs) => {
       const process = new ClaudeProcess({
         command,
         args: [...profile.args, ...extraArgs],
-        cwd: profile.cwd ?? claude.workspace,
-        env: environment,
+        cwd: profiles.roomOf(profile).cwd,
+        env: profiles.environmentFor(profile, environment),
+        user: profiles.userOf(profile),
         logger,
       });
       // It asks for its client tools as soon as it boots.
       if (offersClientTools(profile.args)) new ClientToolServer(process);
       return process;
     },
-    spareProfile: launchProfile(undefined),
+    spareProfile: profiles.spare(),
     maxProcesses: claude.max_concurrent_sessions,
     maxQueued: claude.max_queued_requests,
     minSpares: claude.use_interactive_sessions ? claude.pool_min_idle : 0,
@@ -100,22 +102,21 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const pendingTimeoutMs = configuration.tools.pending_timeout_seconds * 1000;
   const lockTtlMs = claude.timeout_seconds * 1000 + pendingTimeoutMs + 60_000;
   const parkedTurns = new ParkedTurns<ChatParkedTurn>(pendingTimeoutMs);
-  const transcripts = { configDirectory: claudeConfigDirectory(environment), cwd: claude.workspace };
-  const transcriptSync = new TranscriptSync(store, transcripts, logger);
-  const { requests_per_minute: perMinute, max_concurrent_requests: concurrent } = configuration.auth;
+  const transcriptSync = new TranscriptSync(store, logger);
+  const roomOf = profiles.roomOf.bind(profiles);
   const services: GatewayServices = {
     configuration,
     apiKeys,
-    keyLimits: perMinute || concurrent ? new KeyLimits(perMinute, concurrent) : undefined,
+    browserGuard: createBrowserGuard(configuration.server),
+    keyLimits: new KeyLimits(),
     pool,
     models,
-    launchProfile,
     claude: { command, version: readClaudeVersion(command, environment) },
     conversationTurns: {
       store,
       pool,
       launchProfile,
-      transcripts,
+      roomOf,
       transcriptSync,
       busyWaitMs,
       lockTtlMs,
@@ -124,7 +125,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     },
     conversations: new ConversationDirectory(store, pool, { busyWaitMs, lockTtlMs }),
     parkedTurns,
-    sessions: new LiveSessions(pool, configuration, launchProfile),
+    sessions: new LiveSessions(pool, configuration, profiles),
     inFlight: new InFlight(),
     cache: configuration.cache.enabled
       ? new ResponseCache(configuration.cache.max_entries, configuration.cache.ttl_seconds * 1000)
@@ -136,7 +137,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     }),
     logger,
   };
-  const bridge = createWebSocketBridge(services.sessions, apiKeys, logger);
+  const bridge = createWebSocketBridge(services, logger);
   const { host, port } = configuration.server;
   const server = await listen(createApp(services), host, port, bridge.upgrade).catch(async (error: unknown) => {
     services.sessions.close();
@@ -173,6 +174,32 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     await transcriptSync.drain();
     await store.close();
   }
+}
+
+/**
+ * The rooms of everyone who may run an agent, made now, so that each agent's sandbox names every
+ * other room from the start. The operator's MCP servers go to each room as a private file (never
+ * on argv, where `ps` shows them to anyone on the machine).
+ */
+function prepareRooms(
+  configuration: Configuration,
+  callers: Caller[],
+  loginDirectory: string,
+  command: string,
+): LaunchProfiles {
+  const { data_dir: dataDirectory, mcp, claude, agent } = configuration;
+  const rooms = new Rooms({
+    root: agent.rooms_dir,
+    dataDirectory,
+    loginDirectory,
+    uidBase: process.getuid?.() === 0 ? agent.room_uid_base : undefined,
+  });
+  const roomed = callers.filter((caller) => caller.grants.has("agent") || caller.grants.has("sessions"));
+  if (roomed.length > 0) rooms.checkReachable(command);
+  for (const caller of roomed) rooms.of(caller.owner);
+  const mcpServers = !mcp.enabled ? undefined : (mcp.config_json ?? readFileSync(mcp.config_file ?? "", "utf8"));
+  const modelRoom = { cwd: claude.workspace, configDirectory: loginDirectory };
+  return new LaunchProfiles(configuration, rooms, modelRoom, mcpServers);
 }
 
 /** This package's version (package.json sits one level above both src/ and dist/). */

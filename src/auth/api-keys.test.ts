@@ -1,50 +1,100 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "../config/configuration-error.js";
-import { configurationSchema } from "../config/configuration-schema.js";
-import { checkExposure, loadApiKeys } from "./api-keys.js";
+import { type ConfigurationInput, configurationSchema } from "../config/configuration-schema.js";
+import { loadApiKeys } from "./api-keys.js";
+import { requireGrant } from "./caller.js";
+import { checkExposure } from "./check-exposure.js";
 import { KeyLimits } from "./key-limits.js";
+
+const configured = (input: ConfigurationInput) => configurationSchema.parse(input);
 
 describe("API keys", () => {
   it("knows configured and filed keys, by an owner id that does not reveal them", () => {
     const file = join(mkdtempSync(join(tmpdir(), "ccapi-keys-")), "keys");
     writeFileSync(file, "# team keys\nfiled-key-0123456789\n\n");
-    const keys = loadApiKeys(
-      configurationSchema.parse({ auth: { api_keys: ["listed-key-0123"], keys_file: file } }).auth,
-    );
-    const listed = keys.authenticate("listed-key-0123");
+    const keys = loadApiKeys(configured({ auth: { api_keys: ["listed-key-0123"], keys_file: file } }));
+    const listed = keys.authenticate("listed-key-0123")?.owner;
     expect(listed).toMatch(/^key_[0-9a-f]{16}$/);
-    expect(keys.authenticate("filed-key-0123456789")).toMatch(/^key_/);
-    expect(keys.authenticate("filed-key-0123456789")).not.toBe(listed);
+    expect(keys.authenticate("filed-key-0123456789")?.owner).toMatch(/^key_/);
+    expect(keys.authenticate("filed-key-0123456789")?.owner).not.toBe(listed);
     expect(keys.authenticate("listed-key-0124")).toBeUndefined();
     expect(keys.authenticate("")).toBeUndefined();
     expect(listed).not.toContain("listed");
+    expect([...(keys.authenticate("listed-key-0123")?.grants ?? [])]).toEqual([]);
   });
 
-  it("refuses to serve a non-loopback address without keys, unless told to", () => {
-    const at = (host: string, auth = {}) => configurationSchema.parse({ server: { host }, auth });
-    const none = loadApiKeys(at("0.0.0.0").auth);
-    expect(() => checkExposure(at("0.0.0.0"), none)).toThrow(ConfigurationError);
-    expect(() => checkExposure(at("0.0.0.0"), none)).toThrow(/server.host/);
-    expect(() => checkExposure(at("127.0.0.1"), none)).not.toThrow();
-    expect(() => checkExposure(at("::1"), none)).not.toThrow();
-    expect(() => checkExposure(at("0.0.0.0", { allow_anonymous_remote: true }), none)).not.toThrow();
-    const some = loadApiKeys(at("0.0.0.0", { api_keys: ["a-long-key-1"] }).auth);
-    expect(() => checkExposure(at("0.0.0.0"), some)).not.toThrow();
+  it("gives auth.keys entries their grants (only those the configuration enables) and limits; a digest works like the key", () => {
+    const digest = createHash("sha256").update("digest-key-0123456789").digest("hex");
+    const keys = loadApiKeys(
+      configured({
+        agent: { enabled: true },
+        auth: {
+          max_processes_per_key: 3,
+          keys: [
+            { name: "ops", key: "ops-key-0123456789", grants: ["agent", "sessions", "admin"], max_processes: 6 },
+            { name: "ci", key_sha256: digest, requests_per_minute: 5 },
+          ],
+          api_keys: ["plain-key-0123456789"],
+        },
+      }),
+    );
+    const ops = keys.authenticate("ops-key-0123456789");
+    expect(ops?.name).toBe("ops");
+    // sessions.enabled is false: the grant gives nothing.
+    expect([...(ops?.grants ?? [])].sort()).toEqual(["admin", "agent"]);
+    expect(ops?.limits.maxProcesses).toBe(6);
+    const ci = keys.authenticate("digest-key-0123456789");
+    expect(ci?.name).toBe("ci");
+    expect(ci?.owner).toBe(`key_${digest.slice(0, 16)}`);
+    expect(ci?.limits).toMatchObject({ requestsPerMinute: 5, maxProcesses: 3 });
+    expect(() => requireGrant(ci ?? keys.operator, "agent", "This")).toThrow(
+      expect.objectContaining({ status: 403, code: "permission_denied", message: expect.stringContaining("'agent'") }),
+    );
+    // The operator (keyless loopback) has what the configuration enables.
+    expect([...keys.operator.grants].sort()).toEqual(["admin", "agent"]);
+    expect(() => configured({ auth: { keys: [{ name: "both", key: "k".repeat(10), key_sha256: digest }] } })).toThrow(
+      /exactly one/,
+    );
+    expect(() => loadApiKeys(configured({ auth: { api_keys: ["same-key-01", "same-key-01"] } }))).toThrow(
+      ConfigurationError,
+    );
+  });
+
+  it("refuses to serve a non-loopback address without keys, judged by what the host resolves to", async () => {
+    const at = (host: string, auth = {}) => configured({ server: { host }, auth });
+    const none = loadApiKeys(at("0.0.0.0"));
+    await expect(checkExposure(at("0.0.0.0"), none)).rejects.toThrow(ConfigurationError);
+    await expect(checkExposure(at("0.0.0.0"), none)).rejects.toThrow(/server.host/);
+    await expect(checkExposure(at("127.0.0.1"), none)).resolves.toBeUndefined();
+    await expect(checkExposure(at("::1"), none)).resolves.toBeUndefined();
+    await expect(checkExposure(at("localhost"), none)).resolves.toBeUndefined();
+    // Spelt like loopback, resolving elsewhere or nowhere.
+    await expect(checkExposure(at("127.0.0.1.example.invalid"), none)).rejects.toThrow(/not a loopback/);
+    await expect(checkExposure(at("0.0.0.0", { allow_anonymous_remote: true }), none)).resolves.toBeUndefined();
+    const some = loadApiKeys(at("0.0.0.0", { api_keys: ["a-long-key-1"] }));
+    await expect(checkExposure(at("0.0.0.0"), some)).resolves.toBeUndefined();
   });
 });
 
 describe("KeyLimits", () => {
   it("counts requests per minute in a sliding window, and requests in flight, per key", () => {
-    const limits = new KeyLimits(2, 1);
-    const first = limits.admit("a", 0);
-    expect(() => limits.admit("a", 10)).toThrow(/in flight/);
+    const limits = new KeyLimits();
+    const caller = (owner: string) => ({ owner, limits: { requestsPerMinute: 2, maxConcurrentRequests: 1 } });
+    const first = limits.admit(caller("a"), 0);
+    expect(() => limits.admit(caller("a"), 10)).toThrow(/in flight/);
     first();
-    limits.admit("a", 20)();
-    expect(() => limits.admit("a", 30)).toThrow(expect.objectContaining({ status: 429, retryAfterSeconds: 60 }));
-    limits.admit("b", 30)();
-    limits.admit("a", 60_001)();
+    limits.admit(caller("a"), 20)();
+    expect(() => limits.admit(caller("a"), 30)).toThrow(
+      expect.objectContaining({ status: 429, retryAfterSeconds: 60 }),
+    );
+    limits.admit(caller("b"), 30)();
+    limits.admit(caller("a"), 60_001)();
+    // A key with limits of its own.
+    const generous = { owner: "a", limits: { requestsPerMinute: 100 } };
+    limits.admit(generous, 60_002)();
   });
 });

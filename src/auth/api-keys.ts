@@ -1,65 +1,110 @@
 /**
- * API keys: from `auth.api_keys` and `auth.keys_file`. A presented key is compared with every
- * configured one in constant time (SHA-256 digests, timingSafeEqual, no early exit), so timing
- * tells nothing about how close a guess was. A key's owner id — what conversations and sessions
- * belong to — is derived from it and never reveals it.
+ * API keys: `auth.keys` entries (a name, the key or its SHA-256 digest, grants, own limits), and
+ * the plain `auth.api_keys` list and `auth.keys_file` (keys without grants). A presented key is
+ * compared with every configured digest in constant time (timingSafeEqual, no early exit), so
+ * timing tells nothing about how close a guess was. A key's owner id is derived from its digest
+ * and never reveals it.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { ConfigurationError } from "../config/configuration-error.js";
-import type { Configuration } from "../config/configuration-schema.js";
+import type { Configuration, GrantName } from "../config/configuration-schema.js";
+import type { Caller } from "./caller.js";
 
 const digest = (key: string) => createHash("sha256").update(key).digest();
 
-export class ApiKeys {
-  private readonly digests: Buffer[];
+interface KnownKey {
+  digest: Buffer;
+  caller: Caller;
+}
 
-  constructor(keys: readonly string[]) {
-    this.digests = keys.map(digest);
-  }
+export class ApiKeys {
+  constructor(
+    private readonly known: readonly KnownKey[],
+    /** Who calls when no key is configured (the operator, on loopback). */
+    readonly operator: Caller,
+  ) {}
 
   get required(): boolean {
-    return this.digests.length > 0;
+    return this.known.length > 0;
   }
 
-  /** The owner id of a valid key, or undefined. */
-  authenticate(presented: string | undefined): string | undefined {
+  /** Everyone who can call: the keys' callers, or the operator when there are no keys. */
+  callers(): Caller[] {
+    return this.required ? this.known.map((key) => key.caller) : [this.operator];
+  }
+
+  /** The caller a valid key stands for, or undefined. */
+  authenticate(presented: string | undefined): Caller | undefined {
     if (presented === undefined || presented.length === 0) return undefined;
     const candidate = digest(presented);
-    let match: Buffer | undefined;
-    for (const known of this.digests) if (timingSafeEqual(known, candidate)) match = known;
-    return match && `key_${match.toString("hex").slice(0, 16)}`;
+    let match: Caller | undefined;
+    for (const key of this.known) if (timingSafeEqual(key.digest, candidate)) match = key.caller;
+    return match;
   }
 }
 
-/** The configured keys (list and file), or a ConfigurationError naming the key that is wrong. */
-export function loadApiKeys(auth: Configuration["auth"]): ApiKeys {
-  const keys = [...auth.api_keys];
-  if (auth.keys_file) {
-    let text: string;
-    try {
-      text = readFileSync(auth.keys_file, "utf8");
-    } catch (error) {
-      throw new ConfigurationError(`auth.keys_file: cannot read ${auth.keys_file} (${String(error)})`);
+/**
+ * The configured keys, or a ConfigurationError naming the key that is wrong. `enabled`: the grants
+ * the configuration makes usable at all (a key's grant of a disabled feature gives nothing).
+ */
+export function loadApiKeys(configuration: Configuration): ApiKeys {
+  const { auth } = configuration;
+  const enabled = enabledGrants(configuration);
+  const defaults = {
+    requestsPerMinute: auth.requests_per_minute,
+    maxConcurrentRequests: auth.max_concurrent_requests,
+    maxProcesses: auth.max_processes_per_key,
+  };
+  const known: KnownKey[] = [];
+  const add = (keyDigest: Buffer, name: string, grants: readonly GrantName[], limits = defaults) => {
+    if (known.some((key) => key.digest.equals(keyDigest))) {
+      throw new ConfigurationError(`auth: the key named ${name} is configured twice`);
     }
-    for (const line of text.split("\n").map((entry) => entry.trim())) {
-      if (line.length === 0 || line.startsWith("#")) continue;
-      if (line.length < 8)
-        throw new ConfigurationError(`auth.keys_file: a key in ${auth.keys_file} is shorter than 8 characters`);
-      keys.push(line);
-    }
+    const owner = `key_${keyDigest.toString("hex").slice(0, 16)}`;
+    const granted = new Set(grants.filter((grant) => enabled.has(grant)));
+    known.push({ digest: keyDigest, caller: Object.freeze({ owner, name, grants: granted, limits }) });
+  };
+  for (const entry of auth.keys) {
+    const keyDigest = entry.key !== undefined ? digest(entry.key) : Buffer.from(entry.key_sha256 ?? "", "hex");
+    add(keyDigest, entry.name, entry.grants, {
+      requestsPerMinute: entry.requests_per_minute ?? defaults.requestsPerMinute,
+      maxConcurrentRequests: entry.max_concurrent_requests ?? defaults.maxConcurrentRequests,
+      maxProcesses: entry.max_processes ?? defaults.maxProcesses,
+    });
   }
-  return new ApiKeys(keys);
+  for (const [index, key] of auth.api_keys.entries()) add(digest(key), `api_keys[${index}]`, []);
+  for (const [index, key] of readKeysFile(auth.keys_file).entries()) add(digest(key), `keys_file[${index}]`, []);
+  const operator: Caller = Object.freeze({
+    owner: "",
+    name: "operator",
+    grants: enabled,
+    limits: { requestsPerMinute: auth.requests_per_minute, maxConcurrentRequests: auth.max_concurrent_requests },
+  });
+  return new ApiKeys(known, operator);
 }
 
-const loopback = new Set(["127.0.0.1", "::1", "localhost", "[::1]"]);
+/** The grants the configuration enables; the operator on keyless loopback has all of them. */
+function enabledGrants(configuration: Configuration): Set<GrantName> {
+  const grants = new Set<GrantName>(["admin"]);
+  if (configuration.agent.enabled) grants.add("agent");
+  if (configuration.sessions.enabled) grants.add("sessions");
+  return grants;
+}
 
-/** Serving another address without keys would open Claude Code to the network: refuse unless asked. */
-export function checkExposure(configuration: Configuration, keys: ApiKeys): void {
-  const { host } = configuration.server;
-  if (keys.required || loopback.has(host) || host.startsWith("127.") || configuration.auth.allow_anonymous_remote)
-    return;
-  throw new ConfigurationError(
-    `server.host: ${host} is not a loopback address and no API key is configured; set auth.api_keys (or auth.keys_file), or auth.allow_anonymous_remote = true to serve anyone`,
-  );
+function readKeysFile(path: string | undefined): string[] {
+  if (!path) return [];
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigurationError(`auth.keys_file: cannot read ${path} (${String(error)})`);
+  }
+  const keys: string[] = [];
+  for (const line of text.split("\n").map((entry) => entry.trim())) {
+    if (line.length === 0 || line.startsWith("#")) continue;
+    if (line.length < 8) throw new ConfigurationError(`auth.keys_file: a key in ${path} is shorter than 8 characters`);
+    keys.push(line);
+  }
+  return keys;
 }

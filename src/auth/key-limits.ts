@@ -1,35 +1,33 @@
 /**
- * Per-key limits: requests started per minute (a sliding window) and requests in flight. In memory,
- * per gateway instance (documented): behind a load balancer each instance applies them on its own.
+ * Per-key limits: requests started per minute (a sliding window) and requests in flight, each key
+ * with its own numbers (its `auth.keys` entry, else the `auth.*` defaults). In memory, per gateway
+ * instance (documented): behind a load balancer each instance applies them on its own.
  */
 import { GatewayError } from "../errors.js";
+import type { Caller } from "./caller.js";
+
+const unlimited = () => {};
 
 export class KeyLimits {
   private readonly started = new Map<string, number[]>();
   private readonly inFlight = new Map<string, number>();
 
-  constructor(
-    private readonly perMinute: number | undefined,
-    private readonly concurrent: number | undefined,
-  ) {}
-
-  /** Admits one request of `owner`, or throws 429 with Retry-After; call the result when it ends. */
-  admit(owner: string, now = Date.now()): () => void {
+  /** Admits one request of `caller`, or throws 429 with Retry-After; call the result when it ends. */
+  admit(caller: Pick<Caller, "owner" | "limits">, now = Date.now()): () => void {
+    const { owner } = caller;
+    const { requestsPerMinute: perMinute, maxConcurrentRequests: concurrent } = caller.limits;
+    if (perMinute === undefined && concurrent === undefined) return unlimited;
     const recent = (this.started.get(owner) ?? []).filter((time) => now - time < 60_000);
-    if (this.perMinute !== undefined && recent.length >= this.perMinute) {
+    if (perMinute !== undefined && recent.length >= perMinute) {
       const retryAfter = Math.max(1, Math.ceil((60_000 - (now - (recent[0] ?? now))) / 1000));
-      throw limited(`This key may start ${this.perMinute} requests per minute.`, "rate_limit_exceeded", retryAfter);
+      throw limited(`This key may start ${perMinute} requests per minute.`, "rate_limit_exceeded", retryAfter);
     }
     const running = this.inFlight.get(owner) ?? 0;
-    if (this.concurrent !== undefined && running >= this.concurrent) {
-      throw limited(
-        `This key may have ${this.concurrent} requests in flight at once.`,
-        "too_many_concurrent_requests",
-        1,
-      );
+    if (concurrent !== undefined && running >= concurrent) {
+      throw limited(`This key may have ${concurrent} requests in flight at once.`, "too_many_concurrent_requests", 1);
     }
     // Counted only once admitted: a refused request uses up nothing.
-    if (this.perMinute !== undefined) this.started.set(owner, [...recent, now]);
+    if (perMinute !== undefined) this.started.set(owner, [...recent, now]);
     this.inFlight.set(owner, running + 1);
     let done = false;
     return () => {

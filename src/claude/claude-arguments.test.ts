@@ -10,16 +10,41 @@ const flag = (args: string[], name: string) => {
   return index < 0 ? undefined : args[index + 1];
 };
 
+const placement = {
+  room: { cwd: "/data/rooms/key_a/workspace", configDirectory: "/data/rooms/key_a/claude" },
+  forbidden: ["/data/conversations.sqlite", "/data/rooms/key_b", "/home/gw/.claude"],
+  additionalDirs: ["/srv/a"],
+  secretFiles: ["/data/rooms/key_a/claude/.credentials.json", "/data/rooms/key_a/claude/mcp-servers.json"],
+  sandbox: true,
+};
+const agent = { placement, mcpConfigPath: "/data/rooms/key_a/claude/mcp-servers.json" };
+const settingsOf = (args: string[]) => JSON.parse(flag(args, "--settings") ?? "{}");
+
 describe("claudeArguments", () => {
-  it("keeps MCP strict and adds nothing else by default", () => {
-    const args = claudeArguments(configure());
+  it("runs a model by default: no built-in tools, no MCP server, no auto memory — whatever the operator configured for agents", () => {
+    const args = claudeArguments(
+      configure({
+        mcp: { enabled: true, config_json: '{"mcpServers":{}}', strict: false },
+        file_access: { additional_dirs: ["/srv/a"], allowed_tools: ["Bash"], skip_permissions: true },
+      }),
+    );
+    expect(flag(args, "--tools")).toBe("");
     expect(args).toContain("--strict-mcp-config");
-    for (const name of ["--mcp-config", "--add-dir", "--permission-mode", "--allowedTools", "--max-turns", "--tools"]) {
+    expect(settingsOf(args)).toEqual({ autoMemoryEnabled: false });
+    for (const name of [
+      "--mcp-config",
+      "--add-dir",
+      "--permission-mode",
+      "--allowedTools",
+      "--dangerously-skip-permissions",
+    ]) {
       expect(args).not.toContain(name);
     }
+    // Without the agent's placement, even needs.agent stays a model.
+    expect(flag(claudeArguments(configure(), { agent: true }), "--tools")).toBe("");
   });
 
-  it("passes every file access, MCP and limit key to its flag", () => {
+  it("gives an agent every file access, MCP and limit key, its MCP servers as a file, and its sandbox", () => {
     const args = claudeArguments(
       configure({
         mcp: { enabled: true, config_json: '{"mcpServers":{}}', strict: false, debug: true },
@@ -32,9 +57,13 @@ describe("claudeArguments", () => {
         },
         claude: { max_turns: 3, max_budget_usd: 0.5, fallback_model: "haiku" },
       }),
+      { agent: true },
+      agent,
     );
-    expect(flag(args, "--mcp-config")).toBe('{"mcpServers":{}}');
+    expect(flag(args, "--mcp-config")).toBe("/data/rooms/key_a/claude/mcp-servers.json");
+    expect(args.join(" ")).not.toContain("mcpServers");
     expect(args).not.toContain("--strict-mcp-config");
+    expect(args).not.toContain("--tools");
     expect(flag(args, "--debug")).toBe("mcp");
     expect(args.filter((arg) => arg === "--add-dir")).toHaveLength(2);
     expect(flag(args, "--permission-mode")).toBe("acceptEdits");
@@ -44,24 +73,44 @@ describe("claudeArguments", () => {
     expect(flag(args, "--max-turns")).toBe("3");
     expect(flag(args, "--max-budget-usd")).toBe("0.5");
     expect(flag(args, "--fallback-model")).toBe("haiku");
+    const settings = settingsOf(args);
+    expect(settings.sandbox).toMatchObject({
+      enabled: true,
+      allowUnsandboxedCommands: false,
+      filesystem: { allowWrite: [placement.room.cwd, "/srv/a"] },
+    });
+    expect(settings.sandbox.filesystem.denyRead).toEqual(placement.forbidden);
+    expect(settings.sandbox.credentials.envVars).toContainEqual({ name: "ANTHROPIC_API_KEY", mode: "deny" });
+    expect(settings.permissions.deny).toContain("Read(//data/rooms/key_b/**)");
+    expect(settings.permissions.deny).toContain("Read(//data/rooms/key_a/claude/mcp-servers.json)");
+    expect(settings.sandbox.credentials.files).toContainEqual({
+      path: "/data/rooms/key_a/claude/mcp-servers.json",
+      mode: "deny",
+    });
+    expect(settings.autoMemoryEnabled).toBe(false);
   });
 
-  it("adds the client tool server to the operator's MCP servers and allowed tools, and drops built-ins", () => {
+  it("adds the client tool server to the allowed tools, and drops an agent's built-ins unless kept", () => {
+    const model = claudeArguments(configure(), { clientTools: true, jsonSchema: '{"type":"object"}' });
+    expect(flag(model, "--mcp-config")).toBe(clientServerConfig);
+    expect(flag(model, "--allowedTools")).toBe("mcp__client");
+    expect(flag(model, "--tools")).toBe("");
+    expect(flag(model, "--json-schema")).toBe('{"type":"object"}');
+    const operator = configure({
+      mcp: { enabled: true, config_file: "/etc/mcp.json" },
+      file_access: { allowed_tools: ["mcp__fixture"] },
+    });
     const args = claudeArguments(
-      configure({
-        mcp: { enabled: true, config_file: "/etc/mcp.json" },
-        file_access: { allowed_tools: ["mcp__fixture"] },
-      }),
-      { clientTools: true, jsonSchema: '{"type":"object"}' },
+      operator,
+      { agent: true, clientTools: true },
+      { ...agent, mcpConfigPath: "/etc/mcp.json" },
     );
     const at = args.indexOf("--mcp-config");
     expect(args.slice(at + 1, at + 3)).toEqual(["/etc/mcp.json", clientServerConfig]);
     expect(flag(args, "--allowedTools")).toBe("mcp__fixture,mcp__client");
     expect(flag(args, "--tools")).toBe("");
-    expect(flag(args, "--json-schema")).toBe('{"type":"object"}');
-    expect(claudeArguments(configure({ tools: { keep_builtin_tools: true } }), { clientTools: true })).not.toContain(
-      "--tools",
-    );
+    const kept = configure({ tools: { keep_builtin_tools: true } });
+    expect(claudeArguments(kept, { agent: true, clientTools: true }, agent)).not.toContain("--tools");
   });
 
   it("refuses bypassed permissions as root without IS_SANDBOX, and a bad MCP file, at start-up", () => {

@@ -1,39 +1,60 @@
 /**
  * The whole command line of a gateway CLI process, in one place: the stream-json protocol and
- * settings isolation (baseClaudeArguments), the operator's MCP servers, file access and limits
- * from the configuration, and what a request needs (client tools, a JSON schema).
+ * settings isolation (baseClaudeArguments), then either
+ *   - a model (the default): no built-in tool, no MCP server but the client tool server, no auto
+ *     memory — only the request's own tools reach the model; or
+ *   - an agent (the `agent` grant): Claude Code's tools, the operator's MCP servers, file access and
+ *     limits from the configuration, sandboxed in the owner's room (agent-settings.ts);
+ * and what a request needs (client tools, a JSON schema, a live session's permission prompts).
  */
 import { readFileSync } from "node:fs";
 import { ConfigurationError } from "../config/configuration-error.js";
 import type { Configuration } from "../config/configuration-schema.js";
+import { type AgentPlacement, agentSettings, modelSettings } from "./agent-settings.js";
 import { clientServerConfig, clientServerName } from "./client-tool-server.js";
 import { baseClaudeArguments, type ProcessNeeds } from "./launch-profile.js";
 
-export function claudeArguments(configuration: Configuration, needs: ProcessNeeds = {}): string[] {
+export interface AgentContext {
+  placement: AgentPlacement;
+  /** The operator's MCP servers as a file (never on argv, where `ps` shows every secret in them). */
+  mcpConfigPath: string | undefined;
+}
+
+export function claudeArguments(
+  configuration: Configuration,
+  needs: ProcessNeeds = {},
+  agent?: AgentContext,
+): string[] {
   const { claude, mcp, file_access: files, tools } = configuration;
   const args = baseClaudeArguments(claude);
+  const asAgent = needs.agent === true && agent !== undefined;
 
   const mcpConfigs: string[] = [];
-  if (mcp.enabled) mcpConfigs.push(mcp.config_file ?? mcp.config_json ?? "");
+  if (asAgent && mcp.enabled && agent.mcpConfigPath) mcpConfigs.push(agent.mcpConfigPath);
   if (needs.clientTools) mcpConfigs.push(clientServerConfig);
   if (mcpConfigs.length > 0) args.push("--mcp-config", ...mcpConfigs);
-  if (mcp.strict) args.push("--strict-mcp-config");
-  if (mcp.debug) args.push("--debug", "mcp");
+  if (mcp.strict || !asAgent) args.push("--strict-mcp-config");
+  if (asAgent && mcp.debug) args.push("--debug", "mcp");
 
-  for (const directory of files.additional_dirs) args.push("--add-dir", directory);
-  const permissionMode = needs.permissionMode ?? files.permission_mode;
-  if (permissionMode) args.push("--permission-mode", permissionMode);
-  if (needs.permissionPrompts) args.push("--permission-prompt-tool", "stdio");
-  if (files.skip_permissions) args.push("--dangerously-skip-permissions");
-  const allowed = [
-    ...files.allowed_tools,
-    ...(needs.allowedTools ?? []),
-    ...(needs.clientTools ? [`mcp__${clientServerName}`] : []),
-  ];
-  if (allowed.length > 0) args.push("--allowedTools", allowed.join(","));
-  if (files.disallowed_tools.length > 0) args.push("--disallowedTools", files.disallowed_tools.join(","));
-  // With client tools, Claude Code's own tools are not offered unless the operator keeps them.
-  if (needs.clientTools && !tools.keep_builtin_tools) args.push("--tools", "");
+  const clientServer = needs.clientTools ? [`mcp__${clientServerName}`] : [];
+  if (asAgent) {
+    for (const directory of files.additional_dirs) args.push("--add-dir", directory);
+    const permissionMode = needs.permissionMode ?? files.permission_mode;
+    if (permissionMode) args.push("--permission-mode", permissionMode);
+    if (needs.permissionPrompts) args.push("--permission-prompt-tool", "stdio");
+    if (files.skip_permissions) args.push("--dangerously-skip-permissions");
+    const allowed = [...files.allowed_tools, ...(needs.allowedTools ?? []), ...clientServer];
+    if (allowed.length > 0) args.push("--allowedTools", allowed.join(","));
+    if (files.disallowed_tools.length > 0) args.push("--disallowedTools", files.disallowed_tools.join(","));
+    // With client tools, Claude Code's own tools are not offered unless the operator keeps them.
+    if (needs.clientTools && !tools.keep_builtin_tools) args.push("--tools", "");
+    args.push("--settings", JSON.stringify(agentSettings(agent.placement)));
+  } else {
+    if (clientServer.length > 0) args.push("--allowedTools", clientServer.join(","));
+    // A model: none of Claude Code's own tools (Bash, Read, Task, …) — measured in decision 0009.
+    args.push("--tools", "");
+    args.push("--settings", JSON.stringify(modelSettings()));
+  }
 
   if (claude.max_turns !== undefined) args.push("--max-turns", String(claude.max_turns));
   if (claude.max_budget_usd !== undefined) args.push("--max-budget-usd", String(claude.max_budget_usd));

@@ -18,6 +18,8 @@ export interface ClaudeProcessOptions {
   args: readonly string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Run as this user and group (a room's own, when the gateway is root). */
+  user?: { uid: number; gid: number };
   logger: Logger;
 }
 
@@ -51,6 +53,7 @@ export class ClaudeProcess {
       env: options.env,
       stdio: ["pipe", "pipe", "pipe"],
       detached: true,
+      ...options.user,
     });
     this.pid = this.child.pid;
     this.exited = new Promise<ExitInfo>((resolve) => {

@@ -16,6 +16,18 @@ describe("launch profiles", () => {
     expect(createLaunchProfile([...args, "--max-turns", "3"]).spawnKey).not.toBe(plain.spawnKey);
   });
 
+  it("share spares across owners, but never a used process; a room of its own is another command line", () => {
+    const args = baseClaudeArguments(claude());
+    const alice = createLaunchProfile(args, {}, { owner: "key_a" });
+    const bob = createLaunchProfile(args, {}, { owner: "key_b" });
+    expect(alice.spawnKey).toBe(bob.spawnKey);
+    expect(alice.key).not.toBe(bob.key);
+    const room = { cwd: "/rooms/a/workspace", configDirectory: "/rooms/a/claude" };
+    const inRoom = createLaunchProfile(args, {}, { owner: "key_a", room });
+    expect(inRoom.spawnKey).not.toBe(alice.spawnKey);
+    expect(inRoom.room).toEqual(room);
+  });
+
   it("keep a replaced and an appended system prompt apart", () => {
     const args = baseClaudeArguments(claude());
     const replaced = createLaunchProfile(args, initializeForSystemPrompt("Be terse.", "replace"));

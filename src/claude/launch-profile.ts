@@ -16,8 +16,25 @@ export interface InitializeOptions {
   sdkMcpServers?: string[];
 }
 
+/**
+ * Where a process lives: its working directory and its CLI config dir (transcripts, settings
+ * state). The shared model room serves every owner's model-only processes; an owner granted the
+ * agent works in a room of its own.
+ */
+export interface Room {
+  readonly cwd: string;
+  readonly configDirectory: string;
+  /** HOME of its processes (undefined: the gateway's). */
+  readonly home?: string;
+  /** The user and group its processes run as (undefined: the gateway's). */
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
 /** What a request needs of its process besides the system prompt; each changes the command line. */
 export interface ProcessNeeds {
+  /** Claude Code as an agent (built-in tools, MCP servers, file access), in the owner's room. */
+  agent?: boolean;
   /** The client tool server (and no built-in tools, unless kept). */
   clientTools?: boolean;
   /** A JSON Schema for the CLI's structured output (`--json-schema`). */
@@ -31,14 +48,16 @@ export interface ProcessNeeds {
 }
 
 export interface LaunchProfile {
-  /** Identifies processes with the same command line. */
+  /** Identifies processes with the same command line and room: spares are shared among these. */
   readonly spawnKey: string;
-  /** Identifies processes with the same command line AND initialize options. */
+  /** Identifies processes with the same command line, room, initialize options AND owner. */
   readonly key: string;
   readonly args: readonly string[];
   readonly initialize: Readonly<InitializeOptions>;
-  /** The working directory (undefined: the gateway's workspace). */
-  readonly cwd?: string;
+  /** Whose turns it runs: a process never serves two owners. */
+  readonly owner: string;
+  /** Its room (undefined: the shared model room). */
+  readonly room?: Room;
 }
 
 function hash(value: unknown): string {
@@ -48,15 +67,18 @@ function hash(value: unknown): string {
 export function createLaunchProfile(
   args: readonly string[],
   initialize: InitializeOptions = {},
-  cwd?: string,
+  placement: { owner?: string; room?: Room } = {},
 ): LaunchProfile {
-  const spawnKey = hash(cwd === undefined ? args : [...args, { cwd }]);
+  const { owner = "", room } = placement;
+  const spawnKey = hash(room === undefined ? args : [...args, { cwd: room.cwd, config: room.configDirectory }]);
+  const initializeKey = [initialize.systemPrompt ?? null, initialize.appendSystemPrompt ?? null];
   return Object.freeze({
     spawnKey,
-    key: `${spawnKey}:${hash([initialize.systemPrompt ?? null, initialize.appendSystemPrompt ?? null, initialize.sdkMcpServers ?? null])}`,
+    key: `${spawnKey}:${hash([...initializeKey, initialize.sdkMcpServers ?? null, owner])}`,
     args: Object.freeze([...args]),
     initialize: Object.freeze({ ...initialize }),
-    ...(cwd === undefined ? {} : { cwd }),
+    owner,
+    ...(room === undefined ? {} : { room: Object.freeze({ ...room }) }),
   });
 }
 

@@ -5,9 +5,9 @@
  * another config dir, under another working directory's slug, resumes fine (measured). So the
  * gateway keeps transcripts in its store, and any instance can resume any conversation.
  */
-import { mkdir, open, writeFile } from "node:fs/promises";
+import { chown, mkdir, open, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 
 /** The CLI's config dir for this environment (CLAUDE_CONFIG_DIR, else ~/.claude). */
 export function claudeConfigDirectory(environment: NodeJS.ProcessEnv): string {
@@ -35,7 +35,24 @@ export async function readTranscriptFrom(path: string, offset: number): Promise<
   }
 }
 
-export async function writeTranscript(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, text);
+/**
+ * Puts a transcript where `--resume` finds it. `user`: the CLI that resumes runs as this user (a
+ * room's own) and goes on writing there, so what the gateway creates under `configDirectory` is
+ * given to it.
+ */
+export async function writeTranscript(
+  path: string,
+  text: string,
+  user?: { uid: number; gid: number; configDirectory: string },
+): Promise<void> {
+  const created = await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text, { mode: 0o600 });
+  if (!user) return;
+  const made = created ? relative(user.configDirectory, created).split(sep) : [];
+  let directory = created ? user.configDirectory : undefined;
+  for (const segment of made) {
+    directory = join(directory as string, segment);
+    await chown(directory, user.uid, user.gid);
+  }
+  await chown(path, user.uid, user.gid);
 }

@@ -22,12 +22,46 @@ const serverSchema = z.strictObject({
   shutdown_grace_seconds: z.number().min(0).default(10),
   /** Largest request body; larger ones get 413 without being read. */
   body_limit_mb: z.number().positive().default(50),
-  /** Origins browsers may call the gateway from (CORS); "*" for any. Empty: no CORS headers. */
+  /** Origins browsers may call the gateway from (CORS, WebSocket upgrades); "*" for any. Empty: none. */
   cors_origins: z.array(z.string().min(1)).default([]),
+  /**
+   * Names a request's `Host` may carry (without port; "*" for any). Unset: loopback names, the bind
+   * address, and — bound to a wildcard address — any IP address. A DNS-rebinding page sends its own name.
+   */
+  allowed_hosts: z.array(z.string().min(1)).optional(),
 });
 
+/** What a key may do beyond asking the model (see the README's Security section). */
+export const grantNames = ["agent", "sessions", "admin"] as const;
+export type GrantName = (typeof grantNames)[number];
+
+const keyEntrySchema = z
+  .strictObject({
+    /** Shown in logs and /stats; never the key itself. */
+    name: z.string().min(1),
+    /** The key as clients send it … */
+    key: z.string().min(8, "an API key must have at least 8 characters").optional(),
+    /** … or its SHA-256 digest (hex), so the configuration need not hold the key. */
+    key_sha256: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits")
+      .optional(),
+    grants: z.array(z.enum(grantNames)).default([]),
+    requests_per_minute: z.number().int().positive().optional(),
+    max_concurrent_requests: z.number().int().positive().optional(),
+    /** CLI processes this key may hold at once (overrides auth.max_processes_per_key). */
+    max_processes: z.number().int().positive().optional(),
+  })
+  .refine((entry) => (entry.key === undefined) !== (entry.key_sha256 === undefined), {
+    message: "set exactly one of key and key_sha256",
+    path: ["key"],
+  });
+export type KeyEntry = z.output<typeof keyEntrySchema>;
+
 const authSchema = z.strictObject({
-  /** Keys clients send as `Authorization: Bearer <key>` or `x-api-key: <key>`. */
+  /** Keys with names, grants and limits of their own. */
+  keys: z.array(keyEntrySchema).default([]),
+  /** Plain keys (no grants) clients send as `Authorization: Bearer <key>` or `x-api-key: <key>`. */
   api_keys: z.array(z.string().min(8, "an API key must have at least 8 characters")).default([]),
   /** A file with one key per line (blank lines and lines starting with # are skipped). */
   keys_file: z.string().min(1).optional(),
@@ -37,6 +71,11 @@ const authSchema = z.strictObject({
   requests_per_minute: z.number().int().positive().optional(),
   /** Requests one key may have in flight at once (429 beyond). Unset: no limit. */
   max_concurrent_requests: z.number().int().positive().optional(),
+  /**
+   * CLI processes one key may hold at once: conversations kept warm, turns waiting for tool results,
+   * live sessions, turns running. Past it the key's oldest idle conversation is let go, else 429.
+   */
+  max_processes_per_key: z.number().int().positive().default(4),
 });
 
 const claudeSchema = z.strictObject({
@@ -70,6 +109,28 @@ const claudeSchema = z.strictObject({
   fallback_model: z.string().min(1).optional(),
   /** Effort level for requests without reasoning_effort (low, medium, high, xhigh, max). Unset: the CLI's. */
   effort: z.enum(["low", "medium", "high", "xhigh", "max"]).optional(),
+  /**
+   * Variables of the gateway's environment passed on to the CLI besides the allow-list (PATH, HOME,
+   * locale, TMPDIR, proxies, ANTHROPIC_*, CLAUDE_CODE_* but never CLAUDE_CODE__*, …).
+   */
+  env_passthrough: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a variable name")).default([]),
+});
+
+const agentSchema = z.strictObject({
+  /**
+   * Keys granted "agent" (and the operator on keyless loopback) get Claude Code as an agent: its
+   * built-in tools, the MCP servers of mcp.*, file access as in file_access.*, each key in its room.
+   */
+  enabled: z.boolean().default(false),
+  /** Bash runs in Claude Code's sandbox (bubblewrap): writes only in the key's room, other rooms unreadable. */
+  sandbox: z.boolean().default(true),
+  /**
+   * Where the rooms are (a directory per key: workspace and CLI config dir). Unset: `<data_dir>/rooms`.
+   * When the gateway runs as root, each room's CLI runs as a user of its own, which must be able to reach it.
+   */
+  rooms_dir: z.string().min(1).optional(),
+  /** As root: the first of the user (and group) ids the rooms' CLI processes run as, one per room. */
+  room_uid_base: z.number().int().min(1000).max(2_000_000_000).default(61000),
 });
 
 const mcpSchema = z.strictObject({
@@ -133,6 +194,8 @@ const imagesSchema = z.strictObject({
 });
 
 const sessionsSchema = z.strictObject({
+  /** Live sessions may be started (by keys granted "sessions", and the operator on keyless loopback). */
+  enabled: z.boolean().default(false),
   /** A live session with no WebSocket client connected for this long is ended. */
   idle_timeout_seconds: z.number().positive().default(300),
 });
@@ -163,6 +226,7 @@ export const configurationObjectSchema = z.strictObject({
   claude: claudeSchema.prefault({}),
   conversation: conversationSchema.prefault({}),
   tools: toolsSchema.prefault({}),
+  agent: agentSchema.prefault({}),
   mcp: mcpSchema.prefault({}),
   sessions: sessionsSchema.prefault({}),
   cache: cacheSchema.prefault({}),
@@ -201,6 +265,10 @@ export const configurationSchema = configurationObjectSchema
     claude: {
       ...configuration.claude,
       workspace: configuration.claude.workspace ?? join(configuration.data_dir, "workspace"),
+    },
+    agent: {
+      ...configuration.agent,
+      rooms_dir: configuration.agent.rooms_dir ?? join(configuration.data_dir, "rooms"),
     },
     store: {
       ...configuration.store,

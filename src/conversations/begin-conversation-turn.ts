@@ -45,7 +45,7 @@ export interface ConversationTurnRequest {
 
 export interface ConversationTurnDependencies extends TurnDependencies, LockTiming {
   pool: ProcessPool;
-  launchProfile(systemPrompt: string | undefined, needs?: ProcessNeeds): LaunchProfile;
+  launchProfile(owner: string, systemPrompt: string | undefined, needs?: ProcessNeeds): LaunchProfile;
   /** How long a resume waits for the previous turn's transcript to reach the store. */
   transcriptWaitMs: number;
 }
@@ -83,7 +83,7 @@ function newConversationTurn(
       owner: request.owner,
       record: undefined,
       systemPrompt,
-      profile: dependencies.launchProfile(request.systemPrompt, request.needs),
+      profile: dependencies.launchProfile(request.owner, request.systemPrompt, request.needs),
       claim: undefined,
       replay: { kind: "request" },
       digestBefore,
@@ -165,11 +165,12 @@ async function turnOn(
 ): Promise<ConversationTurn> {
   let claim: ConversationClaim | undefined;
   let replay: Replay = { kind: "session" };
+  const profile = dependencies.launchProfile(record.owner, systemPrompt ?? undefined, request.needs);
   if (record.sessionId) {
     claim = { id: record.id, revision: record.revision, resumeArgs: ["--resume", record.sessionId] };
     if (
       !dependencies.pool.holds(claim) &&
-      !(await prepareResume(record, request.signal, dependencies, dependencies.transcriptWaitMs))
+      !(await prepareResume(record, profile, request.signal, dependencies, dependencies.transcriptWaitMs))
     ) {
       claim = undefined;
       replay = { kind: "items", items: await dependencies.store.items(record.id) };
@@ -184,7 +185,7 @@ async function turnOn(
       owner: record.owner,
       record,
       systemPrompt,
-      profile: dependencies.launchProfile(systemPrompt ?? undefined, request.needs),
+      profile,
       claim,
       replay,
       digestBefore,

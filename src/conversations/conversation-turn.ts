@@ -3,13 +3,13 @@
  * it is recorded: what to send, where to run it, and — once the CLI's `result` arrived — the
  * record written to the store before the client sees the end of the answer.
  */
-import type { LaunchProfile } from "../claude/launch-profile.js";
+import type { LaunchProfile, Room } from "../claude/launch-profile.js";
 import type { Logger } from "../observability/logger.js";
 import type { ConversationBinding, ConversationClaim } from "../pool/process-pool.js";
 import type { ConversationItem, ConversationRecord, ConversationStore } from "../store/conversation-store.js";
 import { newItemId } from "./conversation-ids.js";
 import { extendDigest, type HistoryEntry } from "./history-digest.js";
-import type { TranscriptLocation, TranscriptSync } from "./transcript-sync.js";
+import type { TranscriptSync } from "./transcript-sync.js";
 
 /**
  * What the CLI must be told besides the new input:
@@ -38,7 +38,8 @@ export interface ConversationTurnParts {
 
 export interface TurnDependencies {
   store: ConversationStore;
-  transcripts: TranscriptLocation;
+  /** Where a profile's processes keep their session transcripts. */
+  roomOf(profile: LaunchProfile): Room;
   transcriptSync: TranscriptSync;
   logger: Logger;
 }
@@ -93,7 +94,7 @@ export class ConversationTurn {
   }): Promise<void> {
     const { parts } = this;
     if (!parts.persist) return;
-    const { store, transcriptSync, logger } = this.dependencies;
+    const { store, transcriptSync, logger, roomOf } = this.dependencies;
     const entries: HistoryEntry[] = [
       ...parts.newEntries,
       ...this.exchanged,
@@ -128,6 +129,7 @@ export class ConversationTurn {
       revision: revision + 1,
       sessionId: reply.sessionId,
       marker: reply.lastMessageId,
+      room: roomOf(parts.profile),
     });
   }
 

@@ -7,6 +7,8 @@
 export interface ParkedTurn {
   toolCallIds: string[];
   conversationId: string | undefined;
+  /** Whose turn it is: nobody else may take or end it. */
+  owner: string;
   /** Ends the turn: interrupts it and answers its pending calls with an error. */
   abandon(reason: string): void;
 }
@@ -26,9 +28,14 @@ export class ParkedTurns<T extends ParkedTurn> {
     this.timers.set(turn, timer);
   }
 
-  /** The parked turn these tool call ids belong to (removed from the registry), if exactly one. */
-  take(toolCallIds: string[]): T | "several" | undefined {
-    const turns = new Set(toolCallIds.map((id) => this.byCall.get(id)).filter((turn) => turn !== undefined));
+  /**
+   * The owner's parked turn these tool call ids belong to (removed from the registry), if exactly
+   * one. Another owner's turns are not seen at all: nothing about them changes.
+   */
+  take(owner: string, toolCallIds: string[]): T | "several" | undefined {
+    const turns = new Set(
+      toolCallIds.map((id) => this.byCall.get(id)).filter((turn) => turn !== undefined && turn.owner === owner),
+    );
     if (turns.size > 1) return "several";
     const [turn] = turns;
     if (turn) this.remove(turn);
@@ -40,10 +47,13 @@ export class ParkedTurns<T extends ParkedTurn> {
     this.park(turn);
   }
 
-  /** A new message for this conversation that ignores its pending calls ends the parked turn. */
-  abandonConversation(conversationId: string): boolean {
+  /**
+   * A new message of the owner's for this conversation, ignoring its pending calls, ends the parked
+   * turn. Another owner's message ends nothing (and learns nothing): the id is checked first.
+   */
+  abandonConversation(owner: string, conversationId: string): boolean {
     for (const turn of new Set(this.byCall.values())) {
-      if (turn.conversationId === conversationId && this.remove(turn)) {
+      if (turn.owner === owner && turn.conversationId === conversationId && this.remove(turn)) {
         turn.abandon("A new message was sent instead of the tool results.");
         return true;
       }

@@ -1,4 +1,6 @@
 /** Readying a new CLI process to resume a conversation's session with `--resume`. */
+
+import type { LaunchProfile } from "../claude/launch-profile.js";
 import { transcriptPath, writeTranscript } from "../claude/session-transcript.js";
 import type { ConversationRecord } from "../store/conversation-store.js";
 import type { TurnDependencies } from "./conversation-turn.js";
@@ -10,11 +12,13 @@ import type { TurnDependencies } from "./conversation-turn.js";
  */
 export async function prepareResume(
   record: ConversationRecord,
+  /** The profile of the process that will resume it: the transcript goes into its room. */
+  profile: LaunchProfile,
   signal: AbortSignal,
   dependencies: TurnDependencies,
   transcriptWaitMs: number,
 ): Promise<boolean> {
-  const { store, transcripts, logger } = dependencies;
+  const { store, roomOf, logger } = dependencies;
   const deadline = Date.now() + transcriptWaitMs;
   let current: ConversationRecord | undefined = record;
   while (
@@ -31,6 +35,11 @@ export async function prepareResume(
   }
   const text = current && (await store.transcript(record.id));
   if (!text || !record.sessionId) return false;
-  await writeTranscript(transcriptPath(transcripts.configDirectory, transcripts.cwd, record.sessionId), text);
+  const room = roomOf(profile);
+  const user =
+    room.uid === undefined
+      ? undefined
+      : { uid: room.uid, gid: room.gid ?? room.uid, configDirectory: room.configDirectory };
+  await writeTranscript(transcriptPath(room.configDirectory, room.cwd, record.sessionId), text, user);
   return true;
 }

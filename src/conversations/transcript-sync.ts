@@ -8,6 +8,7 @@
  * of one conversation run in order; `drain()` lets shutdown finish them.
  */
 import { stat } from "node:fs/promises";
+import type { Room } from "../claude/launch-profile.js";
 import { readTranscriptFrom, transcriptPath } from "../claude/session-transcript.js";
 import type { Logger } from "../observability/logger.js";
 import type { ConversationStore } from "../store/conversation-store.js";
@@ -19,11 +20,8 @@ export interface TranscriptJob {
   sessionId: string;
   /** The API message id of the turn's last answer: present in the file once it is flushed. */
   marker: string | undefined;
-}
-
-export interface TranscriptLocation {
-  configDirectory: string;
-  cwd: string;
+  /** The room of the process that ran the turn (its config dir and working directory). */
+  room: Room;
 }
 
 export class TranscriptSync {
@@ -32,7 +30,6 @@ export class TranscriptSync {
 
   constructor(
     private readonly store: ConversationStore,
-    private readonly location: TranscriptLocation,
     private readonly logger: Logger,
     private readonly flushTimeoutMs = 10_000,
   ) {}
@@ -74,7 +71,7 @@ export class TranscriptSync {
    * before the chain last ran empty: a turn's copy is scheduled before its transcript is flushed.
    */
   private async copy(job: TranscriptJob, copied: Set<string>): Promise<void> {
-    const path = transcriptPath(this.location.configDirectory, this.location.cwd, job.sessionId);
+    const path = transcriptPath(job.room.configDirectory, job.room.cwd, job.sessionId);
     const record = await this.store.get(job.conversationId);
     if (!record || record.transcriptRevision >= job.revision) return;
     const offset = record.transcriptSessionId === job.sessionId ? record.transcriptLength : 0;

@@ -1,6 +1,6 @@
 /** Where callers may point the gateway at local paths: only inside the directories it allows. */
 import { realpath } from "node:fs/promises";
-import { isAbsolute, relative, resolve } from "node:path";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 
 /**
  * The real path of `path` (links resolved) if it exists and lies in one of `directories` (or is
@@ -13,7 +13,8 @@ export async function realPathInside(path: string, directories: readonly string[
     const root = await realpath(directory).catch(() => undefined);
     if (!root) continue;
     const rest = relative(root, real);
-    if (!rest.startsWith("..") && !isAbsolute(rest)) return real;
+    // "..name" is a file inside; only ".." itself or "../…" leaves the directory.
+    if (rest !== ".." && !rest.startsWith(`..${sep}`) && !isAbsolute(rest)) return real;
   }
   return undefined;
 }

@@ -5,7 +5,7 @@ import { cors } from "hono/cors";
 import { GatewayError, notFound } from "../errors.js";
 import type { GatewayEnv } from "./gateway-env.js";
 import type { GatewayServices } from "./gateway-services.js";
-import { authenticate, limitPerKey, requestId } from "./middleware/access.js";
+import { authenticate, authenticateIfPresented, guardBrowsers, limitPerKey, requestId } from "./middleware/access.js";
 import { handleError } from "./middleware/handle-errors.js";
 import { measure } from "./middleware/measure.js";
 import { chatCompletionRoutes } from "./routes/chat-completions.js";
@@ -21,6 +21,8 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
   app.use("*", requestId());
   app.use("*", services.inFlight.middleware());
   app.use("*", measure(services.metrics, services.logger));
+  // Ahead of CORS: a preflight from a page that may not call gets no permission either.
+  app.use("*", guardBrowsers(services.browserGuard));
   const origins = configuration.server.cors_origins;
   if (origins.length > 0) {
     app.use(
@@ -50,7 +52,8 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
   );
   // Health stays open for load balancers; everything under /v1 needs a key when keys are set.
   for (const path of ["/v1/*", "/stats", "/metrics"]) app.use(path, authenticate(services.apiKeys));
-  if (services.keyLimits) app.use("/v1/*", limitPerKey(services.keyLimits));
+  app.use("/health/ready", authenticateIfPresented(services.apiKeys));
+  app.use("/v1/*", limitPerKey(services.keyLimits));
   app.route("/", healthRoutes(services));
   app.route("/", observabilityRoutes(services));
   app.route("/", modelRoutes(services));

@@ -3,7 +3,8 @@
  * nothing but the request qualify: no conversation to continue (no conversation_id, and either no
  * earlier messages or `store: false`), no client tools (their turns wait for the client). The key
  * covers the caller's key and every field that can change the answer. `Cache-Control: no-cache`
- * skips the lookup (the fresh answer is still kept).
+ * skips the lookup (the fresh answer is still kept). A hit is a one-off answer: it carries no
+ * conversation (the first caller's conversation is the first caller's).
  */
 import { createHash } from "node:crypto";
 import type { Context } from "hono";
@@ -49,9 +50,10 @@ export async function cachedAnswer(
   metrics.cache(kept ? "hit" : "miss");
   context.header("x-cache", kept ? "hit" : "miss");
   if (!kept) return undefined;
-  const identity = { ...newCompletionIdentity(kept.conversation_id), created: kept.created };
-  if (!request.stream) return context.json({ ...kept, id: identity.id });
-  const chunks = replayChunks(kept, identity, request.stream_options?.include_usage === true);
+  const { conversation_id: _, ...answer } = kept;
+  const identity = { ...newCompletionIdentity(undefined), created: kept.created };
+  if (!request.stream) return context.json({ ...answer, id: identity.id });
+  const chunks = replayChunks(answer, identity, request.stream_options?.include_usage === true);
   const response = await createSseResponse(
     (async function* () {
       yield* chunks;

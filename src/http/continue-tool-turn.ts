@@ -20,15 +20,10 @@ export async function continueWithToolResults(
   options: () => RespondOptions,
 ): Promise<Response> {
   const ids = results.map((result) => result.toolCallId);
-  const taken = services.parkedTurns.take(ids);
-  if (taken === "several") {
-    throw invalidRequest("These tool results answer calls of different turns.", "messages", "invalid_value");
-  }
-  let parked = taken;
   // Another key's turn is none of this caller's business: it is simply not found.
-  if (parked && parked.turn.conversation.owner !== context.get("owner")) {
-    services.parkedTurns.restore(parked);
-    parked = undefined;
+  const parked = services.parkedTurns.take(context.get("owner"), ids);
+  if (parked === "several") {
+    throw invalidRequest("These tool results answer calls of different turns.", "messages", "invalid_value");
   }
   if (!parked) {
     throw invalidRequest(

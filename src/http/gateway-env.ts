@@ -1,6 +1,10 @@
 /** What middleware puts on every request's context, for the routes after it. */
+import type { Caller } from "../auth/caller.js";
+
 export interface GatewayEnv {
   Variables: {
+    /** Who calls: its key's owner id, name, grants and limits (the operator without keys). */
+    caller: Caller;
     /** The caller's owner id (from its API key; "" without keys). Conversations and sessions belong to it. */
     owner: string;
     /** Echoed from `x-request-id` or generated; in the response header, log lines and error bodies. */

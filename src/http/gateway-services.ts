@@ -2,7 +2,6 @@
 import type { ApiKeys } from "../auth/api-keys.js";
 import type { KeyLimits } from "../auth/key-limits.js";
 import type { ResponseCache } from "../cache/response-cache.js";
-import type { LaunchProfile, ProcessNeeds } from "../claude/launch-profile.js";
 import type { Configuration } from "../config/configuration-schema.js";
 import type { ConversationTurnDependencies } from "../conversations/begin-conversation-turn.js";
 import type { ConversationDirectory } from "../conversations/conversation-directory.js";
@@ -12,18 +11,19 @@ import type { Logger } from "../observability/logger.js";
 import type { ModelCatalog } from "../openai/model-catalog.js";
 import type { ProcessPool } from "../pool/process-pool.js";
 import type { LiveSessions } from "../sessions/live-sessions.js";
+import type { BrowserGuard } from "./browser-guard.js";
 import type { InFlight } from "./in-flight.js";
 import type { ChatParkedTurn } from "./respond-with-turn.js";
 
 export interface GatewayServices {
   configuration: Configuration;
   apiKeys: ApiKeys;
-  /** Per-key limits, when the configuration sets any. */
-  keyLimits: KeyLimits | undefined;
+  /** Host and Origin checks: no web page drives the gateway. */
+  browserGuard: BrowserGuard;
+  /** Per-key limits (each key's own, else the auth.* defaults). */
+  keyLimits: KeyLimits;
   pool: ProcessPool;
   models: ModelCatalog;
-  /** The launch profile for a request's system prompt (undefined: Claude Code's own) and needs. */
-  launchProfile(systemPrompt: string | undefined, needs?: ProcessNeeds): LaunchProfile;
   claude: { command: string; version: Promise<string | undefined> };
   /** What a chat completion needs to find and record its conversation. */
   conversationTurns: ConversationTurnDependencies;

@@ -1,10 +1,22 @@
-/** The request body as JSON, or OpenAI's 400 for a body that does not parse. */
+/**
+ * The request body as JSON, or OpenAI's 400 for a body that does not parse. Only a body declared
+ * as JSON is read: a browser form (text/plain, urlencoded, multipart) can be sent cross-site
+ * without a preflight, a JSON body cannot — so no page can smuggle a request in as a form.
+ */
 import type { Context } from "hono";
-import { invalidRequest } from "../errors.js";
+import { GatewayError, invalidRequest } from "../errors.js";
 
 /** `optional`: an empty body reads as `{}` (endpoints whose every field is optional). */
 export async function readJsonBody(context: Context, options: { optional?: boolean } = {}): Promise<unknown> {
+  const type = context.req.header("content-type");
   const text = await context.req.text();
+  if (options.optional && text.trim() === "" && type === undefined) return {};
+  if (!isJsonType(type)) {
+    throw new GatewayError(
+      `The request body must be JSON, sent with 'Content-Type: application/json' (got ${type === undefined ? "none" : JSON.stringify(type)}).`,
+      { status: 415, type: "invalid_request_error", code: "unsupported_media_type", retryable: false },
+    );
+  }
   if (options.optional && text.trim() === "") return {};
   try {
     return JSON.parse(text);
@@ -13,4 +25,9 @@ export async function readJsonBody(context: Context, options: { optional?: boole
       "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload.)",
     );
   }
+}
+
+function isJsonType(type: string | undefined): boolean {
+  const essence = type?.split(";")[0]?.trim().toLowerCase();
+  return essence === "application/json" || (essence?.startsWith("application/") === true && essence.endsWith("+json"));
 }

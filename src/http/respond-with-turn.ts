@@ -87,6 +87,7 @@ function parkedTurn(turn: ChatTurn, toolCalls: ToolCallOutput[]): ChatParkedTurn
     toolCalls,
     toolCallIds: toolCalls.map((call) => call.id),
     conversationId: turn.conversation.conversationId,
+    owner: turn.conversation.owner,
     abandon(reason) {
       // Interrupt first (closing the source stops the turn), then free the waiting tool calls.
       turn.control.abort(new Error(reason));

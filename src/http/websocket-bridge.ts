@@ -1,7 +1,9 @@
 /**
  * `GET /ws/session/{id}` upgraded to a WebSocket: the client joins the live session, gets its
  * history, and drives it with JSON messages (session-messages.ts). A bad message gets an `error`
- * message back, never a dropped connection. Unknown sessions are refused before the upgrade.
+ * message back, never a dropped connection. Before the upgrade: the Host and the page's Origin
+ * (browsers send it on every WebSocket, and no page may open one unless server.cors_origins lists
+ * it), the key, and the session's owner — another key's session is as unknown as a missing one.
  *
  * The CLI's own `--sdk-url` WebSocket transport accepts only Anthropic's hosts (measured), so the
  * bridge drives the CLI over stdio and speaks WebSocket to clients itself.
@@ -9,17 +11,19 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
-import type { ApiKeys } from "../auth/api-keys.js";
 import type { Logger } from "../observability/logger.js";
-import type { LiveSessions } from "../sessions/live-sessions.js";
 import { parseClientMessage } from "../sessions/session-messages.js";
+import type { GatewayServices } from "./gateway-services.js";
 import { presentedKey } from "./middleware/access.js";
 
 /**
  * Browsers cannot set headers on a WebSocket: besides `Authorization` / `x-api-key`, the key may
  * come as the `api_key` query parameter here (only here).
  */
-export function createWebSocketBridge(sessions: LiveSessions, keys: ApiKeys, logger: Logger) {
+export function createWebSocketBridge(
+  { sessions, apiKeys: keys, browserGuard }: Pick<GatewayServices, "sessions" | "apiKeys" | "browserGuard">,
+  logger: Logger,
+) {
   const server = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
   const refuse = (socket: Duplex, status: number, text: string) => {
     socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
@@ -28,12 +32,15 @@ export function createWebSocketBridge(sessions: LiveSessions, keys: ApiKeys, log
     const url = new URL(request.url ?? "/", "http://gateway");
     const match = /^\/ws\/session\/([^/]+)$/.exec(url.pathname);
     if (!match?.[1]) return refuse(socket, 404, "Not Found");
+    const host = request.headers.host;
+    if (browserGuard.checkHost(host)) return refuse(socket, 421, "Misdirected Request");
+    if (browserGuard.checkOrigin(request.headers.origin, host, false)) return refuse(socket, 403, "Forbidden");
     let owner = "";
     if (keys.required) {
       const headers = { get: (name: string) => request.headers[name] as string | undefined };
       const found = keys.authenticate(presentedKey(headers) ?? url.searchParams.get("api_key") ?? undefined);
       if (found === undefined) return refuse(socket, 401, "Unauthorized");
-      owner = found;
+      owner = found.owner;
     }
     const session = sessions.find(owner, decodeURIComponent(match[1]));
     if (!session || session.state === "ended") return refuse(socket, 404, "Not Found");

@@ -4,8 +4,8 @@
  *   - `http(s)://` URLs: passed on as URL image blocks — the CLI forwards them and Anthropic's API
  *     fetches them, so the gateway itself never fetches a caller's URL (no way into the gateway's
  *     private network);
- *   - local files (`file://` or an absolute path): read only inside `file_access.additional_dirs`
- *     (after resolving links), else 400.
+ *   - local files (`file://` or an absolute path): file access, so only for callers granted the
+ *     agent (else 403), and only inside `file_access.additional_dirs` (after resolving links), else 400.
  */
 import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
@@ -27,6 +27,8 @@ export interface ImageLimits {
   maxPerRequest: number;
   /** Directories local images may be read from (file_access.additional_dirs). */
   allowedDirectories: readonly string[];
+  /** Throws when the caller may not read local files at all (no agent grant). */
+  checkLocalAccess(): void;
 }
 
 export async function resolveImages(blocks: ContentBlock[], limits: ImageLimits): Promise<ContentBlock[]> {
@@ -80,6 +82,7 @@ function dataUrlImage(url: string, param: string, limits: ImageLimits): ContentB
 }
 
 async function localImage(url: string, param: string, limits: ImageLimits): Promise<ContentBlock> {
+  limits.checkLocalAccess();
   let path: string;
   try {
     path = url.startsWith("file://") ? fileURLToPath(url) : resolve(url);

@@ -10,6 +10,14 @@ export function queueFull(retryAfterSeconds: number): GatewayError {
   });
 }
 
+/** The owner's cap on processes held (auth.max_processes_per_key) is reached, none can be let go. */
+export function tooManyProcesses(maxHeld: number, retryAfterSeconds: number): GatewayError {
+  return new GatewayError(
+    `This key holds ${maxHeld} Claude Code processes already (turns running or waiting for tool results, live sessions); end one or retry later.`,
+    { status: 429, type: "rate_limit_error", code: "too_many_processes", retryAfterSeconds },
+  );
+}
+
 export function shuttingDown(): GatewayError {
   return new GatewayError("The gateway is shutting down.", {
     status: 503,

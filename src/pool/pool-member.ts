@@ -20,6 +20,11 @@ export class PoolMember {
   state: MemberState = "starting";
   /** Set once initialized: the full launch profile key it now serves. */
   profileKey: string | undefined;
+  /**
+   * The owner it was first leased to: a process never serves two owners (the owner is part of the
+   * profile key); undefined for a spare nobody has used yet.
+   */
+  owner: string | undefined;
   /** The model last set with set_model (undefined: the one it was spawned with). */
   model: string | undefined;
   /** The effort level last applied (undefined: the CLI's default). */

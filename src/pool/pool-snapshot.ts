@@ -11,6 +11,8 @@ export interface PoolSnapshot {
     pid: number | undefined;
     state: MemberState;
     profile: string | null;
+    /** The owner it serves (null: a spare nobody has used yet). */
+    owner: string | null;
     conversation: string | null;
   }>;
 }
@@ -37,6 +39,7 @@ export function snapshotOf(
       pid: member.process.pid,
       state: member.state,
       profile: member.profileKey ?? null,
+      owner: member.owner ?? null,
       conversation: member.conversation?.id ?? null,
     })),
   };

@@ -13,8 +13,9 @@ import type { Logger } from "../observability/logger.js";
 import { chooseMember } from "./choose-member.js";
 import { holdersOf, staleHoldersOf } from "./conversation-holders.js";
 import { createLease, type Lease } from "./lease.js";
+import { checkHoldings } from "./owner-holdings.js";
 import { bindingsToRelease, membersToReap, sparesToStart } from "./plan-upkeep.js";
-import { claudeUnavailable, queueFull, shuttingDown } from "./pool-errors.js";
+import { claudeUnavailable, queueFull, shuttingDown, tooManyProcesses } from "./pool-errors.js";
 import type { ConversationBinding, PoolMember } from "./pool-member.js";
 import { type PoolSnapshot, snapshotOf } from "./pool-snapshot.js";
 import { startMember } from "./start-member.js";
@@ -68,14 +69,16 @@ export class ProcessPool {
   }
 
   /**
-   * A process for one turn. With `claim`, the turn continues that conversation: in the process
-   * holding its session at that revision, else in a new one started with `claim.resumeArgs`.
+   * A process for one turn of `profile.owner`. With `claim`, the turn continues that conversation:
+   * in the process holding its session at that revision, else in a new one started with
+   * `claim.resumeArgs`. `maxHeld`: the most processes the owner may hold at once.
    */
-  lease(profile: LaunchProfile, signal?: AbortSignal, claim?: ConversationClaim): Promise<Lease> {
+  lease(profile: LaunchProfile, signal?: AbortSignal, claim?: ConversationClaim, maxHeld?: number): Promise<Lease> {
     if (this.closed) return Promise.reject(shuttingDown());
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<Lease>((resolve, reject) => {
-      const waiter = new Waiter(profile, signal, resolve, reject, (aborted) => this.removeWaiter(aborted), claim);
+      const onAborted = (aborted: Waiter) => this.removeWaiter(aborted);
+      const waiter = new Waiter(profile, signal, resolve, reject, onAborted, claim, maxHeld);
       const served = this.tryServe(waiter);
       if (served === "served") return;
       // A request about to get a process that is finishing its /clear waits in any case.
@@ -117,6 +120,15 @@ export class ProcessPool {
     // Processes holding an older revision of the conversation: another instance moved it on.
     if (claim) for (const member of staleHoldersOf(this.members, claim)) this.unbind(member);
     const choice = chooseMember(this.members, waiter.profile, this.options.maxProcesses, claim);
+    const holdings = checkHoldings(this.members, waiter.profile.owner, waiter.maxHeld, choice, claim?.id);
+    if (holdings.kind === "full") {
+      waiter.reject(tooManyProcesses(waiter.maxHeld ?? 0, this.retryAfterSeconds()));
+      return "served";
+    }
+    if (holdings.kind === "release") {
+      this.unbind(holdings.member);
+      return "soon";
+    }
     let member: PoolMember;
     switch (choice.kind) {
       case "soon":
@@ -142,6 +154,7 @@ export class ProcessPool {
         break;
     }
     if (claim) member.conversation = { id: claim.id, revision: claim.revision };
+    member.owner = waiter.profile.owner;
     void this.prepare(member, waiter);
     return "served";
   }
@@ -224,6 +237,8 @@ export class ProcessPool {
   private makeAvailable(member: PoolMember): void {
     if (!this.members.has(member)) return;
     member.state = member.profileKey === undefined ? "spare" : "idle";
+    // Never initialized (its request went away while it booted): still anyone's.
+    if (member.profileKey === undefined) member.owner = undefined;
     member.lastUsedAt = Date.now();
     this.dispatch();
   }

@@ -20,6 +20,8 @@ export interface PooledTurnRequest {
   signal: AbortSignal;
   /** The turn continues this conversation's CLI session (see ProcessPool.lease). */
   claim?: ConversationClaim;
+  /** Most processes the profile's owner may hold at once (auth.max_processes_per_key). */
+  maxHeld?: number;
   /** Asked when the turn completed: the conversation the process should keep holding, if any. */
   keep?: () => ConversationBinding | undefined;
   /** The CLI effort level for this turn (undefined: its default). */
@@ -51,7 +53,7 @@ export async function* runPooledTurn(pool: ProcessPool, request: PooledTurnReque
 
 async function* attemptTurn(pool: ProcessPool, request: PooledTurnRequest): AsyncGenerator<TurnLine> {
   const { signal } = request;
-  const lease = await pool.lease(request.profile, signal, request.claim);
+  const lease = await pool.lease(request.profile, signal, request.claim, request.maxHeld);
   let turn: Turn | undefined;
   let completed = false;
   let killTimer: NodeJS.Timeout | undefined;

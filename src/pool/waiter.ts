@@ -26,6 +26,8 @@ export class Waiter {
     private readonly rejectLease: (error: unknown) => void,
     private readonly onAborted: (waiter: Waiter) => void,
     readonly claim?: ConversationClaim,
+    /** Most processes the profile's owner may hold at once (undefined: no cap). */
+    readonly maxHeld?: number,
   ) {
     signal?.addEventListener("abort", this.onAbort, { once: true });
   }

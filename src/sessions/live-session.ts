@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { ResultLine, UserContent } from "../claude/protocol.js";
+import { toolPathsInside } from "../file-access/tool-paths-inside.js";
 import type { Lease } from "../pool/process-pool.js";
 import type { ClientMessage } from "./session-messages.js";
 
@@ -20,6 +21,8 @@ export interface SessionOptions {
   permissionMode: string | undefined;
   /** Permission modes a client may switch to (the operator's limits). */
   allowedModes: readonly string[];
+  /** Where file tools may work, whatever a client approves: the owner's room and additional_dirs. */
+  allowedDirectories: readonly string[];
 }
 
 interface PendingPermission {
@@ -28,6 +31,11 @@ interface PendingPermission {
 }
 
 export type SessionState = "idle" | "running" | "ended";
+
+const outsideRoom = {
+  behavior: "deny",
+  message: "That path is outside this session's directories; the gateway does not allow it.",
+};
 
 export class LiveSession {
   readonly id = `sess_${randomBytes(24).toString("hex")}`;
@@ -126,12 +134,17 @@ export class LiveSession {
         const pending = this.permissions.get(message.request_id);
         if (!pending) return fail(`No permission request '${message.request_id}' is waiting.`, "unknown_request");
         this.permissions.delete(message.request_id);
-        pending.resolve(
-          message.behavior === "allow"
-            ? // Without updated_input the tool runs with its original input (an empty object would replace it).
-              { behavior: "allow", updatedInput: message.updated_input ?? pending.input }
-            : { behavior: "deny", message: message.message ?? "Denied by the user." },
-        );
+        if (message.behavior !== "allow") {
+          pending.resolve({ behavior: "deny", message: message.message ?? "Denied by the user." });
+          return;
+        }
+        // Without updated_input the tool runs with its original input (an empty object would replace it).
+        const input = message.updated_input ?? pending.input;
+        if (!(await this.inRoom(input))) {
+          pending.resolve(outsideRoom);
+          return fail("That tool input names a path outside this session's directories: denied.", "path_not_allowed");
+        }
+        pending.resolve({ behavior: "allow", updatedInput: input });
         return;
       }
     }
@@ -174,7 +187,13 @@ export class LiveSession {
     }
   }
 
-  private askPermission(request: Record<string, unknown>): Promise<unknown> {
+  private inRoom(input: unknown): Promise<boolean> {
+    return toolPathsInside(input, this.options.cwd, this.options.allowedDirectories);
+  }
+
+  private async askPermission(request: Record<string, unknown>): Promise<unknown> {
+    // Outside the room nobody is asked: no client can allow it.
+    if (!(await this.inRoom(request.input))) return outsideRoom;
     const requestId = `perm_${randomBytes(8).toString("hex")}`;
     return new Promise((resolve) => {
       this.permissions.set(requestId, { input: request.input, resolve });

@@ -3,16 +3,17 @@
  * the session's launch profile, so it counts against max_concurrent_sessions), found by id, ended
  * on DELETE, at shutdown, or after `sessions.idle_timeout_seconds` without a connected client.
  */
-import type { LaunchProfile, ProcessNeeds } from "../claude/launch-profile.js";
+import { type Caller, requireGrant } from "../auth/caller.js";
 import type { Configuration } from "../config/configuration-schema.js";
 import { invalidRequest, notFound } from "../errors.js";
 import { realPathInside } from "../file-access/real-path-inside.js";
 import type { ProcessPool } from "../pool/process-pool.js";
+import type { LaunchProfiles } from "../rooms/launch-profiles.js";
 import { LiveSession } from "./live-session.js";
 
 export interface NewSession {
   model?: string;
-  /** Inside the workspace or file_access.additional_dirs. */
+  /** Inside the owner's room (its workspace) or file_access.additional_dirs. */
   cwd?: string;
   permission_mode?: string;
   allowed_tools?: string[];
@@ -26,18 +27,21 @@ export class LiveSessions {
   constructor(
     private readonly pool: ProcessPool,
     private readonly configuration: Configuration,
-    private readonly launchProfile: (
-      systemPrompt: string | undefined,
-      needs: ProcessNeeds,
-      cwd?: string,
-    ) => LaunchProfile,
+    private readonly profiles: LaunchProfiles,
   ) {
     const idleMs = configuration.sessions.idle_timeout_seconds * 1000;
     this.reaper = setInterval(() => this.reap(idleMs), Math.min(idleMs, 30_000));
     this.reaper.unref();
   }
 
-  async create(owner: string, request: NewSession, signal: AbortSignal): Promise<LiveSession> {
+  /**
+   * A session is Claude Code as an agent driven by its client: only for callers granted
+   * "sessions", in the caller's room, sandboxed like any agent, its processes counted against the
+   * caller's cap.
+   */
+  async create(caller: Caller, request: NewSession, signal: AbortSignal): Promise<LiveSession> {
+    requireGrant(caller, "sessions", "Starting a live session");
+    const { owner } = caller;
     const allowedModes = this.allowedModes();
     if (request.permission_mode !== undefined && !allowedModes.includes(request.permission_mode)) {
       throw invalidRequest(
@@ -46,13 +50,24 @@ export class LiveSessions {
         "invalid_value",
       );
     }
-    const cwd = await this.checkedCwd(request.cwd);
-    const profile = this.launchProfile(
+    const roomProfile = this.profiles.forRequest(owner, undefined, { agent: true });
+    const allowedDirectories = [
+      this.profiles.roomOf(roomProfile).cwd,
+      ...this.configuration.file_access.additional_dirs,
+    ];
+    const cwd = await this.checkedCwd(request.cwd, allowedDirectories);
+    const profile = this.profiles.forRequest(
+      owner,
       request.system_prompt,
-      { permissionPrompts: true, permissionMode: request.permission_mode, allowedTools: request.allowed_tools },
+      {
+        agent: true,
+        permissionPrompts: true,
+        permissionMode: request.permission_mode,
+        allowedTools: request.allowed_tools,
+      },
       cwd,
     );
-    const lease = await this.pool.lease(profile, signal);
+    const lease = await this.pool.lease(profile, signal, undefined, caller.limits.maxProcesses);
     try {
       if (request.model) await lease.useModel(request.model);
     } catch (error) {
@@ -62,7 +77,7 @@ export class LiveSessions {
     const session = new LiveSession(
       owner,
       lease,
-      { model: request.model, cwd, permissionMode: request.permission_mode, allowedModes },
+      { model: request.model, cwd, permissionMode: request.permission_mode, allowedModes, allowedDirectories },
       (ended) => this.sessions.delete(ended.id),
     );
     this.sessions.set(session.id, session);
@@ -100,13 +115,12 @@ export class LiveSessions {
     return this.configuration.file_access.skip_permissions ? [...modes, "bypassPermissions"] : modes;
   }
 
-  private async checkedCwd(cwd: string | undefined): Promise<string> {
-    const { claude, file_access: files } = this.configuration;
-    if (cwd === undefined) return claude.workspace;
-    const real = await realPathInside(cwd, [claude.workspace, ...files.additional_dirs]);
+  private async checkedCwd(cwd: string | undefined, allowed: string[]): Promise<string> {
+    if (cwd === undefined) return allowed[0] as string;
+    const real = await realPathInside(cwd, allowed);
     if (real) return real;
     throw invalidRequest(
-      "cwd must be an existing directory inside the workspace or file_access.additional_dirs.",
+      "cwd must be an existing directory inside your room's workspace or file_access.additional_dirs.",
       "cwd",
       "cwd_not_allowed",
     );

@@ -2,7 +2,7 @@
  * The embedded store: one SQLite file (WAL), no server. Several gateway processes on one machine
  * may share the file; instances on other machines need Redis.
  */
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type {
@@ -93,7 +93,12 @@ export class SqliteConversationStore implements ConversationStore {
     path: string,
     private readonly limits: StoreLimits,
   ) {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:") {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // Conversations are private: the file (and its WAL and shm, which SQLite creates with the
+      // file's mode) is the gateway user's alone, whatever the umask.
+      closeSync(openSync(path, "a", 0o600));
+    }
     this.database = new Database(path);
     this.database.pragma("journal_mode = WAL");
     // With WAL, NORMAL survives a crash of the gateway (not of the machine) without an fsync per

@@ -13,7 +13,14 @@ const bob = "bob-key-0123456789";
 let test: TestGateway;
 beforeAll(async () => {
   test = await startTestGateway({
-    auth: { api_keys: [alice, bob], requests_per_minute: 1000 },
+    auth: {
+      keys: [
+        { name: "alice", key: alice, grants: ["sessions"] },
+        { name: "bob", key: bob, grants: ["sessions"] },
+      ],
+      requests_per_minute: 1000,
+    },
+    sessions: { enabled: true },
     server: { cors_origins: ["https://app.example"], body_limit_mb: 0.05 },
   });
 });

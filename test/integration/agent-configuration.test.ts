@@ -1,9 +1,10 @@
 /**
- * The operator's agent settings reach the real CLI: MCP servers (a stdio server of our own),
- * file access (a Write outside the workspace denied by default, allowed with additional_dirs),
- * turn and budget limits, the fallback model, and the default effort.
+ * The operator's agent settings reach the real CLI (for the operator, who has the agent grant on
+ * keyless loopback once agent.enabled is set): MCP servers (a stdio server of our own), file access
+ * (a Write outside the room's workspace denied by default, allowed with additional_dirs), turn and
+ * budget limits, the fallback model, and the default effort.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -11,7 +12,16 @@ import { gatewaysClosedAfterEachTest, type TestGateway } from "../support/start-
 
 const shoutServer = fileURLToPath(new URL("../fixtures/mcp-server/shout-server.mjs", import.meta.url));
 
-const gateway = gatewaysClosedAfterEachTest();
+const started = gatewaysClosedAfterEachTest();
+const gateway = (options: Parameters<typeof started>[0] = {}) => started({ agent: { enabled: true }, ...options });
+/** The operator's room: where its agents work. */
+const roomWorkspace = (test: TestGateway) => join(test.environment.dataDirectory, "rooms", "operator", "workspace");
+/** A directory an agent may be given: its CLI may run as the room's own user (under root). */
+function sharedDirectory(path: string): string {
+  mkdirSync(path);
+  chmodSync(path, 0o777);
+  return path;
+}
 
 async function ask(test: TestGateway, content: string, extra: Record<string, unknown> = {}) {
   const response = await test.post({ model: "sonnet", messages: [{ role: "user", content }], ...extra });
@@ -59,20 +69,18 @@ describe("agent configuration", () => {
       file_access: { skip_permissions: true },
       extraEnvironment: { IS_SANDBOX: "1" },
     });
-    const outside = join(test.environment.directory, "anywhere");
-    mkdirSync(outside);
+    const outside = sharedDirectory(join(test.environment.directory, "anywhere"));
     await ask(test, write(join(outside, "bypassed.txt")));
     expect(existsSync(join(outside, "bypassed.txt"))).toBe(true);
   });
 
   it("denies a Write outside the workspace by default and allows it inside additional_dirs", async () => {
     const denied = await gateway({ file_access: { permission_mode: "acceptEdits" } });
-    const outside = join(denied.environment.directory, "outside");
-    mkdirSync(outside);
+    const outside = sharedDirectory(join(denied.environment.directory, "outside"));
     await ask(denied, write(join(outside, "denied.txt")));
     expect(existsSync(join(outside, "denied.txt"))).toBe(false);
-    await ask(denied, write(join(denied.environment.workspace, "inside.txt")));
-    expect(existsSync(join(denied.environment.workspace, "inside.txt"))).toBe(true);
+    await ask(denied, write(join(roomWorkspace(denied), "inside.txt")));
+    expect(existsSync(join(roomWorkspace(denied), "inside.txt"))).toBe(true);
 
     const allowed = await gateway({
       environment: denied.environment,

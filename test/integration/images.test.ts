@@ -31,8 +31,11 @@ beforeAll(async () => {
   writeFileSync(join(forbidden, "secret.png"), Buffer.from(png, "base64"));
   writeFileSync(join(allowed, "big.png"), Buffer.concat([Buffer.from(png, "base64"), Buffer.alloc(4096)]));
   symlinkSync(join(forbidden, "secret.png"), join(allowed, "link.png"));
+  writeFileSync(join(allowed, "..dots.png"), Buffer.from(png, "base64"));
   test = await startTestGateway({
     environment,
+    // Reading local files is file access: the operator's agent grant.
+    agent: { enabled: true },
     file_access: { additional_dirs: [allowed] },
     images: { max_bytes: 2048, max_per_request: 4 },
   });
@@ -93,6 +96,8 @@ describe("images", () => {
     expect(inside.content).toBe(`ECHO: Look. [images: image/png ${bytes(png)}B]`);
     const byUrl = await ask(pathToFileURL(join(allowed, "dot.png")).href);
     expect(byUrl.status).toBe(200);
+    // A name that starts with two dots is a file inside, not a way out.
+    expect((await ask(join(allowed, "..dots.png"))).status).toBe(200);
     for (const path of [
       join(forbidden, "secret.png"),
       join(allowed, "link.png"),
@@ -120,5 +125,33 @@ describe("images", () => {
     expect(many).toMatchObject({ status: 400, error: { code: "too_many_images" } });
     expect((await ask("ftp://example.com/x.png")).error?.code).toBe("invalid_image_url");
     expect((await ask("data:image/png,not-base64")).error?.code).toBe("invalid_image_url");
+  });
+
+  it("reads no local file for a caller without the agent grant (403), while data URLs still work", async () => {
+    const modelOnly = await startTestGateway({ environment, file_access: { additional_dirs: [allowed] } });
+    try {
+      const post = (url: string) =>
+        modelOnly.post({
+          model: "sonnet",
+          messages: [
+            {
+              role: "user",
+              content: [
+                { type: "text", text: "Look." },
+                { type: "image_url", image_url: { url } },
+              ],
+            },
+          ],
+        });
+      const local = await post(join(allowed, "dot.png"));
+      expect(local.status).toBe(403);
+      expect(((await local.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+        code: "permission_denied",
+        message: expect.stringContaining("'agent'"),
+      });
+      expect((await post(`data:image/png;base64,${png}`)).status).toBe(200);
+    } finally {
+      await modelOnly.close();
+    }
   });
 });

@@ -13,7 +13,7 @@ import { startTestGateway, type TestGateway } from "../support/start-test-gatewa
 
 let test: TestGateway;
 beforeAll(async () => {
-  test = await startTestGateway({ claude: { pool_min_idle: 0 } });
+  test = await startTestGateway({ claude: { pool_min_idle: 0 }, sessions: { enabled: true } });
 });
 afterAll(() => test.close());
 
@@ -48,7 +48,7 @@ async function createSession(body: Record<string, unknown> = {}) {
     body: JSON.stringify(body),
   });
   expect(response.status).toBe(201);
-  return (await response.json()) as { id: string; ws_url: string; state: string };
+  return (await response.json()) as { id: string; ws_url: string; state: string; cwd: string };
 }
 
 describe("live sessions", () => {
@@ -73,8 +73,10 @@ describe("live sessions", () => {
   it("asks the clients before a tool runs: allow writes the file, deny does not", async () => {
     const session = await createSession();
     const client = await connect(session.ws_url);
-    const allowed = join(test.environment.workspace, "allowed.txt");
-    const denied = join(test.environment.workspace, "denied.txt");
+    // The session works in the operator's room.
+    expect(session.cwd).toBe(join(test.environment.dataDirectory, "rooms", "operator", "workspace"));
+    const allowed = join(session.cwd, "allowed.txt");
+    const denied = join(session.cwd, "denied.txt");
     const write = (path: string) =>
       `[[tool:Write ${JSON.stringify({ file_path: path, content: "from the session" })}]]`;
 
@@ -184,7 +186,10 @@ describe("live sessions", () => {
   });
 
   it("ends a session that no client has been connected to for sessions.idle_timeout_seconds", async () => {
-    const idle = await startTestGateway({ claude: { pool_min_idle: 0 }, sessions: { idle_timeout_seconds: 0.5 } });
+    const idle = await startTestGateway({
+      claude: { pool_min_idle: 0 },
+      sessions: { enabled: true, idle_timeout_seconds: 0.5 },
+    });
     try {
       const response = await fetch(`${idle.url}/v1/sessions`, { method: "POST" });
       const { id } = (await response.json()) as { id: string };

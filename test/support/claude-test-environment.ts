@@ -3,7 +3,7 @@
  * Anthropic API, a private CLI config dir (sessions, transcripts) and a data dir, and the
  * environment the CLI processes get. `close()` removes it all.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClaudeProcess } from "../../src/claude/claude-process.js";
@@ -38,6 +38,8 @@ export async function createClaudeTestEnvironment(
 ): Promise<ClaudeTestEnvironment> {
   const mock = await startMockAnthropic();
   const directory = mkdtempSync(join(tmpdir(), "ccapi-test-"));
+  // Searchable by others: under root, each room's CLI runs as a user of its own and must reach it.
+  chmodSync(directory, 0o711);
   const configDirectory = join(directory, "claude-config");
   const dataDirectory = join(directory, "data");
   const environment: NodeJS.ProcessEnv = {

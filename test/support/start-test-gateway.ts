@@ -39,7 +39,11 @@ export interface TestGatewayOptions {
   environment?: ClaudeTestEnvironment;
   /** Replaces the real CLI (for the scripted fake). */
   command?: string;
+  /** Added to the gateway's environment; the operator passes these on to the CLI (claude.env_passthrough). */
   extraEnvironment?: NodeJS.ProcessEnv;
+  /** Added to the gateway's environment and NOT passed on: what the CLI must never see. */
+  gatewayEnvironment?: NodeJS.ProcessEnv;
+  agent?: ConfigurationInput["agent"];
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -47,7 +51,13 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const configuration = configurationSchema.parse({
     data_dir: environment.dataDirectory,
     server: { port: 0, ...options.server },
-    claude: { command: options.command ?? environment.claudeCommand, pool_min_idle: 1, ...options.claude },
+    claude: {
+      command: options.command ?? environment.claudeCommand,
+      pool_min_idle: 1,
+      env_passthrough: Object.keys(options.extraEnvironment ?? {}),
+      ...options.claude,
+    },
+    agent: options.agent,
     conversation: options.conversation,
     tools: options.tools,
     file_access: options.file_access,
@@ -60,7 +70,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   });
   const gateway = await startGateway({
     configuration,
-    environment: { ...environment.environment, ...options.extraEnvironment },
+    environment: { ...environment.environment, ...options.gatewayEnvironment, ...options.extraEnvironment },
     logger: process.env.TEST_LOG ? createLogger({ LOG_LEVEL: process.env.TEST_LOG }) : silentLogger(),
   });
   return {

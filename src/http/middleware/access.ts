@@ -1,13 +1,14 @@
 /**
- * The gate every request passes: a request id, the caller's key (401 without a valid one when
- * keys are configured), and the key's limits — held until the response is fully sent, streams
- * included.
+ * The gate every request passes: a request id, the browser guard (Host and Origin), the caller's
+ * key (401 without a valid one when keys are configured), and the key's limits — held until the
+ * response is fully sent, streams included.
  */
 import { randomBytes } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import type { ApiKeys } from "../../auth/api-keys.js";
 import type { KeyLimits } from "../../auth/key-limits.js";
 import { GatewayError } from "../../errors.js";
+import type { BrowserGuard } from "../browser-guard.js";
 import type { GatewayEnv } from "../gateway-env.js";
 import { afterResponse } from "./body-end.js";
 
@@ -29,20 +30,40 @@ export function presentedKey(headers: { get(name: string): string | null | undef
   return bearer || headers.get("x-api-key")?.trim() || undefined;
 }
 
+/** Host and Origin, before anything else: a refused page learns nothing and starts nothing. */
+export function guardBrowsers(guard: BrowserGuard): MiddlewareHandler<GatewayEnv> {
+  return async (context, next) => {
+    const host = context.req.header("host");
+    const secure = new URL(context.req.url).protocol === "https:";
+    const refusal = guard.checkHost(host) ?? guard.checkOrigin(context.req.header("origin"), host, secure);
+    if (refusal) throw refusal;
+    await next();
+  };
+}
+
 export function authenticate(keys: ApiKeys): MiddlewareHandler<GatewayEnv> {
   return async (context, next) => {
-    if (!keys.required) {
-      context.set("owner", "");
-      return next();
-    }
-    const owner = keys.authenticate(presentedKey(context.req.raw.headers));
-    if (owner === undefined) {
+    const caller = keys.required ? keys.authenticate(presentedKey(context.req.raw.headers)) : keys.operator;
+    if (caller === undefined) {
       throw new GatewayError(
         "Missing or invalid API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.",
         { status: 401, type: "authentication_error", code: "invalid_api_key", retryable: false },
       );
     }
-    context.set("owner", owner);
+    context.set("caller", caller);
+    context.set("owner", caller.owner);
+    await next();
+  };
+}
+
+/** Open routes (health): a valid key, when presented, says who asks; nothing is refused. */
+export function authenticateIfPresented(keys: ApiKeys): MiddlewareHandler<GatewayEnv> {
+  return async (context, next) => {
+    const caller = keys.required ? keys.authenticate(presentedKey(context.req.raw.headers)) : keys.operator;
+    if (caller) {
+      context.set("caller", caller);
+      context.set("owner", caller.owner);
+    }
     await next();
   };
 }
@@ -50,6 +71,6 @@ export function authenticate(keys: ApiKeys): MiddlewareHandler<GatewayEnv> {
 export function limitPerKey(limits: KeyLimits): MiddlewareHandler<GatewayEnv> {
   return async (context, next) => {
     // A streamed answer is still running: the request ends when its body does.
-    await afterResponse(context, next, limits.admit(context.get("owner")));
+    await afterResponse(context, next, limits.admit(context.get("caller")));
   };
 }

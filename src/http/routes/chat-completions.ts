@@ -5,6 +5,7 @@
  * client's functions answers with `tool_calls` and waits, parked, for a request with the results.
  */
 import { type Context, Hono } from "hono";
+import { requireGrant } from "../../auth/caller.js";
 import { clientToolServerOf } from "../../claude/client-tool-server.js";
 import type { ContentBlock } from "../../claude/protocol.js";
 import { beginConversationTurn } from "../../conversations/begin-conversation-turn.js";
@@ -75,10 +76,12 @@ async function startTurn(
   const clientTools = parseClientTools(request);
   const jsonSchema = parseResponseFormat(request);
   const effort = mapReasoningEffort(request) ?? configuration.claude.effort;
+  const caller = context.get("caller");
   const newBlocks = await resolveImages(mapped.newBlocks, {
     maxBytes: configuration.images.max_bytes,
     maxPerRequest: configuration.images.max_per_request,
     allowedDirectories: configuration.file_access.additional_dirs,
+    checkLocalAccess: () => requireGrant(caller, "agent", "Reading a local image file"),
   });
   const conversationId = request.conversation_id ?? context.req.header("x-conversation-id") ?? undefined;
   const cacheKey = services.cache ? cacheKeyOf(context, request, mapped, conversationId) : undefined;
@@ -113,7 +116,9 @@ async function runTurn(
   const { configuration, pool, models } = services;
   const conversationId = request.conversation_id ?? context.req.header("x-conversation-id") ?? undefined;
   // A new message instead of the results a parked turn of this conversation waits for ends that turn.
-  const firstTurnAbandoned = conversationId ? services.parkedTurns.abandonConversation(conversationId) : false;
+  const caller = context.get("caller");
+  const { owner } = caller;
+  const firstTurnAbandoned = conversationId ? services.parkedTurns.abandonConversation(owner, conversationId) : false;
   const options = respondOptions(context, services, request);
   const control = new TurnControl();
   control.link(options.deadline.signal);
@@ -121,10 +126,10 @@ async function runTurn(
   try {
     conversation = await beginConversationTurn(
       {
-        owner: context.get("owner"),
+        owner,
         conversationId,
         persist: request.store !== false,
-        needs: { clientTools: clientTools !== undefined, jsonSchema },
+        needs: { agent: caller.grants.has("agent"), clientTools: clientTools !== undefined, jsonSchema },
         firstTurnAbandoned,
         systemPrompt: mapped.systemPrompt,
         earlierEntries: mapped.earlierEntries,
@@ -157,6 +162,7 @@ async function runTurn(
     content,
     signal: control.signal,
     claim: conversation.claim,
+    maxHeld: caller.limits.maxProcesses,
     effort,
     keep: () => conversation.keep(),
     prepare: async (lease) => {
@@ -166,7 +172,6 @@ async function runTurn(
     },
   });
   const started = performance.now();
-  const owner = context.get("owner");
   let output: AsyncIterable<AssistantOutputEvent> = readAssistantOutput(lines, model, {
     structured: jsonSchema !== undefined,
   });

@@ -1,7 +1,8 @@
 /**
- * GET /health: liveness (the process answers). GET /health/ready: readiness detail — the CLI was
- * found and runs (its version), the conversation store answers, and the pool's state; 503 until
- * both answer. Open without a key (load balancers), so it shows no paths, keys or conversation ids.
+ * GET /health: liveness (the process answers). GET /health/ready: readiness — the CLI was found
+ * and runs, the conversation store answers; 503 until both answer. Open without a key (load
+ * balancers), so it says only that; the detail (CLI version, the pool's processes) is for callers
+ * with the `admin` grant, and never shows paths, keys or conversation ids.
  */
 import { Hono } from "hono";
 import type { PoolSnapshot } from "../../pool/process-pool.js";
@@ -15,12 +16,18 @@ export function healthRoutes(services: GatewayServices): Hono<GatewayEnv> {
     const version = await services.claude.version;
     const storeUp = await storeAnswers(services);
     const ready = version !== undefined && storeUp;
+    const status = {
+      status: ready ? "ready" : "unavailable",
+      claude: { found: version !== undefined },
+      store: storeUp ? "ok" : "unavailable",
+    };
+    const admin = context.get("caller")?.grants.has("admin") === true;
+    if (!admin) return context.json(status, ready ? 200 : 503);
     return context.json(
       {
-        status: ready ? "ready" : "unavailable",
+        ...status,
         claude: { found: version !== undefined, version: version ?? null },
-        store: storeUp ? "ok" : "unavailable",
-        pool: publicSnapshot(services.pool.snapshot()),
+        pool: adminSnapshot(services.pool.snapshot()),
       },
       ready ? 200 : 503,
     );
@@ -40,6 +47,6 @@ async function storeAnswers(services: GatewayServices): Promise<boolean> {
 }
 
 /** The pool without conversation ids: an id is enough to continue someone's conversation. */
-function publicSnapshot(snapshot: PoolSnapshot) {
+function adminSnapshot(snapshot: PoolSnapshot) {
   return { ...snapshot, members: snapshot.members.map(({ conversation: _, ...member }) => member) };
 }

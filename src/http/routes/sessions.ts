@@ -19,7 +19,7 @@ export function sessionRoutes(services: GatewayServices): Hono<GatewayEnv> {
   const routes = new Hono<GatewayEnv>();
   routes.post("/v1/sessions", async (context) => {
     const request = parseWithParams(newSessionSchema, await readJsonBody(context, { optional: true }));
-    const session = await sessions.create(context.get("owner"), request, context.req.raw.signal);
+    const session = await sessions.create(context.get("caller"), request, context.req.raw.signal);
     const url = new URL(context.req.url);
     const scheme = url.protocol === "https:" ? "wss:" : "ws:";
     return context.json({ ...session.describe(), ws_url: `${scheme}//${url.host}/ws/session/${session.id}` }, 201);

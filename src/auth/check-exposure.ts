@@ -1,0 +1,38 @@
+/**
+ * Serving another address without keys would open Claude Code to the network: refused unless the
+ * operator says so. The host is judged by what it resolves to, not by how it is spelt — a name
+ * like `127.0.0.1.example.invalid` resolves elsewhere (or nowhere) and is not loopback.
+ */
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import { ConfigurationError } from "../config/configuration-error.js";
+import type { Configuration } from "../config/configuration-schema.js";
+import type { ApiKeys } from "./api-keys.js";
+
+export function isLoopbackAddress(address: string): boolean {
+  const bare = address.replace(/^\[|\]$/g, "");
+  if (isIP(bare) === 4) return bare.startsWith("127.");
+  if (isIP(bare) === 6) return bare === "::1" || /^::ffff:127\./i.test(bare);
+  return false;
+}
+
+/** Every address `host` resolves to (an IP literal is itself; a name that does not resolve: none). */
+export async function resolvedAddresses(host: string): Promise<string[]> {
+  const bare = host.replace(/^\[|\]$/g, "");
+  if (isIP(bare) !== 0) return [bare];
+  try {
+    return (await lookup(bare, { all: true })).map((entry) => entry.address);
+  } catch {
+    return [];
+  }
+}
+
+export async function checkExposure(configuration: Configuration, keys: ApiKeys): Promise<void> {
+  const { host } = configuration.server;
+  if (keys.required || configuration.auth.allow_anonymous_remote) return;
+  const addresses = await resolvedAddresses(host);
+  if (addresses.length > 0 && addresses.every(isLoopbackAddress)) return;
+  throw new ConfigurationError(
+    `server.host: ${host} is not a loopback address${addresses.length > 0 ? ` (it resolves to ${addresses.join(", ")})` : ""} and no API key is configured; set auth.keys (or auth.api_keys, auth.keys_file), or auth.allow_anonymous_remote = true to serve anyone`,
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * The environment a CLI process gets: an allow-list of the gateway's own, never all of it. The
+ * gateway's environment holds its secrets (CLAUDE_CODE__AUTH__*, Redis passwords, cloud keys); an
+ * agent's Bash could print them, and `ps e` shows them to anyone on the machine.
+ *
+ * Passed on: what a program needs to run (PATH, HOME, user, shell, locale, time zone, TMPDIR,
+ * terminal), how it reaches the network (proxies, CA certificates), and what the CLI itself reads
+ * (ANTHROPIC_*, CLAUDE_CODE_* — but never CLAUDE_CODE__*, the gateway's configuration —,
+ * CLAUDE_CONFIG_DIR, IS_SANDBOX); plus the names the operator lists in claude.env_passthrough.
+ */
+const exactNames = new Set([
+  "PATH",
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "SHELL",
+  "LANG",
+  "LANGUAGE",
+  "TZ",
+  "TMPDIR",
+  "TERM",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "ALL_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+  "all_proxy",
+  "NODE_EXTRA_CA_CERTS",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "CLAUDE_CONFIG_DIR",
+  "IS_SANDBOX",
+]);
+
+export function isPassedToClaude(name: string): boolean {
+  if (exactNames.has(name) || name.startsWith("LC_") || name.startsWith("ANTHROPIC_")) return true;
+  return name.startsWith("CLAUDE_CODE_") && !name.startsWith("CLAUDE_CODE__");
+}
+
+/** The CLI's environment: the allow-listed part of `source`, the operator's extras, then `fixed`. */
+export function claudeEnvironment(
+  source: NodeJS.ProcessEnv,
+  passthrough: readonly string[],
+  fixed: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  const environment: NodeJS.ProcessEnv = {};
+  const extra = new Set(passthrough);
+  for (const [name, value] of Object.entries(source)) {
+    if (value !== undefined && (isPassedToClaude(name) || extra.has(name))) environment[name] = value;
+  }
+  return { ...environment, ...fixed };
+}

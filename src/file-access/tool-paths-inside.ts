@@ -1,0 +1,24 @@
+/**
+ * The local paths a file tool's input names, checked against the directories a room may touch.
+ * The gateway applies this to every permission a live-session client grants: a client may approve
+ * its own requests, but not a Read of another room or of /proc (and the CLI's deny rules say the
+ * same; this is the gateway's own word on it).
+ */
+import { dirname, isAbsolute, resolve } from "node:path";
+import { realPathInside } from "./real-path-inside.js";
+
+const pathFields = ["file_path", "path", "notebook_path"];
+
+/** true when every path in `input` lies inside `directories` (a new file: its existing parent). */
+export async function toolPathsInside(input: unknown, cwd: string, directories: readonly string[]): Promise<boolean> {
+  if (typeof input !== "object" || input === null) return true;
+  for (const field of pathFields) {
+    const value = (input as Record<string, unknown>)[field];
+    if (value === undefined) continue;
+    if (typeof value !== "string") return false;
+    const path = isAbsolute(value) ? value : resolve(cwd, value);
+    const inside = (await realPathInside(path, directories)) ?? (await realPathInside(dirname(path), directories));
+    if (!inside) return false;
+  }
+  return true;
+}

@@ -1,0 +1,102 @@
+/**
+ * The launch profile of each request: its command line (claude-arguments.ts), its owner (a process
+ * never serves two), and its room — the shared model room for a model, the owner's own room for an
+ * agent — plus the environment its process gets (claude-environment.ts and the switches below).
+ */
+import { join } from "node:path";
+import { type AgentContext, claudeArguments } from "../claude/claude-arguments.js";
+import { claudeEnvironment } from "../claude/claude-environment.js";
+import { clientServerName } from "../claude/client-tool-server.js";
+import {
+  createLaunchProfile,
+  initializeForSystemPrompt,
+  type LaunchProfile,
+  type ProcessNeeds,
+  type Room,
+} from "../claude/launch-profile.js";
+import type { Configuration } from "../config/configuration-schema.js";
+import { credentialsFile, type Rooms } from "./rooms.js";
+
+export class LaunchProfiles {
+  /** Per owner: where its agents live and what they may not touch (fixed for the gateway's life, so spawn keys stay stable). */
+  private readonly agents = new Map<string, AgentContext>();
+
+  constructor(
+    private readonly configuration: Configuration,
+    private readonly rooms: Rooms,
+    /** Where model-only processes run: the gateway's workspace and the operator's CLI config dir. */
+    readonly modelRoom: Room,
+    /** The operator's MCP servers' configuration (JSON), when mcp.enabled. */
+    private readonly mcpServers: string | undefined,
+  ) {}
+
+  /** The profile spares are spawned with: a model, nobody's yet. */
+  spare(): LaunchProfile {
+    return this.forRequest("", undefined);
+  }
+
+  /** `cwd`: a live session's working directory inside the owner's room (or additional_dirs). */
+  forRequest(owner: string, systemPrompt: string | undefined, needs: ProcessNeeds = {}, cwd?: string): LaunchProfile {
+    const { configuration } = this;
+    const initialize = initializeForSystemPrompt(systemPrompt, configuration.claude.system_prompt_mode);
+    if (needs.clientTools) initialize.sdkMcpServers = [clientServerName];
+    if (!needs.agent) return createLaunchProfile(claudeArguments(configuration, needs), initialize, { owner });
+    const agent = this.agentContext(owner);
+    const { room } = agent.placement;
+    const args = claudeArguments(configuration, needs, agent);
+    return createLaunchProfile(args, initialize, { owner, room: cwd === undefined ? room : { ...room, cwd } });
+  }
+
+  private agentContext(owner: string): AgentContext {
+    let agent = this.agents.get(owner);
+    if (!agent) {
+      const room = this.rooms.of(owner);
+      // The MCP servers' configuration (tokens in their env, often) as the room's own private file:
+      // readable by the room's CLI, which may run as the room's user, and denied to its tools.
+      const mcpConfigPath =
+        this.mcpServers === undefined ? undefined : this.rooms.writeSecret(room, "mcp-servers.json", this.mcpServers);
+      agent = {
+        placement: {
+          room,
+          forbidden: this.rooms.forbiddenFor(owner),
+          additionalDirs: this.configuration.file_access.additional_dirs,
+          secretFiles: [join(room.configDirectory, credentialsFile), ...(mcpConfigPath ? [mcpConfigPath] : [])],
+          sandbox: this.configuration.agent.sandbox,
+        },
+        mcpConfigPath,
+      };
+      this.agents.set(owner, agent);
+    }
+    return agent;
+  }
+
+  /** The user a profile's processes run as (a room's own under root), if not the gateway's. */
+  userOf(profile: LaunchProfile): { uid: number; gid: number } | undefined {
+    const { uid, gid } = this.roomOf(profile);
+    return uid === undefined ? undefined : { uid, gid: gid ?? uid };
+  }
+
+  /** Where a profile's processes keep their transcripts. */
+  roomOf(profile: LaunchProfile): Room {
+    return profile.room ?? this.modelRoom;
+  }
+
+  /**
+   * A process's environment: the allow-listed part of the gateway's, its room's config dir, and
+   * the CLI's own switches for what a gateway process must not do: auto memory everywhere; for a
+   * model also CLAUDE.md files and background tasks (measured in decision 0009).
+   */
+  environmentFor(profile: LaunchProfile, source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+    const room = this.roomOf(profile);
+    const fixed: Record<string, string> = {
+      CLAUDE_CONFIG_DIR: room.configDirectory,
+      CLAUDE_CODE_DISABLE_AUTO_MEMORY: "1",
+    };
+    if (room.home !== undefined) fixed.HOME = room.home;
+    if (profile.room === undefined) {
+      fixed.CLAUDE_CODE_DISABLE_CLAUDE_MDS = "1";
+      fixed.CLAUDE_CODE_DISABLE_BACKGROUND_TASKS = "1";
+    }
+    return claudeEnvironment(source, this.configuration.claude.env_passthrough, fixed);
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Grants, rooms and the agent's sandbox, tried as an attacker would with two agent keys, a plain
+ * key and an admin key against the REAL CLI (the mock makes the model call the tools): each
+ * granted key works in its own room — as its own user under root — and its agent cannot read
+ * another room, the conversation store or the gateway's environment, through Bash (sandboxed) or
+ * the file tools; a key without a grant gets 403 naming it; /health/ready detail is the admin's.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
+
+const keys = {
+  alice: "alice-agent-key-0123",
+  bob: "bob-agent-key-0123",
+  carol: "carol-plain-key-0123",
+  admin: "admin-key-0123456789",
+};
+const ownerOf = (key: string) => `key_${createHash("sha256").update(key).digest("hex").slice(0, 16)}`;
+const asRoot = process.getuid?.() === 0;
+
+let test: TestGateway;
+const room = (key: string) => join(test.environment.dataDirectory, "rooms", ownerOf(key));
+const workspace = (key: string) => join(room(key), "workspace");
+/** Which owner each CLI process served, over the whole file: a process never serves two. */
+const ownersByPid = new Map<number, Set<string>>();
+
+beforeAll(async () => {
+  test = await startTestGateway({
+    agent: { enabled: true },
+    sessions: { enabled: true },
+    auth: {
+      keys: [
+        { name: "alice", key: keys.alice, grants: ["agent", "sessions"] },
+        { name: "bob", key: keys.bob, grants: ["agent"] },
+        { name: "carol", key: keys.carol },
+        { name: "admin", key: keys.admin, grants: ["admin"] },
+      ],
+    },
+    gatewayEnvironment: { GATEWAY_SECRET: "gateway-secret-0123" },
+  });
+});
+afterAll(() => test.close());
+
+function remember(): void {
+  for (const member of test.pool().members) {
+    if (member.pid === undefined || member.owner === null) continue;
+    const owners = ownersByPid.get(member.pid) ?? new Set();
+    owners.add(member.owner);
+    ownersByPid.set(member.pid, owners);
+  }
+}
+
+async function ask(key: string, content: string) {
+  const response = await fetch(`${test.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify({ model: "sonnet", messages: [{ role: "user", content }] }),
+  });
+  remember();
+  const body = (await response.json()) as { choices?: Array<{ message: { content: string } }> };
+  return body.choices?.[0]?.message.content ?? `status ${response.status}`;
+}
+
+const bash = (command: string, extra: Record<string, unknown> = {}) =>
+  `[[tool:Bash ${JSON.stringify({ command, ...extra })}]]`;
+const read = (path: string) => `[[tool:Read ${JSON.stringify({ file_path: path })}]]`;
+
+describe("rooms", () => {
+  it("gives each agent key a room, processes and — under root — a user of its own; a plain key gets a model", async () => {
+    const alice = await ask(keys.alice, bash("pwd; id -u"));
+    const bob = await ask(keys.bob, bash("pwd; id -u"));
+    expect(alice).toContain(workspace(keys.alice));
+    expect(bob).toContain(workspace(keys.bob));
+    const uid = (reply: string) => Number(/\n(\d+)\s*$/.exec(reply.replace(/\\n/g, "\n"))?.[1] ?? /(\d+)\s*$/.exec(reply)?.[1]);
+    if (asRoot) {
+      expect(uid(alice)).toBeGreaterThanOrEqual(61000);
+      expect(uid(bob)).toBeGreaterThanOrEqual(61000);
+      expect(uid(alice)).not.toBe(uid(bob));
+    }
+    expect(await ask(keys.carol, bash("id"))).toMatch(/No such tool available/);
+    await ask(keys.alice, "hello again");
+    await ask(keys.carol, "hello");
+    for (const [pid, owners] of ownersByPid) expect([...owners], `pid ${pid}`).toHaveLength(1);
+  });
+
+  it("keeps an agent out of other rooms, the store and the gateway's environment — Bash sandboxed, file tools denied", async () => {
+    const secret = join(workspace(keys.alice), "secret.txt");
+    writeFileSync(secret, "ALICE_SECRET_51");
+    const store = join(test.environment.dataDirectory, "conversations.sqlite");
+    const attacks = [
+      bash(`cat ${secret}`),
+      bash(`cat ${secret}`, { dangerouslyDisableSandbox: true }),
+      read(secret),
+      bash(`head -c 300 ${store} | od -c | head -5`),
+      read(store),
+      bash(`cat /proc/${process.pid}/environ`),
+      read(`/proc/${process.pid}/environ`),
+      bash(`ls ${test.environment.configDirectory}`),
+      bash("env"),
+    ];
+    for (const attack of attacks) {
+      const reply = await ask(keys.bob, attack);
+      expect(reply, attack).toMatch(/^Calling (Bash|Read)\.\n\nTOOL_RESULT: /);
+      expect(reply, attack).not.toMatch(/ALICE_SECRET_51|SQLite format|gateway-secret-0123|test-key|GATEWAY_SECRET/);
+    }
+    // Nothing planted in another room, nothing written outside its own.
+    await ask(keys.bob, bash(`echo planted > ${join(workspace(keys.alice), "planted.txt")}`));
+    await ask(keys.bob, `[[tool:Write ${JSON.stringify({ file_path: join(workspace(keys.alice), "w.txt"), content: "x" })}]]`);
+    expect(existsSync(join(workspace(keys.alice), "planted.txt"))).toBe(false);
+    expect(existsSync(join(workspace(keys.alice), "w.txt"))).toBe(false);
+    // The legitimate use: its own workspace.
+    expect(await ask(keys.bob, bash("echo mine > mine.txt && cat mine.txt"))).toContain("TOOL_RESULT: mine");
+    expect(existsSync(join(workspace(keys.bob), "mine.txt"))).toBe(true);
+  });
+});
+
+describe("grants", () => {
+  const post = (path: string, key: string | undefined, body: unknown = {}) =>
+    fetch(`${test.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      body: JSON.stringify(body),
+    });
+
+  it("answers 403 permission_denied, naming the grant, to a key without it", async () => {
+    for (const key of [keys.bob, keys.carol]) {
+      const response = await post("/v1/sessions", key);
+      expect(response.status).toBe(403);
+      const { error } = (await response.json()) as { error: { type: string; code: string; message: string } };
+      expect(error).toMatchObject({ type: "permission_error", code: "permission_denied" });
+      expect(error.message).toContain("'sessions'");
+    }
+    expect((await post("/v1/sessions", keys.alice)).status).toBe(201);
+  });
+
+  it("shows /health/ready's detail (pids, profiles) only to the admin grant", async () => {
+    const ready = async (key?: string) =>
+      (await (
+        await fetch(`${test.url}/health/ready`, { headers: key ? { authorization: `Bearer ${key}` } : {} })
+      ).json()) as Record<string, unknown>;
+    for (const view of [await ready(), await ready(keys.carol), await ready("not-a-key-0123")]) {
+      expect(view).toEqual({ status: "ready", claude: { found: true }, store: "ok" });
+    }
+    const admin = await ready(keys.admin);
+    expect(admin.pool).toMatchObject({ processes: expect.any(Number) });
+    expect(JSON.stringify(admin)).toMatch(/"pid":\d+/);
+  });
+});
