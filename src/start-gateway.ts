@@ -4,7 +4,6 @@
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
 import { loadApiKeys } from "./auth/api-keys.js";
 import type { Caller } from "./auth/caller.js";
 import { checkExposure } from "./auth/check-exposure.js";

@@ -9,6 +9,8 @@ import { createHash } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { eventually } from "../support/eventually.js";
 import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
 
 const keys = {
@@ -73,7 +75,8 @@ describe("rooms", () => {
     const bob = await ask(keys.bob, bash("pwd; id -u"));
     expect(alice).toContain(workspace(keys.alice));
     expect(bob).toContain(workspace(keys.bob));
-    const uid = (reply: string) => Number(/\n(\d+)\s*$/.exec(reply.replace(/\\n/g, "\n"))?.[1] ?? /(\d+)\s*$/.exec(reply)?.[1]);
+    const uid = (reply: string) =>
+      Number(/\n(\d+)\s*$/.exec(reply.replace(/\\n/g, "\n"))?.[1] ?? /(\d+)\s*$/.exec(reply)?.[1]);
     if (asRoot) {
       expect(uid(alice)).toBeGreaterThanOrEqual(61000);
       expect(uid(bob)).toBeGreaterThanOrEqual(61000);
@@ -96,6 +99,10 @@ describe("rooms", () => {
       bash(`head -c 300 ${store} | od -c | head -5`),
       read(store),
       bash(`cat /proc/${process.pid}/environ`),
+      // Past the CLI's own check for "/proc/*/environ": the sandbox and the room's user hold.
+      bash(
+        `${process.execPath} -e "console.log(require('fs').readFileSync('/proc/${process.pid}/env'+'iron','utf8'))"`,
+      ),
       read(`/proc/${process.pid}/environ`),
       bash(`ls ${test.environment.configDirectory}`),
       bash("env"),
@@ -107,7 +114,10 @@ describe("rooms", () => {
     }
     // Nothing planted in another room, nothing written outside its own.
     await ask(keys.bob, bash(`echo planted > ${join(workspace(keys.alice), "planted.txt")}`));
-    await ask(keys.bob, `[[tool:Write ${JSON.stringify({ file_path: join(workspace(keys.alice), "w.txt"), content: "x" })}]]`);
+    await ask(
+      keys.bob,
+      `[[tool:Write ${JSON.stringify({ file_path: join(workspace(keys.alice), "w.txt"), content: "x" })}]]`,
+    );
     expect(existsSync(join(workspace(keys.alice), "planted.txt"))).toBe(false);
     expect(existsSync(join(workspace(keys.alice), "w.txt"))).toBe(false);
     // The legitimate use: its own workspace.
@@ -146,5 +156,67 @@ describe("grants", () => {
     const admin = await ready(keys.admin);
     expect(admin.pool).toMatchObject({ processes: expect.any(Number) });
     expect(JSON.stringify(admin)).toMatch(/"pid":\d+/);
+  });
+});
+
+describe("live sessions", () => {
+  it("let a client approve what its room allows, and nothing outside it, whatever it answers", async () => {
+    const bobSecret = join(workspace(keys.bob), "bob-secret.txt");
+    writeFileSync(bobSecret, "BOB_SECRET_61");
+    const created = await fetch(`${test.url}/v1/sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${keys.alice}` },
+      body: JSON.stringify({ allowed_tools: ["Bash"] }),
+    });
+    const session = (await created.json()) as { ws_url: string; cwd: string };
+    expect(session.cwd).toBe(workspace(keys.alice));
+    const socket = new WebSocket(session.ws_url, { headers: { authorization: `Bearer ${keys.alice}` } });
+    const messages: Array<Record<string, unknown>> = [];
+    socket.on("message", (data) => messages.push(JSON.parse(data.toString())));
+    await new Promise((resolve) => socket.once("open", resolve));
+    /** One turn; `answer` replies to its first permission request, if one comes. */
+    const turn = async (content: string, answer?: (request: Record<string, unknown>) => unknown) => {
+      const from = messages.length;
+      let answered = false;
+      socket.send(JSON.stringify({ type: "user_message", content }));
+      return eventually(() => {
+        const seen = messages.slice(from);
+        const request = seen.find((message) => message.type === "permission_request");
+        if (request && answer && !answered) {
+          answered = true;
+          socket.send(JSON.stringify(answer(request)));
+        }
+        const result = seen.find((message) => message.type === "result");
+        expect(result).toBeDefined();
+        return { result: String(result?.result), asked: request !== undefined, seen };
+      }, 20_000);
+    };
+    // A Read of another room: denied before any client is asked.
+    const reading = await turn(read(bobSecret), (request) => ({
+      type: "permission_response",
+      request_id: request.request_id,
+      behavior: "allow",
+    }));
+    expect(reading.asked).toBe(false);
+    expect(reading.result).not.toContain("BOB_SECRET_61");
+    // Bash the client allowed up front: it runs, sandboxed.
+    const catting = await turn(bash(`cat ${bobSecret}`));
+    expect(catting.result).toMatch(/TOOL_RESULT: /);
+    expect(catting.result).not.toContain("BOB_SECRET_61");
+    // A Write in its own room is asked; an answer that moves it into another room is refused.
+    const moved = join(workspace(keys.bob), "moved.txt");
+    const writing = await turn(
+      `[[tool:Write ${JSON.stringify({ file_path: join(session.cwd, "mine.txt"), content: "x" })}]]`,
+      (request) => ({
+        type: "permission_response",
+        request_id: request.request_id,
+        behavior: "allow",
+        updated_input: { file_path: moved, content: "planted" },
+      }),
+    );
+    expect(writing.asked).toBe(true);
+    expect(writing.seen.some((message) => message.code === "path_not_allowed")).toBe(true);
+    expect(existsSync(moved)).toBe(false);
+    socket.close();
   });
 });
