@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { loadApiKeys } from "./auth/api-keys.js";
 import type { Caller } from "./auth/caller.js";
-import { checkExposure } from "./auth/check-exposure.js";
+import { checkExposure, isLoopbackOnly } from "./auth/check-exposure.js";
 import { KeyLimits } from "./auth/key-limits.js";
 import { ResponseCache } from "./cache/response-cache.js";
 import { checkClaudeArguments } from "./claude/claude-arguments.js";
@@ -58,7 +58,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const command = resolveClaudeCommand(claude.command, environment);
 
   // Refusals first: nothing is started for a configuration that must not run.
-  const apiKeys = loadApiKeys(configuration);
+  const apiKeys = loadApiKeys(configuration, await isLoopbackOnly(configuration.server.host));
   await checkExposure(configuration, apiKeys);
   checkClaudeArguments(configuration, environment);
   mkdirSync(claude.workspace, { recursive: true });

@@ -54,8 +54,10 @@ describe("API keys", () => {
     expect(() => requireGrant(ci ?? keys.operator, "agent", "This")).toThrow(
       expect.objectContaining({ status: 403, code: "permission_denied", message: expect.stringContaining("'agent'") }),
     );
-    // The operator (keyless loopback) has what the configuration enables.
+    // The operator (keyless loopback) has what the configuration enables; anonymous remote callers nothing.
     expect([...keys.operator.grants].sort()).toEqual(["admin", "agent"]);
+    const remote = loadApiKeys(configured({ agent: { enabled: true }, auth: { allow_anonymous_remote: true } }), false);
+    expect([...remote.operator.grants]).toEqual([]);
     expect(() => configured({ auth: { keys: [{ name: "both", key: "k".repeat(10), key_sha256: digest }] } })).toThrow(
       /exactly one/,
     );

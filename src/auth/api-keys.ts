@@ -45,10 +45,12 @@ export class ApiKeys {
 }
 
 /**
- * The configured keys, or a ConfigurationError naming the key that is wrong. `enabled`: the grants
- * the configuration makes usable at all (a key's grant of a disabled feature gives nothing).
+ * The configured keys, or a ConfigurationError naming the key that is wrong. A key's grant of a
+ * feature the configuration does not enable gives nothing. Without keys, the caller is the
+ * operator — on loopback only (`loopbackOnly`): anonymous callers from elsewhere
+ * (`auth.allow_anonymous_remote`) get a model and nothing more.
  */
-export function loadApiKeys(configuration: Configuration): ApiKeys {
+export function loadApiKeys(configuration: Configuration, loopbackOnly = true): ApiKeys {
   const { auth } = configuration;
   const enabled = enabledGrants(configuration);
   const defaults = {
@@ -77,8 +79,8 @@ export function loadApiKeys(configuration: Configuration): ApiKeys {
   for (const [index, key] of readKeysFile(auth.keys_file).entries()) add(digest(key), `keys_file[${index}]`, []);
   const operator: Caller = Object.freeze({
     owner: "",
-    name: "operator",
-    grants: enabled,
+    name: loopbackOnly ? "operator" : "anonymous",
+    grants: loopbackOnly ? enabled : new Set<GrantName>(),
     limits: { requestsPerMinute: auth.requests_per_minute, maxConcurrentRequests: auth.max_concurrent_requests },
   });
   return new ApiKeys(known, operator);

@@ -27,11 +27,17 @@ export async function resolvedAddresses(host: string): Promise<string[]> {
   }
 }
 
+/** Whether `host` reaches this machine's loopback only. */
+export async function isLoopbackOnly(host: string): Promise<boolean> {
+  const addresses = await resolvedAddresses(host);
+  return addresses.length > 0 && addresses.every(isLoopbackAddress);
+}
+
 export async function checkExposure(configuration: Configuration, keys: ApiKeys): Promise<void> {
   const { host } = configuration.server;
   if (keys.required || configuration.auth.allow_anonymous_remote) return;
+  if (await isLoopbackOnly(host)) return;
   const addresses = await resolvedAddresses(host);
-  if (addresses.length > 0 && addresses.every(isLoopbackAddress)) return;
   throw new ConfigurationError(
     `server.host: ${host} is not a loopback address${addresses.length > 0 ? ` (it resolves to ${addresses.join(", ")})` : ""} and no API key is configured; set auth.keys (or auth.api_keys, auth.keys_file), or auth.allow_anonymous_remote = true to serve anyone`,
   );

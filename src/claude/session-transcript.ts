@@ -37,22 +37,20 @@ export async function readTranscriptFrom(path: string, offset: number): Promise<
 
 /**
  * Puts a transcript where `--resume` finds it. `user`: the CLI that resumes runs as this user (a
- * room's own) and goes on writing there, so what the gateway creates under `configDirectory` is
- * given to it.
+ * room's own) and goes on writing there, so the directories made here and the file are given to it.
  */
-export async function writeTranscript(
-  path: string,
-  text: string,
-  user?: { uid: number; gid: number; configDirectory: string },
-): Promise<void> {
-  const created = await mkdir(dirname(path), { recursive: true });
+export async function writeTranscript(path: string, text: string, user?: { uid: number; gid: number }): Promise<void> {
+  const directory = dirname(path);
+  const created = await mkdir(directory, { recursive: true });
   await writeFile(path, text, { mode: 0o600 });
   if (!user) return;
-  const made = created ? relative(user.configDirectory, created).split(sep) : [];
-  let directory = created ? user.configDirectory : undefined;
-  for (const segment of made) {
-    directory = join(directory as string, segment);
-    await chown(directory, user.uid, user.gid);
+  if (created !== undefined) {
+    let made = created;
+    await chown(made, user.uid, user.gid);
+    for (const segment of relative(created, directory).split(sep).filter(Boolean)) {
+      made = join(made, segment);
+      await chown(made, user.uid, user.gid);
+    }
   }
   await chown(path, user.uid, user.gid);
 }

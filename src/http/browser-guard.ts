@@ -15,11 +15,7 @@ const wildcardAddresses = new Set(["0.0.0.0", "::", ""]);
 export interface BrowserGuard {
   /** undefined when allowed, else the refusal. */
   checkHost(hostHeader: string | undefined): GatewayError | undefined;
-  checkOrigin(
-    originHeader: string | undefined,
-    hostHeader: string | undefined,
-    secure: boolean,
-  ): GatewayError | undefined;
+  checkOrigin(originHeader: string | undefined, hostHeader: string | undefined): GatewayError | undefined;
 }
 
 export function createBrowserGuard(server: Configuration["server"]): BrowserGuard {
@@ -42,10 +38,10 @@ export function createBrowserGuard(server: Configuration["server"]): BrowserGuar
         { status: 421, type: "invalid_request_error", code: "host_not_allowed", retryable: false },
       );
     },
-    checkOrigin(originHeader, hostHeader, secure) {
+    checkOrigin(originHeader, hostHeader) {
       if (originHeader === undefined || anyOrigin || origins.has(originHeader)) return undefined;
-      // A page of the gateway's own (same origin) is the gateway's.
-      if (hostHeader !== undefined && originHeader === `${secure ? "https" : "http"}://${hostHeader}`) return undefined;
+      // A page of the gateway's own is the gateway's (behind a TLS proxy its scheme is not ours to know).
+      if (hostHeader !== undefined && /^https?:\/\/(.*)$/.exec(originHeader)?.[1] === hostHeader) return undefined;
       return new GatewayError(
         `Requests from the web origin ${JSON.stringify(originHeader)} are not allowed (server.cors_origins).`,
         { status: 403, type: "permission_error", code: "origin_not_allowed", retryable: false },

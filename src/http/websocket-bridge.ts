@@ -34,7 +34,7 @@ export function createWebSocketBridge(
     if (!match?.[1]) return refuse(socket, 404, "Not Found");
     const host = request.headers.host;
     if (browserGuard.checkHost(host)) return refuse(socket, 421, "Misdirected Request");
-    if (browserGuard.checkOrigin(request.headers.origin, host, false)) return refuse(socket, 403, "Forbidden");
+    if (browserGuard.checkOrigin(request.headers.origin, host)) return refuse(socket, 403, "Forbidden");
     let owner = "";
     if (keys.required) {
       const headers = { get: (name: string) => request.headers[name] as string | undefined };

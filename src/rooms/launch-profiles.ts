@@ -70,6 +70,11 @@ export class LaunchProfiles {
     return agent;
   }
 
+  /** The room `owner`'s agents work in. */
+  agentRoom(owner: string): Room {
+    return this.agentContext(owner).placement.room;
+  }
+
   /** The user a profile's processes run as (a room's own under root), if not the gateway's. */
   userOf(profile: LaunchProfile): { uid: number; gid: number } | undefined {
     const { uid, gid } = this.roomOf(profile);

@@ -220,3 +220,32 @@ describe("live sessions", () => {
     socket.close();
   });
 });
+
+describe("an agent's conversation", () => {
+  it("resumes in its room after its process was let go (the transcript given to the room's user)", async () => {
+    const resuming = await startTestGateway({
+      environment: test.environment,
+      agent: { enabled: true },
+      conversation: { session_timeout_minutes: 0.01 },
+      claude: { pool_min_idle: 0 },
+    });
+    try {
+      const first = await resuming.post({ model: "sonnet", messages: [{ role: "user", content: "remember PLUM" }] });
+      const { conversation_id: id } = (await first.json()) as { conversation_id: string };
+      // The idle conversation's process is released (cleared) after the session timeout.
+      await eventually(() => expect(resuming.pool().members.some((member) => member.conversation === id)).toBe(false));
+      const again = await resuming.post({
+        model: "sonnet",
+        conversation_id: id,
+        messages: [{ role: "user", content: "what was it?" }],
+      });
+      expect(again.status).toBe(200);
+      // Resumed, not replayed: the model sees the first turn as a real message.
+      const last = JSON.stringify(test.environment.mock.messageRequests().at(-1)?.body.messages);
+      expect(last).toContain("remember PLUM");
+      expect(last).not.toContain("<conversation_history>");
+    } finally {
+      await resuming.close();
+    }
+  });
+});

@@ -30,12 +30,15 @@ export function presentedKey(headers: { get(name: string): string | null | undef
   return bearer || headers.get("x-api-key")?.trim() || undefined;
 }
 
-/** Host and Origin, before anything else: a refused page learns nothing and starts nothing. */
+/**
+ * Host and Origin, before anything else: a refused page learns nothing and starts nothing. Health
+ * checks are exempt (load balancers use whatever name they know; health says nothing of use).
+ */
 export function guardBrowsers(guard: BrowserGuard): MiddlewareHandler<GatewayEnv> {
   return async (context, next) => {
+    if (context.req.path === "/health" || context.req.path === "/health/ready") return next();
     const host = context.req.header("host");
-    const secure = new URL(context.req.url).protocol === "https:";
-    const refusal = guard.checkHost(host) ?? guard.checkOrigin(context.req.header("origin"), host, secure);
+    const refusal = guard.checkHost(host) ?? guard.checkOrigin(context.req.header("origin"), host);
     if (refusal) throw refusal;
     await next();
   };
