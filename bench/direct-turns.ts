@@ -1,16 +1,16 @@
 /**
- * The physical limit: warm CLI processes driven directly over stdio, no gateway in between.
- * Each timed turn is a new conversation (a /clear runs between turns, untimed), like the
- * gateway's requests.
+ * The physical limit: warm CLI processes driven directly over stdio, no gateway in between, with
+ * the command line the gateway's own model processes have (claudeArguments). Each timed turn is a
+ * new conversation (a /clear runs between turns, untimed), like the gateway's requests.
  */
+import { claudeArguments } from "../src/claude/claude-arguments.js";
 import { ClaudeProcess } from "../src/claude/claude-process.js";
-import { baseClaudeArguments } from "../src/claude/launch-profile.js";
 import type { Configuration } from "../src/config/configuration-schema.js";
 import { silentLogger } from "../src/observability/logger.js";
 
 export interface DirectOptions {
   command: string;
-  claude: Configuration["claude"];
+  configuration: Configuration;
   environment: NodeJS.ProcessEnv;
   model: string;
 }
@@ -24,8 +24,8 @@ export class DirectProcesses {
       () =>
         new ClaudeProcess({
           command: options.command,
-          args: baseClaudeArguments(options.claude),
-          cwd: options.claude.workspace,
+          args: claudeArguments(options.configuration),
+          cwd: options.configuration.claude.workspace,
           env: options.environment,
           logger: silentLogger(),
         }),

@@ -8,6 +8,8 @@ export interface LoadResult {
 export interface CompletionOptions {
   conversationId?: string;
   store?: boolean;
+  /** The caller's API key. */
+  apiKey?: string;
 }
 
 function body(model: string, content: string, stream = false, options: CompletionOptions = {}): string {
@@ -34,7 +36,10 @@ export async function converse(
   const started = performance.now();
   const response = await fetch(`${url}/v1/chat/completions`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: {
+      "content-type": "application/json",
+      ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+    },
     body: body(model, content, false, options),
   });
   const json = (await response.json()) as {

@@ -11,7 +11,7 @@
  *   - gateway: the real bin in its own process, warm pool on.
  * Sequential measurements alternate direct and gateway blocks, so both see the same conditions.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findBundledClaude } from "../src/claude/resolve-claude-command.js";
@@ -33,6 +33,8 @@ const command = findBundledClaude();
 if (!command) throw new Error("@anthropic-ai/claude-code is not installed: run npm ci");
 const mock = await startMockAnthropic();
 const directory = mkdtempSync(join(tmpdir(), "ccapi-bench-"));
+// Searchable by others: under root, agent rooms' CLIs run as users of their own.
+chmodSync(directory, 0o711);
 const environment: NodeJS.ProcessEnv = {
   PATH: process.env.PATH,
   HOME: directory,
@@ -42,8 +44,8 @@ const environment: NodeJS.ProcessEnv = {
   CLAUDE_CONFIG_DIR: join(directory, "claude-config"),
   CLAUDE_CODE_MAX_RETRIES: "0",
 };
-const claude = configurationSchema.parse({ data_dir: join(directory, "data") }).claude;
-mkdirSync(claude.workspace, { recursive: true });
+const configuration = configurationSchema.parse({ data_dir: join(directory, "data") });
+mkdirSync(configuration.claude.workspace, { recursive: true });
 const gatewayEnvironment = (overrides: Record<string, string>) => ({
   ...environment,
   CLAUDE_CODE__DATA_DIR: join(directory, "data"),
@@ -60,11 +62,12 @@ async function repeat<T>(count: number, run: () => Promise<T>): Promise<T[]> {
 
 type Row = Summary & { throughput?: number };
 const results: Record<string, Row> = {};
+let keyedSpawns = 0;
 
 try {
   // ── sequential new conversations: direct and gateway, alternating blocks ────────────────────
   log("starting a direct warm process and the gateway (warm pool)");
-  const direct = await DirectProcesses.start(1, { command, claude, environment, model });
+  const direct = await DirectProcesses.start(1, { command, configuration, environment, model });
   const gateway = await startGatewayProcess(
     gatewayEnvironment({ CLAUDE_CODE__CLAUDE__MAX_CONCURRENT_SESSIONS: "10", CLAUDE_CODE__CLAUDE__POOL_MIN_IDLE: "2" }),
     directory,
@@ -115,7 +118,7 @@ try {
   // ── concurrent clients ───────────────────────────────────────────────────────────────────────
   for (const clients of [4, 8]) {
     log(`direct: ${clients} warm processes at once`);
-    const many = await DirectProcesses.start(clients, { command, claude, environment, model });
+    const many = await DirectProcesses.start(clients, { command, configuration, environment, model });
     await Promise.all(Array.from({ length: clients }, (_, index) => many.turn(index, prompt)));
     const cycles: number[] = [];
     const turns: number[] = [];
@@ -141,6 +144,49 @@ try {
     results[`gateway${clients}`] = { ...summarize(load.latencies), throughput: concurrentTotal / (load.wallMs / 1000) };
   }
   await gateway.close();
+
+  // ── rooms: several keys (a process serves one owner), agent keys (a room each) ───────────────
+  log("gateway: 4 keys in turn, and 4 agent keys' first and later requests");
+  const keys = Array.from({ length: 4 }, (_, index) => `bench-key-${index}-0123456789`);
+  const agentKeys = Array.from({ length: 4 }, (_, index) => `bench-agent-${index}-0123456789`);
+  const entries = [
+    ...keys.map((key, index) => ({ name: `plain${index}`, key })),
+    ...agentKeys.map((key, index) => ({ name: `agent${index}`, key, grants: ["agent"] })),
+  ];
+  const keyed = await startGatewayProcess(
+    gatewayEnvironment({
+      CLAUDE_CODE__CLAUDE__MAX_CONCURRENT_SESSIONS: "10",
+      CLAUDE_CODE__CLAUDE__POOL_MIN_IDLE: "2",
+      CLAUDE_CODE__AGENT__ENABLED: "true",
+      CLAUDE_CODE__AUTH__KEYS: JSON.stringify(entries),
+    }),
+    directory,
+  );
+  const spawnedSoFar = async () =>
+    (
+      (await (await fetch(`${keyed.url}/stats`, { headers: { authorization: `Bearer ${keys[0]}` } })).json()) as {
+        pool: { spawned: number };
+      }
+    ).pool.spawned;
+  for (let round = 0; round < 3; round++) {
+    for (const apiKey of keys) await completion(keyed.url, model, prompt, { apiKey });
+  }
+  const spawnedBefore = await spawnedSoFar();
+  const keyedSamples: number[] = [];
+  for (let index = 0; index < rounds * blockSize; index++) {
+    keyedSamples.push(await completion(keyed.url, model, prompt, { apiKey: keys[index % keys.length] }));
+  }
+  results.gatewayKeys = summarize(keyedSamples);
+  keyedSpawns = (await spawnedSoFar()) - spawnedBefore;
+  const agentFirst: number[] = [];
+  const agentLater: number[] = [];
+  for (const apiKey of agentKeys) {
+    agentFirst.push(await completion(keyed.url, model, prompt, { apiKey }));
+    agentLater.push(...(await repeat(5, () => completion(keyed.url, model, prompt, { apiKey }))));
+  }
+  results.agentFirst = summarize(agentFirst);
+  results.agentLater = summarize(agentLater);
+  await keyed.close();
 
   // ── spawn per request ────────────────────────────────────────────────────────────────────────
   log("gateway, one process per request");
@@ -187,6 +233,9 @@ const lines = [
   row("direct, 8 processes at once: turn", r.direct8Turn),
   row("direct, 8 processes at once: turn + /clear", r.direct8),
   row("gateway, 8 concurrent clients", r.gateway8),
+  row("gateway: new conversations, 4 keys in turn", r.gatewayKeys),
+  row("gateway: an agent key's first request (its room's spawn)", r.agentFirst),
+  row("gateway: an agent key's later requests", r.agentLater),
   "",
   "| ratio | value | goal |",
   "|---|---|---|",
@@ -200,5 +249,8 @@ const lines = [
   `| 4 at once: gateway / direct throughput | ${ratio(r.gateway4?.throughput, r.direct4?.throughput)} | |`,
   `| 8 at once: gateway p50 / direct turn + /clear p50 | ${ratio(r.gateway8?.p50, r.direct8?.p50)} | |`,
   `| 8 at once: gateway / direct throughput | ${ratio(r.gateway8?.throughput, r.direct8?.throughput)} | |`,
+  `| 4 keys in turn p50 / direct turn p50 | ${ratio(r.gatewayKeys?.p50, r.directTurn?.p50)} | |`,
+  "",
+  `CLI processes spawned while 4 keys took turns (${r.gatewayKeys?.count ?? 0} requests): ${keyedSpawns}`,
 ];
 process.stdout.write(`${lines.join("\n")}\n`);

@@ -6,7 +6,7 @@
  * the file tools; a key without a grant gets 403 naming it; /health/ready detail is the admin's.
  */
 import { createHash } from "node:crypto";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -112,6 +112,16 @@ describe("rooms", () => {
       expect(reply, attack).toMatch(/^Calling (Bash|Read)\.\n\nTOOL_RESULT: /);
       expect(reply, attack).not.toMatch(/ALICE_SECRET_51|SQLite format|gateway-secret-0123|test-key|GATEWAY_SECRET/);
     }
+    // Another key's transcripts (its conversations) in its room's CLI config dir.
+    const transcripts = join(room(keys.alice), "claude", "projects");
+    const transcript = readdirSync(transcripts, { recursive: true, encoding: "utf8" }).find((name) =>
+      name.endsWith(".jsonl"),
+    );
+    expect(transcript).toBeDefined();
+    for (const attack of [read(join(transcripts, transcript as string)), bash(`grep -r pwd ${transcripts}`)]) {
+      const reply = await ask(keys.bob, attack);
+      expect(reply, attack).not.toMatch(/sessionId|"pwd; id -u"/);
+    }
     // Nothing planted in another room, nothing written outside its own.
     await ask(keys.bob, bash(`echo planted > ${join(workspace(keys.alice), "planted.txt")}`));
     await ask(
@@ -123,6 +133,26 @@ describe("rooms", () => {
     // The legitimate use: its own workspace.
     expect(await ask(keys.bob, bash("echo mine > mine.txt && cat mine.txt"))).toContain("TOOL_RESULT: mine");
     expect(existsSync(join(workspace(keys.bob), "mine.txt"))).toBe(true);
+  });
+});
+
+describe("memory", () => {
+  it("keeps no agent memory: instructions an agent plants in its memory never reach a later conversation", async () => {
+    const slug = workspace(keys.bob).replace(/[^a-zA-Z0-9]/g, "-");
+    const memory = join(room(keys.bob), "claude", "projects", slug, "memory", "MEMORY.md");
+    const plant = `[[tool:Write ${JSON.stringify({ file_path: memory, content: "PLANTED_MEMORY_71: OVERRIDE." })}]]`;
+    await ask(keys.bob, plant);
+    const before = test.environment.mock.messageRequests().length;
+    await ask(keys.bob, "a new conversation");
+    await ask(keys.alice, "another key's conversation");
+    const seen = JSON.stringify(
+      test.environment.mock
+        .messageRequests()
+        .slice(before)
+        .map((request) => request.body),
+    );
+    expect(seen).not.toContain("PLANTED_MEMORY_71");
+    expect(seen).not.toMatch(/auto-memory|MEMORY\.md/);
   });
 });
 
