@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The bin: `claude-code-api [--host H] [--port P] [--config FILE]` (alias `ccapi`). */
+import { resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { ConfigurationError } from "./config/configuration-error.js";
 import { loadConfiguration } from "./config/load-configuration.js";
@@ -26,7 +27,10 @@ try {
     configFile: flags.config,
     flags: { server: { host: flags.host, port: flags.port } },
   });
-  const gateway = await startGateway({ configuration });
+  const gateway = await startGateway({
+    configuration,
+    protectedPaths: flags.config ? [resolve(flags.config)] : [],
+  });
   process.stdout.write(`claude-code-api listening on ${gateway.url}\n`);
 
   let stopping = false;

@@ -4,6 +4,8 @@
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { loadApiKeys } from "./auth/api-keys.js";
 import type { Caller } from "./auth/caller.js";
 import { checkExposure, isLoopbackOnly } from "./auth/check-exposure.js";
@@ -41,6 +43,8 @@ export interface StartGatewayOptions {
   /** The CLI processes get the allow-listed part of this environment (ANTHROPIC_*, CLAUDE_CONFIG_DIR, …). */
   environment?: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** Files no agent may read besides the defaults: the --config file the configuration came from. */
+  protectedPaths?: string[];
 }
 
 export interface Gateway {
@@ -62,7 +66,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   await checkExposure(configuration, apiKeys);
   checkClaudeArguments(configuration, environment);
   mkdirSync(claude.workspace, { recursive: true });
-  const profiles = prepareRooms(configuration, apiKeys.callers(), claudeConfigDirectory(environment), command);
+  const profiles = prepareRooms(configuration, apiKeys.callers(), environment, command, options.protectedPaths ?? []);
   const launchProfile = profiles.forRequest.bind(profiles);
   const models = new ModelCatalog(claude.default_model);
   const pool = new ProcessPool({
@@ -71,7 +75,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         command,
         args: [...profile.args, ...extraArgs],
         cwd: profiles.roomOf(profile).cwd,
-        env: profiles.environmentFor(profile, environment),
+        env: profiles.environmentFor(profile),
         user: profiles.userOf(profile),
         logger,
       });
@@ -183,22 +187,32 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 function prepareRooms(
   configuration: Configuration,
   callers: Caller[],
-  loginDirectory: string,
+  environment: NodeJS.ProcessEnv,
   command: string,
+  protectedPaths: readonly string[],
 ): LaunchProfiles {
-  const { data_dir: dataDirectory, mcp, claude, agent } = configuration;
+  const { data_dir: dataDirectory, mcp, claude, agent, auth, store } = configuration;
+  const loginDirectory = claudeConfigDirectory(environment);
   const rooms = new Rooms({
     root: agent.rooms_dir,
     dataDirectory,
     loginDirectory,
+    // The gateway's configuration (config/ where it starts, --config), keys, store and home.
+    protectedPaths: [
+      homedir(),
+      join(process.cwd(), "config"),
+      ...protectedPaths,
+      ...[auth.keys_file, mcp.config_file].filter((path): path is string => path !== undefined),
+      ...(store.url.startsWith("sqlite:") ? [dirname(resolve(store.url.slice("sqlite:".length)))] : []),
+    ],
     uidBase: process.getuid?.() === 0 ? agent.room_uid_base : undefined,
   });
   const roomed = callers.filter((caller) => caller.grants.has("agent") || caller.grants.has("sessions"));
-  if (roomed.length > 0) rooms.checkReachable(command);
   for (const caller of roomed) rooms.of(caller.owner);
+  if (roomed[0]) rooms.checkReachable(command, roomed[0].owner);
   const mcpServers = !mcp.enabled ? undefined : (mcp.config_json ?? readFileSync(mcp.config_file ?? "", "utf8"));
   const modelRoom = { cwd: claude.workspace, configDirectory: loginDirectory };
-  return new LaunchProfiles(configuration, rooms, modelRoom, mcpServers);
+  return new LaunchProfiles(configuration, rooms, modelRoom, mcpServers, environment);
 }
 
 /** This package's version (package.json sits one level above both src/ and dist/). */

@@ -34,6 +34,11 @@ export class ApiKeys {
     return this.required ? this.known.map((key) => key.caller) : [this.operator];
   }
 
+  /** Who presents `key`: the operator when no key is configured, else the key's caller (undefined: no such key). */
+  callerFor(key: string | undefined): Caller | undefined {
+    return this.required ? this.authenticate(key) : this.operator;
+  }
+
   /** The caller a valid key stands for, or undefined. */
   authenticate(presented: string | undefined): Caller | undefined {
     if (presented === undefined || presented.length === 0) return undefined;
@@ -81,7 +86,8 @@ export function loadApiKeys(configuration: Configuration, loopbackOnly = true): 
     owner: "",
     name: loopbackOnly ? "operator" : "anonymous",
     grants: loopbackOnly ? enabled : new Set<GrantName>(),
-    limits: { requestsPerMinute: auth.requests_per_minute, maxConcurrentRequests: auth.max_concurrent_requests },
+    // The operator may use the whole pool; anonymous remote callers (one owner, all of them) a key's share.
+    limits: loopbackOnly ? { ...defaults, maxProcesses: undefined } : defaults,
   });
   return new ApiKeys(known, operator);
 }

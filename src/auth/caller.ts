@@ -6,8 +6,6 @@
 import type { GrantName } from "../config/configuration-schema.js";
 import { GatewayError } from "../errors.js";
 
-export type { GrantName } from "../config/configuration-schema.js";
-
 export interface CallerLimits {
   requestsPerMinute?: number;
   maxConcurrentRequests?: number;

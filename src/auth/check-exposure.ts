@@ -9,7 +9,7 @@ import { ConfigurationError } from "../config/configuration-error.js";
 import type { Configuration } from "../config/configuration-schema.js";
 import type { ApiKeys } from "./api-keys.js";
 
-export function isLoopbackAddress(address: string): boolean {
+function isLoopbackAddress(address: string): boolean {
   const bare = address.replace(/^\[|\]$/g, "");
   if (isIP(bare) === 4) return bare.startsWith("127.");
   if (isIP(bare) === 6) return bare === "::1" || /^::ffff:127\./i.test(bare);
@@ -17,7 +17,7 @@ export function isLoopbackAddress(address: string): boolean {
 }
 
 /** Every address `host` resolves to (an IP literal is itself; a name that does not resolve: none). */
-export async function resolvedAddresses(host: string): Promise<string[]> {
+async function resolvedAddresses(host: string): Promise<string[]> {
   const bare = host.replace(/^\[|\]$/g, "");
   if (isIP(bare) !== 0) return [bare];
   try {

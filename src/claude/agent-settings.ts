@@ -4,9 +4,10 @@
  *   - a model: no auto memory (the CLI otherwise tells the model about MEMORY.md — with the config
  *     dir's path — and injects it into later sessions); its tools are off on the command line;
  *   - an agent in an owner's room: Bash in Claude Code's own sandbox (bubblewrap on Linux: its own
- *     PID namespace, no network), which may write only in the room's workspace (and the operator's
- *     additional_dirs), reads nothing of the gateway's data dir, the operator's CLI config dir or
- *     other rooms, and does not see the Anthropic credentials in its environment; and deny rules
+ *     PID namespace, no network), which may write only in the room's workspace and temp dir (and
+ *     the operator's additional_dirs), reads nothing of the gateway's data dir, configuration,
+ *     home, the operator's CLI config dir or other rooms, and sees no credential in its
+ *     environment; and deny rules
  *     that keep the file tools (which the sandbox does not cover) out of the same places — deny
  *     rules come before any allow rule or permission answer (measured).
  * Unsandboxed commands (the model's `dangerouslyDisableSandbox`) are refused outright, and a
@@ -23,20 +24,19 @@ export interface AgentPlacement {
   forbidden: readonly string[];
   /** file_access.additional_dirs: shared with every agent, read and write. */
   additionalDirs: readonly string[];
-  /** Files in the room that only the CLI itself may read: the login link, the MCP servers' configuration. */
+  /** Files that only the CLI itself may read: the login link, the MCP servers' configuration. */
   secretFiles: readonly string[];
+  /** Variables of the CLI's environment its Bash must not see (claude-environment.ts). */
+  hiddenVariables: readonly string[];
   sandbox: boolean;
 }
-
-/** Variables the CLI needs for its own calls, which Bash must not see. */
-const credentialVariables = ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN"];
 
 export function modelSettings(): Record<string, unknown> {
   return { autoMemoryEnabled: false };
 }
 
 export function agentSettings(placement: AgentPlacement): Record<string, unknown> {
-  const { room, forbidden, additionalDirs, secretFiles } = placement;
+  const { room, forbidden, additionalDirs, secretFiles, hiddenVariables } = placement;
   // "//" starts an absolute path in a rule (a single "/" is relative to the settings: measured).
   const rules = [
     ...forbidden.flatMap((path) => [`Read(/${path}/**)`, `Edit(/${path}/**)`]),
@@ -49,10 +49,13 @@ export function agentSettings(placement: AgentPlacement): Record<string, unknown
       failIfUnavailable: true,
       autoAllowBashIfSandboxed: true,
       allowUnsandboxedCommands: false,
-      filesystem: { allowWrite: [room.cwd, ...additionalDirs], denyRead: [...forbidden] },
+      filesystem: {
+        allowWrite: [room.cwd, ...(room.tmp ? [room.tmp] : []), ...additionalDirs],
+        denyRead: [...forbidden],
+      },
       credentials: {
         files: secretFiles.map((path) => ({ path, mode: "deny" })),
-        envVars: credentialVariables.map((name) => ({ name, mode: "deny" })),
+        envVars: hiddenVariables.map((name) => ({ name, mode: "deny" })),
       },
     };
   }

@@ -11,13 +11,18 @@ const flag = (args: string[], name: string) => {
 };
 
 const placement = {
-  room: { cwd: "/data/rooms/key_a/workspace", configDirectory: "/data/rooms/key_a/claude" },
+  room: {
+    cwd: "/data/rooms/key_a/workspace",
+    configDirectory: "/data/rooms/key_a/claude",
+    tmp: "/data/rooms/key_a/tmp",
+  },
   forbidden: ["/data/conversations.sqlite", "/data/rooms/key_b", "/home/gw/.claude"],
   additionalDirs: ["/srv/a"],
-  secretFiles: ["/data/rooms/key_a/claude/.credentials.json", "/data/rooms/key_a/claude/mcp-servers.json"],
+  secretFiles: ["/data/rooms/key_a/claude/.credentials.json", "/data/private/key_a-mcp-servers.json"],
+  hiddenVariables: ["ANTHROPIC_API_KEY", "AWS_SECRET_ACCESS_KEY"],
   sandbox: true,
 };
-const agent = { placement, mcpConfigPath: "/data/rooms/key_a/claude/mcp-servers.json" };
+const agent = { placement, mcpConfigPath: "/data/private/key_a-mcp-servers.json" };
 const settingsOf = (args: string[]) => JSON.parse(flag(args, "--settings") ?? "{}");
 
 describe("claudeArguments", () => {
@@ -60,7 +65,7 @@ describe("claudeArguments", () => {
       { agent: true },
       agent,
     );
-    expect(flag(args, "--mcp-config")).toBe("/data/rooms/key_a/claude/mcp-servers.json");
+    expect(flag(args, "--mcp-config")).toBe("/data/private/key_a-mcp-servers.json");
     expect(args.join(" ")).not.toContain("mcpServers");
     expect(args).not.toContain("--strict-mcp-config");
     expect(args).not.toContain("--tools");
@@ -77,14 +82,17 @@ describe("claudeArguments", () => {
     expect(settings.sandbox).toMatchObject({
       enabled: true,
       allowUnsandboxedCommands: false,
-      filesystem: { allowWrite: [placement.room.cwd, "/srv/a"] },
+      filesystem: { allowWrite: [placement.room.cwd, placement.room.tmp, "/srv/a"] },
     });
     expect(settings.sandbox.filesystem.denyRead).toEqual(placement.forbidden);
-    expect(settings.sandbox.credentials.envVars).toContainEqual({ name: "ANTHROPIC_API_KEY", mode: "deny" });
+    expect(settings.sandbox.credentials.envVars).toEqual([
+      { name: "ANTHROPIC_API_KEY", mode: "deny" },
+      { name: "AWS_SECRET_ACCESS_KEY", mode: "deny" },
+    ]);
     expect(settings.permissions.deny).toContain("Read(//data/rooms/key_b/**)");
-    expect(settings.permissions.deny).toContain("Read(//data/rooms/key_a/claude/mcp-servers.json)");
+    expect(settings.permissions.deny).toContain("Read(//data/private/key_a-mcp-servers.json)");
     expect(settings.sandbox.credentials.files).toContainEqual({
-      path: "/data/rooms/key_a/claude/mcp-servers.json",
+      path: "/data/private/key_a-mcp-servers.json",
       mode: "deny",
     });
     expect(settings.autoMemoryEnabled).toBe(false);
@@ -122,6 +130,19 @@ describe("claudeArguments", () => {
     expect(() => checkClaudeArguments(bypass, { IS_SANDBOX: "1" })).not.toThrow();
     const missing = configure({ mcp: { enabled: true, config_file: "/nonexistent/mcp.json" } });
     expect(() => checkClaudeArguments(missing, {})).toThrow(/mcp.config_file/);
+  });
+
+  it("refuses, with agents or sessions, settings sources, a loose MCP config, and no sandbox outside root", () => {
+    const agents = (input: ConfigurationInput) => configure({ agent: { enabled: true }, ...input });
+    expect(() => checkClaudeArguments(agents({ claude: { setting_sources: "project" } }), {})).toThrow(
+      /claude.setting_sources/,
+    );
+    expect(() => checkClaudeArguments(agents({ mcp: { strict: false } }), {})).toThrow(/mcp.strict/);
+    const unsandboxed = agents({ agent: { enabled: true, sandbox: false } });
+    if (process.getuid?.() === 0) expect(() => checkClaudeArguments(unsandboxed, {})).not.toThrow();
+    else expect(() => checkClaudeArguments(unsandboxed, {})).toThrow(/agent.sandbox/);
+    // Without agents these choices touch nothing the model can reach.
+    expect(() => checkClaudeArguments(configure({ mcp: { strict: false } }), {})).not.toThrow();
   });
 
   it("rejects an MCP setup that names no servers or two sources", () => {

@@ -65,7 +65,8 @@ export function claudeArguments(
 
 /**
  * What start-up checks beyond the schema, needing the machine: the MCP file must be readable
- * JSON with mcpServers, and bypassed permissions as root need the CLI's sandbox variable.
+ * JSON with mcpServers; agents need isolated settings and MCP and their sandbox (or root's room
+ * users); bypassed permissions as root need the CLI's sandbox variable.
  */
 export function checkClaudeArguments(configuration: Configuration, environment: NodeJS.ProcessEnv): void {
   const { mcp, file_access: files } = configuration;
@@ -78,6 +79,27 @@ export function checkClaudeArguments(configuration: Configuration, environment: 
     }
     if (typeof servers !== "object" || servers === null) {
       throw new ConfigurationError(`mcp.config_file: ${mcp.config_file} has no "mcpServers" object`);
+    }
+  }
+  const { agent, sessions, claude } = configuration;
+  if (agent.enabled || sessions.enabled) {
+    // An agent writes in its workspace: settings files or a .mcp.json it wrote there must never load
+    // (hooks and MCP servers run outside the sandbox).
+    if (claude.setting_sources !== "") {
+      throw new ConfigurationError(
+        'claude.setting_sources: must stay "" while agent.enabled or sessions.enabled (an agent could write the settings, and their hooks, it would then run)',
+      );
+    }
+    if (!mcp.strict) {
+      throw new ConfigurationError(
+        "mcp.strict: must stay true while agent.enabled or sessions.enabled (an agent could write a .mcp.json whose servers run outside the sandbox)",
+      );
+    }
+    // Without the sandbox, only users of their own (the gateway as root) keep rooms apart.
+    if (!agent.sandbox && process.getuid?.() !== 0) {
+      throw new ConfigurationError(
+        "agent.sandbox: false keeps rooms apart only when the gateway runs as root (each room its own user); turn the sandbox on",
+      );
     }
   }
   const bypass = files.skip_permissions || files.permission_mode === "bypassPermissions";

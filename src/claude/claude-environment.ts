@@ -34,7 +34,38 @@ const exactNames = new Set([
   "IS_SANDBOX",
 ]);
 
-export function isPassedToClaude(name: string): boolean {
+/** What an agent's Bash may see of the CLI's environment: nothing that could be a credential. */
+const harmlessNames = new Set([
+  "PATH",
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "SHELL",
+  "LANG",
+  "LANGUAGE",
+  "TZ",
+  "TMPDIR",
+  "TERM",
+  "CLAUDE_CONFIG_DIR",
+  "IS_SANDBOX",
+  "NODE_EXTRA_CA_CERTS",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+]);
+
+/**
+ * The variables of a CLI environment its sandboxed Bash must not see: ANTHROPIC_* (keys, tokens,
+ * custom headers), the CLI's token variables, and whatever the operator passed through. (Proxy
+ * variables are replaced by the sandbox's own proxy inside it.)
+ */
+export function hiddenFromTools(environment: NodeJS.ProcessEnv): string[] {
+  return Object.keys(environment).filter((name) => {
+    if (harmlessNames.has(name) || name.startsWith("LC_") || /_proxy$/i.test(name)) return false;
+    return !(name.startsWith("CLAUDE_CODE_") && !/TOKEN|KEY|SECRET|PASSWORD|HEADER/.test(name));
+  });
+}
+
+function isPassedToClaude(name: string): boolean {
   if (exactNames.has(name) || name.startsWith("LC_") || name.startsWith("ANTHROPIC_")) return true;
   return name.startsWith("CLAUDE_CODE_") && !name.startsWith("CLAUDE_CODE__");
 }

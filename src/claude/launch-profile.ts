@@ -24,8 +24,9 @@ export interface InitializeOptions {
 export interface Room {
   readonly cwd: string;
   readonly configDirectory: string;
-  /** HOME of its processes (undefined: the gateway's). */
+  /** HOME and temp dir of its processes (undefined: the gateway's). */
   readonly home?: string;
+  readonly tmp?: string;
   /** The user and group its processes run as (undefined: the gateway's). */
   readonly uid?: number;
   readonly gid?: number;

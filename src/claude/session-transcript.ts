@@ -5,9 +5,10 @@
  * another config dir, under another working directory's slug, resumes fine (measured). So the
  * gateway keeps transcripts in its store, and any instance can resume any conversation.
  */
-import { chown, mkdir, open, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { mkdir, open, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { dirname, join, relative, sep } from "node:path";
+import { dirname, join } from "node:path";
 
 /** The CLI's config dir for this environment (CLAUDE_CONFIG_DIR, else ~/.claude). */
 export function claudeConfigDirectory(environment: NodeJS.ProcessEnv): string {
@@ -22,11 +23,19 @@ export function transcriptPath(configDirectory: string, cwd: string, sessionId: 
   return join(configDirectory, "projects", cwd.replace(/[^a-zA-Z0-9]/g, "-"), `${sessionId}.jsonl`);
 }
 
-/** The transcript's bytes from `offset` to its current end. */
-export async function readTranscriptFrom(path: string, offset: number): Promise<{ offset: number; text: string }> {
-  const file = await open(path, "r");
+/**
+ * The transcript's bytes from `offset` to its current end. `ownerUid`: the file must be that user's
+ * (a room's) and no link — the gateway, maybe root, must not be made to read anything else.
+ */
+export async function readTranscriptFrom(
+  path: string,
+  offset: number,
+  ownerUid?: number,
+): Promise<{ offset: number; text: string }> {
+  const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
-    const { size } = await file.stat();
+    const { size, uid } = await file.stat();
+    if (ownerUid !== undefined && uid !== ownerUid) throw new Error(`${path} is not the room user's file`);
     const buffer = Buffer.alloc(Math.max(0, size - offset));
     await file.read(buffer, 0, buffer.length, offset);
     return { offset, text: buffer.toString("utf8") };
@@ -35,22 +44,8 @@ export async function readTranscriptFrom(path: string, offset: number): Promise<
   }
 }
 
-/**
- * Puts a transcript where `--resume` finds it. `user`: the CLI that resumes runs as this user (a
- * room's own) and goes on writing there, so the directories made here and the file are given to it.
- */
-export async function writeTranscript(path: string, text: string, user?: { uid: number; gid: number }): Promise<void> {
-  const directory = dirname(path);
-  const created = await mkdir(directory, { recursive: true });
+/** Puts a transcript where `--resume` finds it (a room's user writes its own: rooms/write-as-user.ts). */
+export async function writeTranscript(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
   await writeFile(path, text, { mode: 0o600 });
-  if (!user) return;
-  if (created !== undefined) {
-    let made = created;
-    await chown(made, user.uid, user.gid);
-    for (const segment of relative(created, directory).split(sep).filter(Boolean)) {
-      made = join(made, segment);
-      await chown(made, user.uid, user.gid);
-    }
-  }
-  await chown(path, user.uid, user.gid);
 }

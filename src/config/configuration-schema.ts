@@ -32,7 +32,7 @@ const serverSchema = z.strictObject({
 });
 
 /** What a key may do beyond asking the model (see the README's Security section). */
-export const grantNames = ["agent", "sessions", "admin"] as const;
+const grantNames = ["agent", "sessions", "admin"] as const;
 export type GrantName = (typeof grantNames)[number];
 
 const keyEntrySchema = z
@@ -56,7 +56,6 @@ const keyEntrySchema = z
     message: "set exactly one of key and key_sha256",
     path: ["key"],
   });
-export type KeyEntry = z.output<typeof keyEntrySchema>;
 
 const authSchema = z.strictObject({
   /** Keys with names, grants and limits of their own. */

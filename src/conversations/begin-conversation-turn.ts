@@ -100,6 +100,9 @@ async function continueNamed(
   dependencies: ConversationTurnDependencies,
 ): Promise<ConversationTurn> {
   if (!isConversationId(id)) throw invalidConversationId(id, "conversation_id");
+  // Ownership before effect: another key's conversation is not even waited for (or locked).
+  const existing = await dependencies.store.get(id);
+  if (existing && existing.owner !== request.owner) throw conversationNotFound(id, "conversation_id");
   const holder = lockHolder();
   await waitForLock(dependencies.store, id, holder, dependencies, request.signal);
   try {

@@ -2,6 +2,7 @@
 
 import type { LaunchProfile } from "../claude/launch-profile.js";
 import { transcriptPath, writeTranscript } from "../claude/session-transcript.js";
+import { writeFileAsUser } from "../rooms/write-as-user.js";
 import type { ConversationRecord } from "../store/conversation-store.js";
 import type { TurnDependencies } from "./conversation-turn.js";
 
@@ -36,10 +37,8 @@ export async function prepareResume(
   const text = current && (await store.transcript(record.id));
   if (!text || !record.sessionId) return false;
   const room = roomOf(profile);
-  const user =
-    room.uid === undefined
-      ? undefined
-      : { uid: room.uid, gid: room.gid ?? room.uid, configDirectory: room.configDirectory };
-  await writeTranscript(transcriptPath(room.configDirectory, room.cwd, record.sessionId), text, user);
+  const path = transcriptPath(room.configDirectory, room.cwd, record.sessionId);
+  if (room.uid === undefined) await writeTranscript(path, text);
+  else await writeFileAsUser({ uid: room.uid, gid: room.gid ?? room.uid }, path, text);
   return true;
 }

@@ -7,7 +7,7 @@
  * id; measured: the transcript writes one merged line per message, with a uuid of its own) — the client is not kept waiting, and the store's copy lags at most that long. Jobs
  * of one conversation run in order; `drain()` lets shutdown finish them.
  */
-import { stat } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import type { Room } from "../claude/launch-profile.js";
 import { readTranscriptFrom, transcriptPath } from "../claude/session-transcript.js";
 import type { Logger } from "../observability/logger.js";
@@ -76,9 +76,9 @@ export class TranscriptSync {
     if (!record || record.transcriptRevision >= job.revision) return;
     const offset = record.transcriptSessionId === job.sessionId ? record.transcriptLength : 0;
     const marker = job.marker !== undefined && copied.has(job.marker) ? undefined : job.marker;
-    const text = await this.waitForFlush(path, offset, marker);
+    const text = await this.waitForFlush(path, offset, marker, job.room.uid);
     if (text === undefined) {
-      const size = await stat(path).then(
+      const size = await lstat(path).then(
         (stats) => stats.size,
         () => null,
       );
@@ -92,7 +92,7 @@ export class TranscriptSync {
     let saved = text;
     if (!(await this.store.saveTranscript(job.conversationId, { ...update, ...text })) && text.offset > 0) {
       // The stored copy is not this file's prefix after all: store the whole file.
-      saved = await readTranscriptFrom(path, 0);
+      saved = await readTranscriptFrom(path, 0, job.room.uid);
       await this.store.saveTranscript(job.conversationId, { ...update, ...saved });
     }
     for (const match of saved.text.matchAll(/"id":"(msg_[^"]+)"/g)) if (match[1]) copied.add(match[1]);
@@ -103,17 +103,18 @@ export class TranscriptSync {
     path: string,
     offset: number,
     marker: string | undefined,
+    ownerUid: number | undefined,
   ): Promise<{ offset: number; text: string } | undefined> {
     const deadline = Date.now() + this.flushTimeoutMs;
     let lastSize = -1;
     for (;;) {
-      const size = await stat(path).then(
+      const size = await lstat(path).then(
         (stats) => stats.size,
         () => -1,
       );
       if (size >= 0 && size !== lastSize) {
         lastSize = size;
-        const read = await readTranscriptFrom(path, size < offset ? 0 : offset);
+        const read = await readTranscriptFrom(path, size < offset ? 0 : offset, ownerUid);
         if (marker === undefined || read.text.includes(marker)) return read;
       }
       if (Date.now() >= deadline) return undefined;

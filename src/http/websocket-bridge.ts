@@ -35,14 +35,17 @@ export function createWebSocketBridge(
     const host = request.headers.host;
     if (browserGuard.checkHost(host)) return refuse(socket, 421, "Misdirected Request");
     if (browserGuard.checkOrigin(request.headers.origin, host)) return refuse(socket, 403, "Forbidden");
-    let owner = "";
-    if (keys.required) {
-      const headers = { get: (name: string) => request.headers[name] as string | undefined };
-      const found = keys.authenticate(presentedKey(headers) ?? url.searchParams.get("api_key") ?? undefined);
-      if (found === undefined) return refuse(socket, 401, "Unauthorized");
-      owner = found.owner;
+    const headers = { get: (name: string) => request.headers[name] as string | undefined };
+    const caller = keys.callerFor(presentedKey(headers) ?? url.searchParams.get("api_key") ?? undefined);
+    if (caller === undefined) return refuse(socket, 401, "Unauthorized");
+    const { owner } = caller;
+    let id: string;
+    try {
+      id = decodeURIComponent(match[1]);
+    } catch {
+      return refuse(socket, 404, "Not Found"); // "%ZZ": no such session, and no crash
     }
-    const session = sessions.find(owner, decodeURIComponent(match[1]));
+    const session = sessions.find(owner, id);
     if (!session || session.state === "ended") return refuse(socket, 404, "Not Found");
     server.handleUpgrade(request, socket, head, (ws) => {
       const client = {

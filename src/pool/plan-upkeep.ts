@@ -58,7 +58,9 @@ export function bindingsToRelease(
       else bound.push(member);
     } else if (member.state === "idle" || member.state === "clearing") {
       // Spares do not count: their first turn is slow, so a request waits for a clearing
-      // process rather than take one (choose-member.ts).
+      // process rather than take one (choose-member.ts). A cleared process serves only its own
+      // owner now; with several keys this counts them all (one owner's readiness is what it keeps
+      // a warm process for; other keys take spares, or replace an idle process when the pool is full).
       ready++;
     }
   }

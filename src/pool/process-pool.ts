@@ -49,6 +49,8 @@ export interface ProcessPoolOptions {
 
 export class ProcessPool {
   private readonly members = new Set<PoolMember>();
+  /** Retired processes still ending: close() waits for them too, so none outlives the pool. */
+  private readonly ending = new Set<Promise<unknown>>();
   private readonly waiters: Waiter[] = [];
   private readonly reaper: NodeJS.Timeout;
   private closed = false;
@@ -112,7 +114,7 @@ export class ProcessPool {
     for (const waiter of this.waiters.splice(0)) waiter.reject(shuttingDown());
     const members = [...this.members];
     this.members.clear();
-    await Promise.all(members.map((member) => member.process.close(1_000)));
+    await Promise.all([...members.map((member) => member.process.close(1_000)), ...this.ending]);
   }
 
   private tryServe(waiter: Waiter): "served" | "soon" | "none" {
@@ -293,7 +295,9 @@ export class ProcessPool {
   private retire(member: PoolMember, reason: string): void {
     if (!this.members.delete(member)) return;
     this.options.logger.debug({ pid: member.process.pid, reason }, "ending a CLI process");
-    void member.process.close();
+    const closing = member.process.close();
+    this.ending.add(closing);
+    void closing.finally(() => this.ending.delete(closing));
   }
 
   private replenish(): void {

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { type AgentContext, claudeArguments } from "../claude/claude-arguments.js";
-import { claudeEnvironment } from "../claude/claude-environment.js";
+import { claudeEnvironment, hiddenFromTools } from "../claude/claude-environment.js";
 import { clientServerName } from "../claude/client-tool-server.js";
 import {
   createLaunchProfile,
@@ -25,9 +25,11 @@ export class LaunchProfiles {
     private readonly configuration: Configuration,
     private readonly rooms: Rooms,
     /** Where model-only processes run: the gateway's workspace and the operator's CLI config dir. */
-    readonly modelRoom: Room,
+    private readonly modelRoom: Room,
     /** The operator's MCP servers' configuration (JSON), when mcp.enabled. */
     private readonly mcpServers: string | undefined,
+    /** The gateway's environment, of which the CLI gets the allow-listed part. */
+    private readonly gatewayEnvironment: NodeJS.ProcessEnv,
   ) {}
 
   /** The profile spares are spawned with: a model, nobody's yet. */
@@ -54,13 +56,15 @@ export class LaunchProfiles {
       // The MCP servers' configuration (tokens in their env, often) as the room's own private file:
       // readable by the room's CLI, which may run as the room's user, and denied to its tools.
       const mcpConfigPath =
-        this.mcpServers === undefined ? undefined : this.rooms.writeSecret(room, "mcp-servers.json", this.mcpServers);
+        this.mcpServers === undefined ? undefined : this.rooms.writeSecret(owner, "mcp-servers.json", this.mcpServers);
+      const environment = this.environmentFor(createLaunchProfile([], {}, { owner, room }));
       agent = {
         placement: {
           room,
           forbidden: this.rooms.forbiddenFor(owner),
           additionalDirs: this.configuration.file_access.additional_dirs,
           secretFiles: [join(room.configDirectory, credentialsFile), ...(mcpConfigPath ? [mcpConfigPath] : [])],
+          hiddenVariables: hiddenFromTools(environment),
           sandbox: this.configuration.agent.sandbox,
         },
         mcpConfigPath,
@@ -91,17 +95,23 @@ export class LaunchProfiles {
    * the CLI's own switches for what a gateway process must not do: auto memory everywhere; for a
    * model also CLAUDE.md files and background tasks (measured in decision 0009).
    */
-  environmentFor(profile: LaunchProfile, source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  environmentFor(profile: LaunchProfile): NodeJS.ProcessEnv {
     const room = this.roomOf(profile);
     const fixed: Record<string, string> = {
       CLAUDE_CONFIG_DIR: room.configDirectory,
       CLAUDE_CODE_DISABLE_AUTO_MEMORY: "1",
     };
     if (room.home !== undefined) fixed.HOME = room.home;
+    // The room's own temp dir: the CLI and its sandbox otherwise share /tmp/claude* between rooms.
+    if (room.tmp !== undefined) {
+      fixed.TMPDIR = room.tmp;
+      fixed.CLAUDE_CODE_TMPDIR = room.tmp;
+      fixed.CLAUDE_TMPDIR = room.tmp;
+    }
     if (profile.room === undefined) {
       fixed.CLAUDE_CODE_DISABLE_CLAUDE_MDS = "1";
       fixed.CLAUDE_CODE_DISABLE_BACKGROUND_TASKS = "1";
     }
-    return claudeEnvironment(source, this.configuration.claude.env_passthrough, fixed);
+    return claudeEnvironment(this.gatewayEnvironment, this.configuration.claude.env_passthrough, fixed);
   }
 }

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import type { ResultLine, UserContent } from "../claude/protocol.js";
 import { toolPathsInside } from "../file-access/tool-paths-inside.js";
 import type { Lease } from "../pool/process-pool.js";
+import { isPrivateWebAddress } from "./private-web-address.js";
 import type { ClientMessage } from "./session-messages.js";
 
 export interface SessionClient {
@@ -31,6 +32,11 @@ interface PendingPermission {
 }
 
 export type SessionState = "idle" | "running" | "ended";
+
+const privateAddress = {
+  behavior: "deny",
+  message: "That URL points into the gateway's own network; the gateway does not allow it.",
+};
 
 const outsideRoom = {
   behavior: "deny",
@@ -194,6 +200,8 @@ export class LiveSession {
   private async askPermission(request: Record<string, unknown>): Promise<unknown> {
     // Outside the room nobody is asked: no client can allow it.
     if (!(await this.inRoom(request.input))) return outsideRoom;
+    const url = (request.input as { url?: unknown } | undefined)?.url;
+    if (request.tool_name === "WebFetch" && (await isPrivateWebAddress(url))) return privateAddress;
     const requestId = `perm_${randomBytes(8).toString("hex")}`;
     return new Promise((resolve) => {
       this.permissions.set(requestId, { input: request.input, resolve });

@@ -20,6 +20,20 @@ export interface NewSession {
   system_prompt?: string;
 }
 
+/** Tools whose every use the gateway checks (paths, addresses): never allowed up front by a client. */
+const checkedTools = new Set([
+  "Read",
+  "Write",
+  "Edit",
+  "MultiEdit",
+  "NotebookEdit",
+  "Glob",
+  "Grep",
+  "LS",
+  "WebFetch",
+  "WebSearch",
+]);
+
 export class LiveSessions {
   private readonly sessions = new Map<string, LiveSession>();
   private readonly reaper: NodeJS.Timeout;
@@ -42,6 +56,14 @@ export class LiveSessions {
   async create(caller: Caller, request: NewSession, signal: AbortSignal): Promise<LiveSession> {
     requireGrant(caller, "sessions", "Starting a live session");
     const { owner } = caller;
+    const unchecked = request.allowed_tools?.find((tool) => checkedTools.has(tool.replace(/\(.*$/, "")));
+    if (unchecked !== undefined) {
+      throw invalidRequest(
+        `allowed_tools may not include ${unchecked}: file and web tools are approved one use at a time, so the gateway can check each path and address.`,
+        "allowed_tools",
+        "tool_not_allowed",
+      );
+    }
     const allowedModes = this.allowedModes();
     if (request.permission_mode !== undefined && !allowedModes.includes(request.permission_mode)) {
       throw invalidRequest(

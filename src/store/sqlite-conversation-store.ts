@@ -2,7 +2,7 @@
  * The embedded store: one SQLite file (WAL), no server. Several gateway processes on one machine
  * may share the file; instances on other machines need Redis.
  */
-import { closeSync, mkdirSync, openSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type {
@@ -98,6 +98,7 @@ export class SqliteConversationStore implements ConversationStore {
       // Conversations are private: the file (and its WAL and shm, which SQLite creates with the
       // file's mode) is the gateway user's alone, whatever the umask.
       closeSync(openSync(path, "a", 0o600));
+      chmodSync(path, 0o600); // also a store made before this rule, or under another umask
     }
     this.database = new Database(path);
     this.database.pragma("journal_mode = WAL");

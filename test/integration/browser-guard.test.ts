@@ -104,5 +104,13 @@ describe("browsers", () => {
     expect(await status({ host: "attacker.example" })).toBe(421);
     expect(await status({ origin: "https://app.example" })).toBe(101);
     expect(await status({})).toBe(101);
+    // A malformed session id is no session (and no crash).
+    const broken = await new Promise<number>((resolve, reject) => {
+      const socket = new WebSocket(`${test.url.replace("http", "ws")}/ws/session/%ZZ`);
+      socket.once("unexpected-response", (_request, response) => resolve(response.statusCode ?? 0));
+      socket.once("error", reject);
+    });
+    expect(broken).toBe(404);
+    expect((await send("/v1/models", { host: local() })).status).toBe(200);
   });
 });

@@ -100,7 +100,7 @@ describe("a model by default", () => {
 });
 
 describe("an operator's MCP servers", () => {
-  it("reach an agent's CLI as a private file of its room, never on a command line", async () => {
+  it("reach an agent's CLI as a private file of its room's user, never on a command line", async () => {
     const secret = "mcp-token-secret-0123";
     const mcp = {
       mcpServers: { fixture: { command: process.execPath, args: ["-e", ""], env: { TOKEN: secret } } },
@@ -113,7 +113,7 @@ describe("an operator's MCP servers", () => {
     });
     try {
       await agent.post({ model: "sonnet", messages: [{ role: "user", content: "hi" }] });
-      const file = join(test.environment.dataDirectory, "rooms", "operator", "claude", "mcp-servers.json");
+      const file = join(test.environment.dataDirectory, "private", "operator-mcp-servers.json");
       expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(mcp);
       expect(statSync(file).mode & 0o777).toBe(0o600);
       const pids = agent.pool().members.flatMap((member) => (member.pid === undefined ? [] : [member.pid]));

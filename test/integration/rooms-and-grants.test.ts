@@ -10,6 +10,7 @@ import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { createClaudeTestEnvironment } from "../support/claude-test-environment.js";
 import { eventually } from "../support/eventually.js";
 import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
 
@@ -28,11 +29,18 @@ const workspace = (key: string) => join(room(key), "workspace");
 /** Which owner each CLI process served, over the whole file: a process never serves two. */
 const ownersByPid = new Map<number, Set<string>>();
 
+let keysFile: string;
 beforeAll(async () => {
+  const environment = await createClaudeTestEnvironment();
+  keysFile = join(environment.directory, "keys");
+  writeFileSync(keysFile, "filed-key-SECRET-0123\n");
   test = await startTestGateway({
+    environment,
     agent: { enabled: true },
     sessions: { enabled: true },
+    extraEnvironment: { AWS_SECRET_ACCESS_KEY: "passed-through-secret-0123" },
     auth: {
+      keys_file: keysFile,
       keys: [
         { name: "alice", key: keys.alice, grants: ["agent", "sessions"] },
         { name: "bob", key: keys.bob, grants: ["agent"] },
@@ -43,7 +51,10 @@ beforeAll(async () => {
     gatewayEnvironment: { GATEWAY_SECRET: "gateway-secret-0123" },
   });
 });
-afterAll(() => test.close());
+afterAll(async () => {
+  await test.close();
+  await test.environment.close();
+});
 
 function remember(): void {
   for (const member of test.pool().members) {
@@ -105,12 +116,18 @@ describe("rooms", () => {
       ),
       read(`/proc/${process.pid}/environ`),
       bash(`ls ${test.environment.configDirectory}`),
+      // The gateway's keys file, home and the operator's secrets passed on to the CLI.
+      bash(`cat ${keysFile}`),
+      read(keysFile),
+      bash("ls -a ~root /root"),
       bash("env"),
     ];
     for (const attack of attacks) {
       const reply = await ask(keys.bob, attack);
       expect(reply, attack).toMatch(/^Calling (Bash|Read)\.\n\nTOOL_RESULT: /);
-      expect(reply, attack).not.toMatch(/ALICE_SECRET_51|SQLite format|gateway-secret-0123|test-key|GATEWAY_SECRET/);
+      expect(reply, attack).not.toMatch(
+        /ALICE_SECRET_51|SQLite format|gateway-secret-0123|test-key|GATEWAY_SECRET|filed-key-SECRET|passed-through-secret|\.bashrc/,
+      );
     }
     // Another key's transcripts (its conversations) in its room's CLI config dir.
     const transcripts = join(room(keys.alice), "claude", "projects");
@@ -130,6 +147,8 @@ describe("rooms", () => {
     );
     expect(existsSync(join(workspace(keys.alice), "planted.txt"))).toBe(false);
     expect(existsSync(join(workspace(keys.alice), "w.txt"))).toBe(false);
+    // Its temp dir is its room's, not one shared by every room.
+    expect(await ask(keys.bob, bash('echo t > "$TMPDIR/t" && echo "$TMPDIR"'))).toContain(join(room(keys.bob), "tmp"));
     // The legitimate use: its own workspace.
     expect(await ask(keys.bob, bash("echo mine > mine.txt && cat mine.txt"))).toContain("TOOL_RESULT: mine");
     expect(existsSync(join(workspace(keys.bob), "mine.txt"))).toBe(true);
@@ -199,6 +218,13 @@ describe("live sessions", () => {
       body: JSON.stringify({ allowed_tools: ["Bash"] }),
     });
     const session = (await created.json()) as { ws_url: string; cwd: string };
+    const refused = await fetch(`${test.url}/v1/sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${keys.alice}` },
+      body: JSON.stringify({ allowed_tools: ["Read(/**)"] }),
+    });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("tool_not_allowed");
     expect(session.cwd).toBe(workspace(keys.alice));
     const socket = new WebSocket(session.ws_url, { headers: { authorization: `Bearer ${keys.alice}` } });
     const messages: Array<Record<string, unknown>> = [];
@@ -229,6 +255,17 @@ describe("live sessions", () => {
     }));
     expect(reading.asked).toBe(false);
     expect(reading.result).not.toContain("BOB_SECRET_61");
+    // A fetch into the gateway's own network: denied before any client is asked.
+    const fetching = await turn(
+      `[[tool:WebFetch ${JSON.stringify({ url: test.url, prompt: "read" })}]]`,
+      (request) => ({
+        type: "permission_response",
+        request_id: request.request_id,
+        behavior: "allow",
+      }),
+    );
+    expect(fetching.asked).toBe(false);
+    expect(fetching.result).toContain("gateway's own network");
     // Bash the client allowed up front: it runs, sandboxed.
     const catting = await turn(bash(`cat ${bobSecret}`));
     expect(catting.result).toMatch(/TOOL_RESULT: /);

@@ -31,12 +31,12 @@ export function presentedKey(headers: { get(name: string): string | null | undef
 }
 
 /**
- * Host and Origin, before anything else: a refused page learns nothing and starts nothing. Health
- * checks are exempt (load balancers use whatever name they know; health says nothing of use).
+ * Host and Origin, before anything else: a refused page learns nothing and starts nothing. Only
+ * liveness is exempt (load balancers use whatever name they know; it says nothing but "ok").
  */
 export function guardBrowsers(guard: BrowserGuard): MiddlewareHandler<GatewayEnv> {
   return async (context, next) => {
-    if (context.req.path === "/health" || context.req.path === "/health/ready") return next();
+    if (context.req.path === "/health") return next();
     const host = context.req.header("host");
     const refusal = guard.checkHost(host) ?? guard.checkOrigin(context.req.header("origin"), host);
     if (refusal) throw refusal;
@@ -46,7 +46,7 @@ export function guardBrowsers(guard: BrowserGuard): MiddlewareHandler<GatewayEnv
 
 export function authenticate(keys: ApiKeys): MiddlewareHandler<GatewayEnv> {
   return async (context, next) => {
-    const caller = keys.required ? keys.authenticate(presentedKey(context.req.raw.headers)) : keys.operator;
+    const caller = keys.callerFor(presentedKey(context.req.raw.headers));
     if (caller === undefined) {
       throw new GatewayError(
         "Missing or invalid API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.",
@@ -62,7 +62,7 @@ export function authenticate(keys: ApiKeys): MiddlewareHandler<GatewayEnv> {
 /** Open routes (health): a valid key, when presented, says who asks; nothing is refused. */
 export function authenticateIfPresented(keys: ApiKeys): MiddlewareHandler<GatewayEnv> {
   return async (context, next) => {
-    const caller = keys.required ? keys.authenticate(presentedKey(context.req.raw.headers)) : keys.operator;
+    const caller = keys.callerFor(presentedKey(context.req.raw.headers));
     if (caller) {
       context.set("caller", caller);
       context.set("owner", caller.owner);
