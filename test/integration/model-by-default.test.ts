@@ -86,6 +86,17 @@ describe("a model by default", () => {
     }
   });
 
+  it("starts no live session unless the configuration enables them (403, even for the operator)", async () => {
+    const response = await fetch(`${test.url}/v1/sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ allowed_tools: ["Bash"] }),
+    });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("permission_denied");
+    expect(test.gateway.services.sessions.count).toBe(0);
+  });
+
   it("gives the CLI an allow-listed environment, never the gateway's secrets", async () => {
     await ask("warm");
     const pids = test.pool().members.flatMap((member) => (member.pid === undefined ? [] : [member.pid]));

@@ -4,9 +4,12 @@ import { readSse, startTestGateway, type TestGateway } from "../support/start-te
 
 let test: TestGateway;
 const key = "observer-key-0123456789";
+const admin = "admin-key-0123456789";
 const headers = { "content-type": "application/json", authorization: `Bearer ${key}` };
 beforeAll(async () => {
-  test = await startTestGateway({ auth: { api_keys: [key] } });
+  test = await startTestGateway({
+    auth: { api_keys: [key], keys: [{ name: "admin", key: admin, grants: ["admin"] }] },
+  });
   await test.post({ model: "sonnet", messages: [{ role: "user", content: "count me" }] }, { headers });
   await readSse(
     await test.post({ model: "haiku", stream: true, messages: [{ role: "user", content: "and me" }] }, { headers }),
@@ -32,7 +35,12 @@ describe("GET /stats", () => {
     expect(stats.your_usage.completionTokens).toBeGreaterThan(0);
     expect(stats.keys).toBeUndefined();
     expect(stats.pool.processes).toBeGreaterThan(0);
-    expect(Object.keys(stats.pool.by_profile).length).toBeGreaterThan(0);
+    // Processes by launch profile (whose keys name owners) are the admin's to see.
+    expect(stats.pool.by_profile).toBeUndefined();
+    const asAdmin = await fetch(`${test.url}/stats`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(
+      Object.keys(((await asAdmin.json()) as { pool: { by_profile: object } }).pool.by_profile).length,
+    ).toBeGreaterThan(0);
     expect(stats.conversations_in_processes).toBeGreaterThanOrEqual(1);
     expect(stats.live_sessions).toBe(0);
     expect(stats.cache).toEqual({ hit: 0, miss: 0 });

@@ -107,7 +107,9 @@ export async function readSse(response: Response, options: { comments?: boolean 
 export function gatewaysClosedAfterEachTest(): (options?: TestGatewayOptions) => Promise<TestGateway> {
   const opened: TestGateway[] = [];
   afterEach(async () => {
-    await Promise.all(opened.splice(0).map((test) => test.close()));
+    // Newest first, one at a time: a later gateway may serve from an earlier one's environment,
+    // which that one removes when it closes.
+    for (const test of opened.splice(0).reverse()) await test.close();
   });
   return async (options) => {
     const test = await startTestGateway(options);
