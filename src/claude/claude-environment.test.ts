@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { claudeEnvironment } from "./claude-environment.js";
+import { claudeEnvironment, hiddenFromTools } from "./claude-environment.js";
 
 describe("claudeEnvironment", () => {
   it("passes the allow-list, the operator's extras and the fixed values; never the gateway's configuration", () => {
@@ -28,5 +28,26 @@ describe("claudeEnvironment", () => {
       AWS_REGION: "eu-west-1",
       CLAUDE_CONFIG_DIR: "/rooms/a/claude",
     });
+  });
+
+  it("hides from an agent's tools every variable that could be a credential", () => {
+    const hidden = hiddenFromTools({
+      PATH: "/bin",
+      HOME: "/rooms/a",
+      LC_ALL: "C",
+      HTTPS_PROXY: "http://proxy",
+      CLAUDE_CONFIG_DIR: "/rooms/a/claude",
+      CLAUDE_CODE_DISABLE_AUTO_MEMORY: "1",
+      ANTHROPIC_API_KEY: "sk",
+      ANTHROPIC_CUSTOM_HEADERS: "x-secret: 1",
+      CLAUDE_CODE_OAUTH_TOKEN: "oauth",
+      AWS_SECRET_ACCESS_KEY: "aws",
+    });
+    expect(hidden.sort()).toEqual([
+      "ANTHROPIC_API_KEY",
+      "ANTHROPIC_CUSTOM_HEADERS",
+      "AWS_SECRET_ACCESS_KEY",
+      "CLAUDE_CODE_OAUTH_TOKEN",
+    ]);
   });
 });

@@ -8,7 +8,8 @@
  * (ANTHROPIC_*, CLAUDE_CODE_* — but never CLAUDE_CODE__*, the gateway's configuration —,
  * CLAUDE_CONFIG_DIR, IS_SANDBOX); plus the names the operator lists in claude.env_passthrough.
  */
-const exactNames = new Set([
+/** What a program needs to run (and reach the network's CAs): harmless for a tool to see too. */
+const basics = [
   "PATH",
   "HOME",
   "USER",
@@ -19,39 +20,15 @@ const exactNames = new Set([
   "TZ",
   "TMPDIR",
   "TERM",
-  "HTTP_PROXY",
-  "HTTPS_PROXY",
-  "NO_PROXY",
-  "ALL_PROXY",
-  "http_proxy",
-  "https_proxy",
-  "no_proxy",
-  "all_proxy",
   "NODE_EXTRA_CA_CERTS",
   "SSL_CERT_FILE",
   "SSL_CERT_DIR",
   "CLAUDE_CONFIG_DIR",
   "IS_SANDBOX",
-]);
-
-/** What an agent's Bash may see of the CLI's environment: nothing that could be a credential. */
-const harmlessNames = new Set([
-  "PATH",
-  "HOME",
-  "USER",
-  "LOGNAME",
-  "SHELL",
-  "LANG",
-  "LANGUAGE",
-  "TZ",
-  "TMPDIR",
-  "TERM",
-  "CLAUDE_CONFIG_DIR",
-  "IS_SANDBOX",
-  "NODE_EXTRA_CA_CERTS",
-  "SSL_CERT_FILE",
-  "SSL_CERT_DIR",
-]);
+];
+const proxies = ["HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY"].flatMap((name) => [name, name.toLowerCase()]);
+const exactNames = new Set([...basics, ...proxies]);
+const harmlessNames = new Set(basics);
 
 /**
  * The variables of a CLI environment its sandboxed Bash must not see: ANTHROPIC_* (keys, tokens,
