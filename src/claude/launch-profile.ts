@@ -32,6 +32,11 @@ export interface Room {
   readonly gid?: number;
 }
 
+/** The user a room's processes run as, if not the gateway's. */
+export function userOfRoom(room: Room): { uid: number; gid: number } | undefined {
+  return room.uid === undefined ? undefined : { uid: room.uid, gid: room.gid ?? room.uid };
+}
+
 /** What a request needs of its process besides the system prompt; each changes the command line. */
 export interface ProcessNeeds {
   /** Claude Code as an agent (built-in tools, MCP servers, file access), in the owner's room. */

@@ -1,6 +1,6 @@
 /** Readying a new CLI process to resume a conversation's session with `--resume`. */
 
-import type { LaunchProfile } from "../claude/launch-profile.js";
+import { type LaunchProfile, userOfRoom } from "../claude/launch-profile.js";
 import { transcriptPath, writeTranscript } from "../claude/session-transcript.js";
 import { writeFileAsUser } from "../rooms/write-as-user.js";
 import type { ConversationRecord } from "../store/conversation-store.js";
@@ -38,7 +38,8 @@ export async function prepareResume(
   if (!text || !record.sessionId) return false;
   const room = roomOf(profile);
   const path = transcriptPath(room.configDirectory, room.cwd, record.sessionId);
-  if (room.uid === undefined) await writeTranscript(path, text);
-  else await writeFileAsUser({ uid: room.uid, gid: room.gid ?? room.uid }, path, text);
+  const user = userOfRoom(room);
+  if (user) await writeFileAsUser(user, path, text);
+  else await writeTranscript(path, text);
   return true;
 }

@@ -13,6 +13,7 @@ import {
   type LaunchProfile,
   type ProcessNeeds,
   type Room,
+  userOfRoom,
 } from "../claude/launch-profile.js";
 import type { Configuration } from "../config/configuration-schema.js";
 import { credentialsFile, type Rooms } from "./rooms.js";
@@ -81,8 +82,7 @@ export class LaunchProfiles {
 
   /** The user a profile's processes run as (a room's own under root), if not the gateway's. */
   userOf(profile: LaunchProfile): { uid: number; gid: number } | undefined {
-    const { uid, gid } = this.roomOf(profile);
-    return uid === undefined ? undefined : { uid, gid: gid ?? uid };
+    return userOfRoom(this.roomOf(profile));
   }
 
   /** Where a profile's processes keep their transcripts. */

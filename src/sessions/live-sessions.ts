@@ -72,11 +72,7 @@ export class LiveSessions {
         "invalid_value",
       );
     }
-    const roomProfile = this.profiles.forRequest(owner, undefined, { agent: true });
-    const allowedDirectories = [
-      this.profiles.roomOf(roomProfile).cwd,
-      ...this.configuration.file_access.additional_dirs,
-    ];
+    const allowedDirectories = [this.profiles.agentRoom(owner).cwd, ...this.configuration.file_access.additional_dirs];
     const cwd = await this.checkedCwd(request.cwd, allowedDirectories);
     const profile = this.profiles.forRequest(
       owner,
