@@ -1,7 +1,7 @@
 /**
  * The environment a CLI process gets: an allow-list of the gateway's own, never all of it. The
  * gateway's environment holds its secrets (CLAUDE_CODE__AUTH__*, Redis passwords, cloud keys); an
- * agent's Bash could print them, and `ps e` shows them to anyone on the machine.
+ * agent's Bash could print them, and `/proc/<pid>/environ` shows them to the same user and root.
  *
  * Passed on: what a program needs to run (PATH, HOME, user, shell, locale, time zone, TMPDIR,
  * terminal), how it reaches the network (proxies, CA certificates), and what the CLI itself reads

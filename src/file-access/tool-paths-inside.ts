@@ -1,8 +1,9 @@
 /**
  * The local paths a file tool's input names, checked against the directories a room may touch.
- * The gateway applies this to every permission a live-session client grants: a client may approve
- * its own requests, but not a Read of another room or of /proc (and the CLI's deny rules say the
- * same; this is the gateway's own word on it).
+ * The gateway applies this to every permission question of a live session, before and after the
+ * client answers: a client may approve its own requests, but not a Read of another room (the CLI's
+ * deny rules say the same; this is the gateway's own word on it). Tools a client allowed up front
+ * are never asked, so clients may not pre-approve file tools (live-sessions.ts).
  */
 import { dirname, isAbsolute, resolve } from "node:path";
 import { realPathInside } from "./real-path-inside.js";
