@@ -2,7 +2,7 @@
  * The composition root: configuration → CLI command, launch profiles, process pool, conversation
  * store, model catalog, HTTP app, listening server. Used by the bin and by integration tests.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -77,6 +77,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         cwd: profiles.roomOf(profile).cwd,
         env: profiles.environmentFor(profile),
         user: profiles.userOf(profile),
+        // An agent's tools can be raced into reading its own process's environment (decision 0009).
+        credentialsOnDescriptors: profile.room !== undefined,
         logger,
       });
       // It asks for its client tools as soon as it boots.
@@ -209,10 +211,29 @@ function prepareRooms(
   });
   const roomed = callers.filter((caller) => caller.grants.has("agent") || caller.grants.has("sessions"));
   for (const caller of roomed) rooms.of(caller.owner);
-  if (roomed[0]) rooms.checkReachable(command, roomed[0].owner);
+  if (roomed[0]) {
+    rooms.checkReachable(command, roomed[0].owner);
+    rooms.checkSecretFiles(
+      [...configurationFiles(), ...protectedPaths, auth.keys_file, mcp.config_file].filter(isString),
+    );
+  }
   const mcpServers = !mcp.enabled ? undefined : (mcp.config_json ?? readFileSync(mcp.config_file ?? "", "utf8"));
   const modelRoom = { cwd: claude.workspace, configDirectory: loginDirectory };
   return new LaunchProfiles(configuration, rooms, modelRoom, mcpServers, environment);
+}
+
+/** The TOML files loadConfiguration reads from `config/` where the gateway starts. */
+function configurationFiles(): string[] {
+  const directory = join(process.cwd(), "config");
+  return existsSync(directory)
+    ? readdirSync(directory)
+        .filter((name) => name.endsWith(".toml"))
+        .map((name) => join(directory, name))
+    : [];
+}
+
+function isString(value: string | undefined): value is string {
+  return value !== undefined;
 }
 
 /** This package's version (package.json sits one level above both src/ and dist/). */

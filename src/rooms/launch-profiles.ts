@@ -92,14 +92,16 @@ export class LaunchProfiles {
 
   /**
    * A process's environment: the allow-listed part of the gateway's, its room's config dir, and
-   * the CLI's own switches for what a gateway process must not do: auto memory everywhere; for a
-   * model also CLAUDE.md files and background tasks (measured in decision 0009).
+   * the CLI's own switches for what a gateway process must not do: auto memory and background
+   * tasks everywhere (a background command outlives its turn, and can race the file tools); for a
+   * model also CLAUDE.md files (measured in decision 0009).
    */
   environmentFor(profile: LaunchProfile): NodeJS.ProcessEnv {
     const room = this.roomOf(profile);
     const fixed: Record<string, string> = {
       CLAUDE_CONFIG_DIR: room.configDirectory,
       CLAUDE_CODE_DISABLE_AUTO_MEMORY: "1",
+      CLAUDE_CODE_DISABLE_BACKGROUND_TASKS: "1",
     };
     if (room.home !== undefined) fixed.HOME = room.home;
     // The room's own temp dir: the CLI and its sandbox otherwise share /tmp/claude* between rooms.
@@ -108,10 +110,7 @@ export class LaunchProfiles {
       fixed.CLAUDE_CODE_TMPDIR = room.tmp;
       fixed.CLAUDE_TMPDIR = room.tmp;
     }
-    if (profile.room === undefined) {
-      fixed.CLAUDE_CODE_DISABLE_CLAUDE_MDS = "1";
-      fixed.CLAUDE_CODE_DISABLE_BACKGROUND_TASKS = "1";
-    }
+    if (profile.room === undefined) fixed.CLAUDE_CODE_DISABLE_CLAUDE_MDS = "1";
     return claudeEnvironment(this.gatewayEnvironment, this.configuration.claude.env_passthrough, fixed);
   }
 }

@@ -135,6 +135,23 @@ export class Rooms {
     );
   }
 
+  /**
+   * As root, the rooms' users are "others" to the gateway's files: a configuration, keys or MCP
+   * file they could read would hand an agent every key (a file tool can be raced past its deny
+   * rule, decision 0009), so such a file stops start-up.
+   */
+  checkSecretFiles(paths: readonly string[]): void {
+    if (this.options.uidBase === undefined) return;
+    for (const path of paths) {
+      const mode = statSync(path, { throwIfNoEntry: false })?.mode;
+      if (mode !== undefined && (mode & 0o004) !== 0) {
+        throw new ConfigurationError(
+          `${path} can be read by other users, who include the rooms' users: chmod o-r it (the gateway's configuration, keys and MCP servers are for the gateway alone)`,
+        );
+      }
+    }
+  }
+
   private baseOf(owner: string): string {
     return join(this.options.root, roomName(owner));
   }

@@ -27,6 +27,7 @@ export interface SessionOptions {
 }
 
 interface PendingPermission {
+  toolName: unknown;
   input: unknown;
   resolve(answer: unknown): void;
 }
@@ -146,9 +147,10 @@ export class LiveSession {
         }
         // Without updated_input the tool runs with its original input (an empty object would replace it).
         const input = message.updated_input ?? pending.input;
-        if (!(await this.inRoom(input))) {
-          pending.resolve(outsideRoom);
-          return fail("That tool input names a path outside this session's directories: denied.", "path_not_allowed");
+        const refusal = await this.refusal(pending.toolName, input);
+        if (refusal) {
+          pending.resolve(refusal);
+          return fail(refusal.message, refusal === outsideRoom ? "path_not_allowed" : "address_not_allowed");
         }
         pending.resolve({ behavior: "allow", updatedInput: input });
         return;
@@ -197,14 +199,21 @@ export class LiveSession {
     return toolPathsInside(input, this.options.cwd, this.options.allowedDirectories);
   }
 
+  /** The gateway's own answer to a tool use, whatever a client says: outside the room, or into its network. */
+  private async refusal(toolName: unknown, input: unknown): Promise<typeof outsideRoom | undefined> {
+    if (!(await this.inRoom(input))) return outsideRoom;
+    const url = (input as { url?: unknown } | undefined)?.url;
+    if (toolName === "WebFetch" && (await isPrivateWebAddress(url))) return privateAddress;
+    return undefined;
+  }
+
   private async askPermission(request: Record<string, unknown>): Promise<unknown> {
-    // Outside the room nobody is asked: no client can allow it.
-    if (!(await this.inRoom(request.input))) return outsideRoom;
-    const url = (request.input as { url?: unknown } | undefined)?.url;
-    if (request.tool_name === "WebFetch" && (await isPrivateWebAddress(url))) return privateAddress;
+    // Nobody is asked what no client can allow.
+    const refusal = await this.refusal(request.tool_name, request.input);
+    if (refusal) return refusal;
     const requestId = `perm_${randomBytes(8).toString("hex")}`;
     return new Promise((resolve) => {
-      this.permissions.set(requestId, { input: request.input, resolve });
+      this.permissions.set(requestId, { toolName: request.tool_name, input: request.input, resolve });
       this.broadcast({
         type: "permission_request",
         request_id: requestId,

@@ -38,7 +38,14 @@ function isPrivateAddress(address: string): boolean {
     );
   }
   const lower = address.toLowerCase();
-  if (lower.startsWith("::ffff:")) return isPrivateAddress(lower.slice(7));
+  // IPv4 inside IPv6 (::ffff:127.0.0.1, which URL parsing writes ::ffff:7f00:1): the IPv4 decides.
+  const embedded = /^::(?:ffff:)?(?:(\d+\.\d+\.\d+\.\d+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/.exec(lower);
+  if (embedded?.[1]) return isPrivateAddress(embedded[1]);
+  if (embedded?.[2] && embedded[3]) {
+    const high = Number.parseInt(embedded[2], 16);
+    const low = Number.parseInt(embedded[3], 16);
+    return isPrivateAddress(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`);
+  }
   return (
     lower === "::1" || lower === "::" || lower.startsWith("fc") || lower.startsWith("fd") || lower.startsWith("fe80")
   );

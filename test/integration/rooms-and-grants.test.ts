@@ -6,7 +6,7 @@
  * the file tools; a key without a grant gets 403 naming it; /health/ready detail is the admin's.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -33,7 +33,7 @@ let keysFile: string;
 beforeAll(async () => {
   const environment = await createClaudeTestEnvironment();
   keysFile = join(environment.directory, "keys");
-  writeFileSync(keysFile, "filed-key-SECRET-0123\n");
+  writeFileSync(keysFile, "filed-key-SECRET-0123\n", { mode: 0o600 });
   test = await startTestGateway({
     environment,
     agent: { enabled: true },
@@ -175,6 +175,37 @@ describe("memory", () => {
   });
 });
 
+describe("secrets", () => {
+  it("keeps the upstream key out of an agent's process: not in its environment, its descriptor emptied after boot", async () => {
+    await ask(keys.bob, "warm");
+    const agents = test.pool().members.filter((member) => member.owner === ownerOf(keys.bob));
+    expect(agents.length).toBeGreaterThan(0);
+    for (const { pid } of agents) {
+      const environment = readFileSync(`/proc/${pid}/environ`, "utf8");
+      expect(environment).not.toContain("test-key");
+      expect(environment).toContain("CLAUDE_CODE_API_KEY_FILE_DESCRIPTOR=3");
+      expect(readFileSync(`/proc/${pid}/fd/3`, "utf8")).toBe("");
+    }
+    // And it still answers with that key.
+    expect(test.environment.mock.messageRequests().at(-1)?.headers["x-api-key"]).toBe("test-key");
+  });
+
+  it.runIf(process.getuid?.() === 0)(
+    "refuses to start under root when a keys file is readable by the rooms' users",
+    async () => {
+      const readable = join(test.environment.directory, "readable-keys");
+      writeFileSync(readable, "another-key-0123456\n", { mode: 0o644 });
+      await expect(
+        startTestGateway({
+          environment: test.environment,
+          agent: { enabled: true },
+          auth: { keys_file: readable, keys: [{ name: "agent", key: "agent-key-0123456", grants: ["agent"] }] },
+        }),
+      ).rejects.toThrow(/chmod o-r/);
+    },
+  );
+});
+
 describe("grants", () => {
   const post = (path: string, key: string | undefined, body: unknown = {}) =>
     fetch(`${test.url}${path}`, {
@@ -255,6 +286,18 @@ describe("live sessions", () => {
     }));
     expect(reading.asked).toBe(false);
     expect(reading.result).not.toContain("BOB_SECRET_61");
+    // A fetch a client's answer moves into the gateway's own network: refused all the same.
+    const moving = await turn(
+      `[[tool:WebFetch ${JSON.stringify({ url: "http://93.184.216.34/", prompt: "read" })}]]`,
+      (request) => ({
+        type: "permission_response",
+        request_id: request.request_id,
+        behavior: "allow",
+        updated_input: { url: "http://[::ffff:127.0.0.1]/", prompt: "read" },
+      }),
+    );
+    expect(moving.asked).toBe(true);
+    expect(moving.seen.some((message) => message.code === "address_not_allowed")).toBe(true);
     // A fetch into the gateway's own network: denied before any client is asked.
     const fetching = await turn(
       `[[tool:WebFetch ${JSON.stringify({ url: test.url, prompt: "read" })}]]`,
