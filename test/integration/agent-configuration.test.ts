@@ -53,6 +53,8 @@ describe("agent configuration", () => {
     writeFileSync(
       file,
       JSON.stringify({ mcpServers: { fixture: { command: process.execPath, args: [shoutServer] } } }),
+      // The gateway's alone: under root a file the rooms' users could read stops start-up.
+      { mode: 0o600 },
     );
     const fromFile = await gateway({
       environment: test.environment,
