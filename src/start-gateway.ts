@@ -35,6 +35,7 @@ import { cleanModelName } from "./openai/read-assistant-output.js";
 import { ProcessPool } from "./pool/process-pool.js";
 import { LaunchProfiles } from "./rooms/launch-profiles.js";
 import { Rooms } from "./rooms/rooms.js";
+import { UpstreamProxy } from "./rooms/upstream-proxy.js";
 import { LiveSessions } from "./sessions/live-sessions.js";
 import { openConversationStore } from "./store/open-conversation-store.js";
 
@@ -66,7 +67,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   await checkExposure(configuration, apiKeys);
   checkClaudeArguments(configuration, environment);
   mkdirSync(claude.workspace, { recursive: true });
-  const profiles = prepareRooms(configuration, apiKeys.callers(), environment, command, options.protectedPaths ?? []);
+  const roomed = apiKeys.callers().filter((caller) => caller.grants.has("agent") || caller.grants.has("sessions"));
+  const proxy = roomed.length > 0 ? UpstreamProxy.for(environment) : undefined;
+  const profiles = prepareRooms(configuration, roomed, environment, command, options.protectedPaths ?? [], proxy);
+  await proxy?.start();
   const launchProfile = profiles.forRequest.bind(profiles);
   const models = new ModelCatalog(claude.default_model);
   const pool = new ProcessPool({
@@ -77,8 +81,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         cwd: profiles.roomOf(profile).cwd,
         env: profiles.environmentFor(profile),
         user: profiles.userOf(profile),
-        // An agent's tools can be raced into reading its own process's environment (decision 0009).
-        credentialsOnDescriptors: profile.room !== undefined,
         logger,
       });
       // It asks for its client tools as soon as it boots.
@@ -148,6 +150,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     services.sessions.close();
     bridge.close();
     await pool.close();
+    await proxy?.close();
     await store.close();
     throw error;
   });
@@ -176,6 +179,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     services.sessions.close();
     // Ending the CLI processes makes them flush their transcripts; then save those.
     await pool.close();
+    await proxy?.close();
     await transcriptSync.drain();
     await store.close();
   }
@@ -188,10 +192,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
  */
 function prepareRooms(
   configuration: Configuration,
-  callers: Caller[],
+  /** The callers that can run agents or live sessions. */
+  roomed: Caller[],
   environment: NodeJS.ProcessEnv,
   command: string,
   protectedPaths: readonly string[],
+  proxy: UpstreamProxy | undefined,
 ): LaunchProfiles {
   const { data_dir: dataDirectory, mcp, claude, agent, auth, store } = configuration;
   const loginDirectory = claudeConfigDirectory(environment);
@@ -209,7 +215,6 @@ function prepareRooms(
     ],
     uidBase: process.getuid?.() === 0 ? agent.room_uid_base : undefined,
   });
-  const roomed = callers.filter((caller) => caller.grants.has("agent") || caller.grants.has("sessions"));
   for (const caller of roomed) rooms.of(caller.owner);
   if (roomed[0]) {
     rooms.checkReachable(command, roomed[0].owner);
@@ -219,7 +224,7 @@ function prepareRooms(
   }
   const mcpServers = !mcp.enabled ? undefined : (mcp.config_json ?? readFileSync(mcp.config_file ?? "", "utf8"));
   const modelRoom = { cwd: claude.workspace, configDirectory: loginDirectory };
-  return new LaunchProfiles(configuration, rooms, modelRoom, mcpServers, environment);
+  return new LaunchProfiles(configuration, rooms, modelRoom, mcpServers, environment, proxy);
 }
 
 /** The TOML files loadConfiguration reads from `config/` where the gateway starts. */

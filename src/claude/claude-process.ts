@@ -7,7 +7,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import type { Logger } from "../observability/logger.js";
 import { ClaudeProcessError } from "./claude-process-error.js";
 import { ControlChannel, type ControlRequestHandler } from "./control-channel.js";
-import { credentialFiles } from "./credential-files.js";
 import { type DecodedLine, LineDecoder } from "./line-decoder.js";
 import type { ControlRequestLine, ControlResponseLine, ResultLine, TurnLine, UserContent } from "./protocol.js";
 import { Turn } from "./turn.js";
@@ -21,8 +20,6 @@ export interface ClaudeProcessOptions {
   env: NodeJS.ProcessEnv;
   /** Run as this user and group (a room's own, when the gateway is root). */
   user?: { uid: number; gid: number };
-  /** Hand the credentials over on descriptors, not in the environment (credential-files.ts). */
-  credentialsOnDescriptors?: boolean;
   logger: Logger;
 }
 
@@ -46,22 +43,18 @@ export class ClaudeProcess {
   private exitInfo: ExitInfo | undefined;
   private stderrTail = "";
   private costSoFar = 0;
-  /** Empties the credential files the CLI read at boot (nothing once they are gone). */
-  readonly forgetCredentials: () => void;
 
   constructor(options: ClaudeProcessOptions) {
     this.logger = options.logger;
     // detached: the CLI leads its own process group, so killing the group also ends the tools it
     // started (Bash, MCP servers). Stdin stays a pipe: when the gateway dies, EOF ends the CLI.
-    const credentials = options.credentialsOnDescriptors ? credentialFiles(options.env, options.user) : undefined;
     this.child = spawn(options.command, [...options.args], {
       cwd: options.cwd,
-      env: credentials?.environment ?? options.env,
-      stdio: ["pipe", "pipe", "pipe", ...(credentials?.descriptors ?? [])],
+      env: options.env,
+      stdio: ["pipe", "pipe", "pipe"],
       detached: true,
       ...options.user,
     });
-    this.forgetCredentials = () => credentials?.forget();
     this.pid = this.child.pid;
     this.exited = new Promise<ExitInfo>((resolve) => {
       this.child.once("exit", (code, signal) => resolve({ code, signal }));
@@ -209,7 +202,6 @@ export class ClaudeProcess {
 
   private onExit(info: ExitInfo): void {
     this.exitInfo = info;
-    this.forgetCredentials();
     // Sweep the group: tools the CLI started must not outlive it.
     this.signalGroup("SIGKILL");
     const error = this.exitedError();

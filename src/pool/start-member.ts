@@ -32,9 +32,6 @@ export function startMember(
         void process.kill();
         throw error;
       }
-    } finally {
-      // Booted (or gone): the CLI has read its credentials, which it keeps in memory (measured).
-      process.forgetCredentials();
     }
     events.booted(member, settings);
   });

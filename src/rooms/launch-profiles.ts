@@ -17,6 +17,7 @@ import {
 } from "../claude/launch-profile.js";
 import type { Configuration } from "../config/configuration-schema.js";
 import { credentialsFile, type Rooms } from "./rooms.js";
+import { credentialVariables, type UpstreamProxy } from "./upstream-proxy.js";
 
 export class LaunchProfiles {
   /** Per owner: where its agents live and what they may not touch (fixed for the gateway's life, so spawn keys stay stable). */
@@ -31,6 +32,8 @@ export class LaunchProfiles {
     private readonly mcpServers: string | undefined,
     /** The gateway's environment, of which the CLI gets the allow-listed part. */
     private readonly gatewayEnvironment: NodeJS.ProcessEnv,
+    /** Stands in for the upstream credential in agents' processes (when it is in the environment). */
+    private readonly proxy: UpstreamProxy | undefined,
   ) {}
 
   /** The profile spares are spawned with: a model, nobody's yet. */
@@ -111,6 +114,10 @@ export class LaunchProfiles {
       fixed.CLAUDE_TMPDIR = room.tmp;
     }
     if (profile.room === undefined) fixed.CLAUDE_CODE_DISABLE_CLAUDE_MDS = "1";
-    return claudeEnvironment(this.gatewayEnvironment, this.configuration.claude.env_passthrough, fixed);
+    const environment = claudeEnvironment(this.gatewayEnvironment, this.configuration.claude.env_passthrough, fixed);
+    if (profile.room === undefined || !this.proxy) return environment;
+    // An agent: no upstream credential at all, its room's token for the proxy instead.
+    for (const name of credentialVariables) delete environment[name];
+    return { ...environment, ...this.proxy.environmentFor(profile.owner) };
   }
 }

@@ -176,18 +176,33 @@ describe("memory", () => {
 });
 
 describe("secrets", () => {
-  it("keeps the upstream key out of an agent's process: not in its environment, its descriptor emptied after boot", async () => {
+  it("gives an agent's process no upstream credential: a room token for the gateway's loopback proxy, which swaps it", async () => {
     await ask(keys.bob, "warm");
     const agents = test.pool().members.filter((member) => member.owner === ownerOf(keys.bob));
     expect(agents.length).toBeGreaterThan(0);
+    let token = "";
+    let proxy = "";
     for (const { pid } of agents) {
-      const environment = readFileSync(`/proc/${pid}/environ`, "utf8");
-      expect(environment).not.toContain("test-key");
-      expect(environment).toContain("CLAUDE_CODE_API_KEY_FILE_DESCRIPTOR=3");
-      expect(readFileSync(`/proc/${pid}/fd/3`, "utf8")).toBe("");
+      const environment = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+      expect(environment.join("\n")).not.toContain("test-key");
+      token = environment.find((entry) => entry.startsWith("ANTHROPIC_API_KEY="))?.split("=")[1] ?? "";
+      proxy = environment.find((entry) => entry.startsWith("ANTHROPIC_BASE_URL="))?.split("=")[1] ?? "";
     }
-    // And it still answers with that key.
+    expect(token).toMatch(/^ccapi-room-[0-9a-f]{48}$/);
+    expect(proxy).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(proxy).not.toBe(test.environment.mock.url);
+    // The API still gets the gateway's key, put in by the proxy.
     expect(test.environment.mock.messageRequests().at(-1)?.headers["x-api-key"]).toBe("test-key");
+    // A leaked token opens only the way to the API through the gateway; anything else is refused.
+    const wrong = await fetch(`${proxy}/v1/messages`, {
+      method: "POST",
+      headers: { "x-api-key": "guess" },
+      body: "{}",
+    });
+    expect(wrong.status).toBe(401);
+    // Model processes (no tools) keep the CLI's usual way in.
+    const model = test.pool().members.find((member) => member.owner === ownerOf(keys.carol));
+    if (model?.pid) expect(readFileSync(`/proc/${model.pid}/environ`, "utf8")).toContain("ANTHROPIC_API_KEY=test-key");
   });
 
   it.runIf(process.getuid?.() === 0)(
