@@ -205,6 +205,27 @@ describe("secrets", () => {
     if (model?.pid) expect(readFileSync(`/proc/${model.pid}/environ`, "utf8")).toContain("ANTHROPIC_API_KEY=test-key");
   });
 
+  it("stands in for an OAuth token the same way (the CLI sends the room's token as its bearer)", async () => {
+    const oauth = await startTestGateway({
+      apiKey: null,
+      agent: { enabled: true },
+      claude: { pool_min_idle: 0 },
+      extraEnvironment: { CLAUDE_CODE_OAUTH_TOKEN: "oauth-gateway-token-0123" },
+    });
+    try {
+      const response = await oauth.post({ model: "sonnet", messages: [{ role: "user", content: "via oauth" }] });
+      expect(response.status).toBe(200);
+      const sent = oauth.environment.mock.messageRequests().at(-1)?.headers;
+      expect(sent?.authorization).toBe("Bearer oauth-gateway-token-0123");
+      const [agent] = oauth.pool().members;
+      const environment = readFileSync(`/proc/${agent?.pid}/environ`, "utf8");
+      expect(environment).not.toContain("oauth-gateway-token-0123");
+      expect(environment).toMatch(/CLAUDE_CODE_OAUTH_TOKEN=ccapi-room-/);
+    } finally {
+      await oauth.close();
+    }
+  });
+
   it.runIf(process.getuid?.() === 0)(
     "refuses to start under root when a keys file is readable by the rooms' users",
     async () => {
