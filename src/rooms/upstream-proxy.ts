@@ -67,7 +67,15 @@ export class UpstreamProxy {
   }
 
   async start(): Promise<void> {
-    const server = createServer((incoming, outgoing) => this.forward(incoming, outgoing));
+    const server = createServer((incoming, outgoing) => {
+      try {
+        this.forward(incoming, outgoing);
+      } catch {
+        // Whatever a caller sends, the gateway stays up.
+        if (!outgoing.headersSent) outgoing.writeHead(500);
+        outgoing.end();
+      }
+    });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(0, "127.0.0.1", () => resolve());
@@ -112,7 +120,19 @@ export class UpstreamProxy {
       );
       return;
     }
-    const target = new URL(this.upstream.pathname.replace(/\/$/, "") + (incoming.url ?? "/"), this.upstream);
+    // Only a path, put under the upstream's own origin: an absolute-form request line
+    // ("POST http://elsewhere/…") must never carry the real credential anywhere else.
+    const path = incoming.url ?? "/";
+    const target = /^\/(?!\/)/.test(path)
+      ? parsedUrl(`${this.upstream.origin}${this.upstream.pathname.replace(/\/$/, "")}${path}`)
+      : undefined;
+    if (!target || target.origin !== this.upstream.origin) {
+      outgoing.writeHead(400, { "content-type": "application/json" });
+      outgoing.end(
+        JSON.stringify({ type: "error", error: { type: "invalid_request_error", message: "not an API path" } }),
+      );
+      return;
+    }
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(incoming.headers)) {
       if (value !== undefined && !dropped.has(name)) headers[name] = value;
@@ -131,5 +151,13 @@ export class UpstreamProxy {
     });
     incoming.on("aborted", () => upstream.destroy());
     incoming.pipe(upstream);
+  }
+}
+
+function parsedUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
   }
 }
