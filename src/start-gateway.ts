@@ -63,8 +63,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const command = resolveClaudeCommand(claude.command, environment);
 
   // Refusals first: nothing is started for a configuration that must not run.
-  const apiKeys = loadApiKeys(configuration, await isLoopbackOnly(configuration.server.host));
-  await checkExposure(configuration, apiKeys);
+  const loopbackOnly = await isLoopbackOnly(configuration.server.host);
+  const apiKeys = loadApiKeys(configuration, loopbackOnly);
+  await checkExposure(configuration, apiKeys, loopbackOnly);
   checkClaudeArguments(configuration, environment);
   mkdirSync(claude.workspace, { recursive: true });
   const roomed = apiKeys.callers().filter((caller) => caller.grants.has("agent") || caller.grants.has("sessions"));

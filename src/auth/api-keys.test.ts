@@ -7,7 +7,7 @@ import { ConfigurationError } from "../config/configuration-error.js";
 import { type ConfigurationInput, configurationSchema } from "../config/configuration-schema.js";
 import { loadApiKeys } from "./api-keys.js";
 import { requireGrant } from "./caller.js";
-import { checkExposure } from "./check-exposure.js";
+import { checkExposure, isLoopbackOnly } from "./check-exposure.js";
 import { KeyLimits } from "./key-limits.js";
 
 const configured = (input: ConfigurationInput) => configurationSchema.parse(input);
@@ -68,17 +68,19 @@ describe("API keys", () => {
 
   it("refuses to serve a non-loopback address without keys, judged by what the host resolves to", async () => {
     const at = (host: string, auth = {}) => configured({ server: { host }, auth });
+    const check = async (configuration: ReturnType<typeof at>, keys = loadApiKeys(configuration)) =>
+      checkExposure(configuration, keys, await isLoopbackOnly(configuration.server.host));
     const none = loadApiKeys(at("0.0.0.0"));
-    await expect(checkExposure(at("0.0.0.0"), none)).rejects.toThrow(ConfigurationError);
-    await expect(checkExposure(at("0.0.0.0"), none)).rejects.toThrow(/server.host/);
-    await expect(checkExposure(at("127.0.0.1"), none)).resolves.toBeUndefined();
-    await expect(checkExposure(at("::1"), none)).resolves.toBeUndefined();
-    await expect(checkExposure(at("localhost"), none)).resolves.toBeUndefined();
+    await expect(check(at("0.0.0.0"), none)).rejects.toThrow(ConfigurationError);
+    await expect(check(at("0.0.0.0"), none)).rejects.toThrow(/server.host/);
+    await expect(check(at("127.0.0.1"), none)).resolves.toBeUndefined();
+    await expect(check(at("::1"), none)).resolves.toBeUndefined();
+    await expect(check(at("localhost"), none)).resolves.toBeUndefined();
     // Spelt like loopback, resolving elsewhere or nowhere.
-    await expect(checkExposure(at("127.0.0.1.example.invalid"), none)).rejects.toThrow(/not a loopback/);
-    await expect(checkExposure(at("0.0.0.0", { allow_anonymous_remote: true }), none)).resolves.toBeUndefined();
+    await expect(check(at("127.0.0.1.example.invalid"), none)).rejects.toThrow(/not a loopback/);
+    await expect(check(at("0.0.0.0", { allow_anonymous_remote: true }), none)).resolves.toBeUndefined();
     const some = loadApiKeys(at("0.0.0.0", { api_keys: ["a-long-key-1"] }));
-    await expect(checkExposure(at("0.0.0.0"), some)).resolves.toBeUndefined();
+    await expect(check(at("0.0.0.0"), some)).resolves.toBeUndefined();
   });
 });
 

@@ -33,10 +33,10 @@ export async function isLoopbackOnly(host: string): Promise<boolean> {
   return addresses.length > 0 && addresses.every(isLoopbackAddress);
 }
 
-export async function checkExposure(configuration: Configuration, keys: ApiKeys): Promise<void> {
+/** `loopbackOnly`: what isLoopbackOnly said of server.host (resolved once, at start-up). */
+export async function checkExposure(configuration: Configuration, keys: ApiKeys, loopbackOnly: boolean): Promise<void> {
   const { host } = configuration.server;
-  if (keys.required || configuration.auth.allow_anonymous_remote) return;
-  if (await isLoopbackOnly(host)) return;
+  if (keys.required || configuration.auth.allow_anonymous_remote || loopbackOnly) return;
   const addresses = await resolvedAddresses(host);
   throw new ConfigurationError(
     `server.host: ${host} is not a loopback address${addresses.length > 0 ? ` (it resolves to ${addresses.join(", ")})` : ""} and no API key is configured; set auth.keys (or auth.api_keys, auth.keys_file), or auth.allow_anonymous_remote = true to serve anyone`,

@@ -61,7 +61,7 @@ export class LaunchProfiles {
       // readable by the room's CLI, which may run as the room's user, and denied to its tools.
       const mcpConfigPath =
         this.mcpServers === undefined ? undefined : this.rooms.writeSecret(owner, "mcp-servers.json", this.mcpServers);
-      const environment = this.environmentFor(createLaunchProfile([], {}, { owner, room }));
+      const environment = this.environmentOf(room, owner, true);
       agent = {
         placement: {
           room,
@@ -100,7 +100,10 @@ export class LaunchProfiles {
    * model also CLAUDE.md files (measured in decision 0009).
    */
   environmentFor(profile: LaunchProfile): NodeJS.ProcessEnv {
-    const room = this.roomOf(profile);
+    return this.environmentOf(this.roomOf(profile), profile.owner, profile.room !== undefined);
+  }
+
+  private environmentOf(room: Room, owner: string, agent: boolean): NodeJS.ProcessEnv {
     const fixed: Record<string, string> = {
       CLAUDE_CONFIG_DIR: room.configDirectory,
       CLAUDE_CODE_DISABLE_AUTO_MEMORY: "1",
@@ -113,11 +116,11 @@ export class LaunchProfiles {
       fixed.CLAUDE_CODE_TMPDIR = room.tmp;
       fixed.CLAUDE_TMPDIR = room.tmp;
     }
-    if (profile.room === undefined) fixed.CLAUDE_CODE_DISABLE_CLAUDE_MDS = "1";
+    if (!agent) fixed.CLAUDE_CODE_DISABLE_CLAUDE_MDS = "1";
     const environment = claudeEnvironment(this.gatewayEnvironment, this.configuration.claude.env_passthrough, fixed);
-    if (profile.room === undefined || !this.proxy) return environment;
+    if (!agent || !this.proxy) return environment;
     // An agent: no upstream credential at all, its room's token for the proxy instead.
     for (const name of credentialVariables) delete environment[name];
-    return { ...environment, ...this.proxy.environmentFor(profile.owner) };
+    return { ...environment, ...this.proxy.environmentFor(owner) };
   }
 }

@@ -4,8 +4,9 @@
  * response is fully sent, streams included.
  */
 import { randomBytes } from "node:crypto";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { ApiKeys } from "../../auth/api-keys.js";
+import type { Caller } from "../../auth/caller.js";
 import type { KeyLimits } from "../../auth/key-limits.js";
 import { GatewayError } from "../../errors.js";
 import type { BrowserGuard } from "../browser-guard.js";
@@ -53,8 +54,7 @@ export function authenticate(keys: ApiKeys): MiddlewareHandler<GatewayEnv> {
         { status: 401, type: "authentication_error", code: "invalid_api_key", retryable: false },
       );
     }
-    context.set("caller", caller);
-    context.set("owner", caller.owner);
+    setCaller(context, caller);
     await next();
   };
 }
@@ -63,12 +63,14 @@ export function authenticate(keys: ApiKeys): MiddlewareHandler<GatewayEnv> {
 export function authenticateIfPresented(keys: ApiKeys): MiddlewareHandler<GatewayEnv> {
   return async (context, next) => {
     const caller = keys.callerFor(presentedKey(context.req.raw.headers));
-    if (caller) {
-      context.set("caller", caller);
-      context.set("owner", caller.owner);
-    }
+    if (caller) setCaller(context, caller);
     await next();
   };
+}
+
+function setCaller(context: Context<GatewayEnv>, caller: Caller): void {
+  context.set("caller", caller);
+  context.set("owner", caller.owner);
 }
 
 export function limitPerKey(limits: KeyLimits): MiddlewareHandler<GatewayEnv> {
