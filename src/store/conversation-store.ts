@@ -94,10 +94,38 @@ export interface ConversationStore {
    */
   saveTranscript(id: string, update: TranscriptUpdate): Promise<boolean>;
   transcript(id: string): Promise<string | undefined>;
+  /**
+   * What `owner` keeps stored: conversations, and bytes (items and transcripts as the store holds
+   * them; metadata is small and bounded). Kept up to date by every write, so a quota check costs one lookup.
+   */
+  usage(owner: string): Promise<StoredUsage>;
+  /** Everyone who has a conversation stored. */
+  owners(): Promise<string[]>;
+  /**
+   * `owner`'s conversations last advanced (created, or a turn recorded) before `before` (Unix
+   * milliseconds), oldest first, at most `limit`: what retention deletes.
+   */
+  stale(owner: string, before: number, limit: number): Promise<StaleConversation[]>;
   /** A lease on the conversation for one turn, across instances; expires after `ttlMs`. */
   tryLock(id: string, holder: string, ttlMs: number): Promise<boolean>;
   unlock(id: string, holder: string): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface StoredUsage {
+  conversations: number;
+  bytes: number;
+}
+
+/** A conversation retention deletes, with the CLI sessions whose transcript files go with it. */
+export interface StaleConversation {
+  id: string;
+  sessionIds: string[];
+}
+
+/** The CLI sessions a record names (the current one, and the one its stored transcript is of). */
+export function sessionIdsOf(record: Pick<ConversationRecord, "sessionId" | "transcriptSessionId">): string[] {
+  return [...new Set([record.sessionId, record.transcriptSessionId].filter((id): id is string => id !== null))];
 }
 
 /** Stores keep at most this many items per conversation, dropping the oldest. */

@@ -7,6 +7,9 @@
  *   transcript:<id>            the CLI session transcript (APPENDed as the CLI flushes it)
  *   items:<id>                 list of item JSON, trimmed to the newest maxItems
  *   conversations:<owner>      sorted set of ids by creation sequence (listing, pagination)
+ *   advanced:<owner>           sorted set of ids by last advance, Unix ms (retention)
+ *   usage:<owner>              bytes of items and transcripts stored (quotas)
+ *   owners                     set of owners with conversations
  *   digest:<owner>:<digest>    sorted set of ids whose history has that digest, by last advance
  *   lock:<id>                  the holder of the conversation's current turn (SET NX PX)
  *   sequence                   creation counter
@@ -19,11 +22,15 @@ import type {
   Page,
   PageRequest,
   RecordedTurn,
+  StaleConversation,
+  StoredUsage,
   StoreLimits,
   TranscriptUpdate,
 } from "./conversation-store.js";
+import { sessionIdsOf } from "./conversation-store.js";
 
-type StoredRecord = Omit<ConversationRecord, "transcriptLength"> & { sequence: number };
+/** `storedBytes`: the conversation's share of `usage:<owner>`, given back when it is deleted. */
+type StoredRecord = Omit<ConversationRecord, "transcriptLength"> & { sequence: number; storedBytes?: number };
 
 // Record updates run as Lua scripts: atomic on the server, so no two turns (or a turn and a
 // metadata update) can interleave, whatever the connection is doing meanwhile. Scripts build keys
@@ -42,15 +49,25 @@ if stored then
   redis.call("ZREM", prefix .. "digest:" .. turn.owner .. ":" .. stored.historyDigest, turn.id)
 else
   redis.call("ZADD", prefix .. "conversations:" .. turn.owner, record.sequence, turn.id)
+  redis.call("SADD", prefix .. "owners", turn.owner)
 end
 record.model, record.systemPrompt, record.sessionId = turn.model, turn.systemPrompt, turn.sessionId
 record.revision, record.historyDigest = revision + 1, turn.historyDigest
+local added = 0
+if #turn.items > 0 then
+  local items = prefix .. "items:" .. turn.id
+  for _, item in ipairs(turn.items) do added = added + #item end
+  local length = redis.call("RPUSH", items, unpack(turn.items))
+  if length > turn.maxItems then
+    for _, item in ipairs(redis.call("LRANGE", items, 0, length - turn.maxItems - 1)) do added = added - #item end
+    redis.call("LTRIM", items, -turn.maxItems, -1)
+  end
+end
+record.storedBytes = (record.storedBytes or 0) + added
+redis.call("INCRBY", prefix .. "usage:" .. turn.owner, added)
 redis.call("SET", key, cjson.encode(record))
 redis.call("ZADD", prefix .. "digest:" .. turn.owner .. ":" .. turn.historyDigest, turn.now, turn.id)
-if #turn.items > 0 then
-  redis.call("RPUSH", prefix .. "items:" .. turn.id, unpack(turn.items))
-  redis.call("LTRIM", prefix .. "items:" .. turn.id, -turn.maxItems, -1)
-end
+redis.call("ZADD", prefix .. "advanced:" .. turn.owner, turn.now, turn.id)
 return 1`;
 
 const saveTranscriptScript = `
@@ -61,11 +78,16 @@ if not json then return 0 end
 local record = cjson.decode(json)
 if (record.transcriptRevision or 0) >= update.revision or record.revision < update.revision then return 0 end
 local transcript = prefix .. "transcript:" .. id
-if update.offset == 0 then redis.call("SET", transcript, text)
+local added = #text
+if update.offset == 0 then
+  added = added - redis.call("STRLEN", transcript)
+  redis.call("SET", transcript, text)
 elseif record.transcriptSessionId == update.sessionId and redis.call("STRLEN", transcript) == update.offset then
   redis.call("APPEND", transcript, text)
 else return 0 end
 record.transcriptSessionId, record.transcriptRevision = update.sessionId, update.revision
+record.storedBytes = (record.storedBytes or 0) + added
+redis.call("INCRBY", prefix .. "usage:" .. record.owner, added)
 redis.call("SET", key, cjson.encode(record))
 return 1`;
 
@@ -85,7 +107,13 @@ if not json then return 0 end
 local record = cjson.decode(json)
 redis.call("DEL", prefix .. "conversation:" .. id, prefix .. "transcript:" .. id, prefix .. "items:" .. id, prefix .. "lock:" .. id)
 redis.call("ZREM", prefix .. "conversations:" .. record.owner, id)
+redis.call("ZREM", prefix .. "advanced:" .. record.owner, id)
 redis.call("ZREM", prefix .. "digest:" .. record.owner .. ":" .. record.historyDigest, id)
+redis.call("DECRBY", prefix .. "usage:" .. record.owner, record.storedBytes or 0)
+if redis.call("ZCARD", prefix .. "conversations:" .. record.owner) == 0 then
+  redis.call("SREM", prefix .. "owners", record.owner)
+  redis.call("DEL", prefix .. "usage:" .. record.owner)
+end
 return 1`;
 
 const unlockScript = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`;
@@ -106,12 +134,19 @@ export class RedisConversationStore implements ConversationStore {
   async create(record: ConversationRecord, items: ConversationItem[]): Promise<void> {
     const sequence = await this.redis.incr(this.key("sequence"));
     const { transcriptLength: _, ...stored } = record;
+    // Like a turn's items, only the newest maxItems are kept.
+    const kept = items.slice(-this.limits.maxItems).map((item) => JSON.stringify(item));
+    const storedBytes = kept.reduce((sum, item) => sum + Buffer.byteLength(item), 0);
+    const now = Date.now();
     const transaction = this.redis
       .multi()
-      .set(this.key("conversation", record.id), JSON.stringify({ ...stored, sequence }))
+      .set(this.key("conversation", record.id), JSON.stringify({ ...stored, sequence, storedBytes }))
       .zadd(this.key("conversations", record.owner), sequence, record.id)
-      .zadd(this.key("digest", record.owner, record.historyDigest), Date.now(), record.id);
-    if (items.length > 0) transaction.rpush(this.key("items", record.id), ...items.map((item) => JSON.stringify(item)));
+      .zadd(this.key("advanced", record.owner), now, record.id)
+      .sadd(this.key("owners"), record.owner)
+      .incrby(this.key("usage", record.owner), storedBytes)
+      .zadd(this.key("digest", record.owner, record.historyDigest), now, record.id);
+    if (kept.length > 0) transaction.rpush(this.key("items", record.id), ...kept);
     await transaction.exec();
   }
 
@@ -150,6 +185,25 @@ export class RedisConversationStore implements ConversationStore {
       data: records.filter((record): record is ConversationRecord => record !== undefined),
       hasMore: ids.length > page.limit,
     };
+  }
+
+  async usage(owner: string): Promise<StoredUsage> {
+    const [[, conversations], [, bytes]] = (await this.redis
+      .multi()
+      .zcard(this.key("conversations", owner))
+      .get(this.key("usage", owner))
+      .exec()) as [[null, number], [null, string | null]];
+    return { conversations, bytes: Number(bytes ?? 0) };
+  }
+
+  async owners(): Promise<string[]> {
+    return this.redis.smembers(this.key("owners"));
+  }
+
+  async stale(owner: string, before: number, limit: number): Promise<StaleConversation[]> {
+    const ids = await this.redis.zrangebyscore(this.key("advanced", owner), "-inf", `(${before}`, "LIMIT", 0, limit);
+    const records = await Promise.all(ids.map((id) => this.get(id)));
+    return ids.map((id, index) => ({ id, sessionIds: records[index] ? sessionIdsOf(records[index]) : [] }));
   }
 
   async items(id: string): Promise<ConversationItem[]> {
@@ -211,7 +265,7 @@ export class RedisConversationStore implements ConversationStore {
 }
 
 function toRecord(stored: StoredRecord, transcriptLength: number): ConversationRecord {
-  const { sequence: _, ...record } = stored;
+  const { sequence: _, storedBytes: __, ...record } = stored;
   return {
     ...record,
     transcriptSessionId: record.transcriptSessionId ?? null,

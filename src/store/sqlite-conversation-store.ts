@@ -12,44 +12,13 @@ import type {
   Page,
   PageRequest,
   RecordedTurn,
+  StaleConversation,
+  StoredUsage,
   StoreLimits,
   TranscriptUpdate,
 } from "./conversation-store.js";
-
-const schema = `
-CREATE TABLE IF NOT EXISTS conversations (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  owner TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  metadata TEXT NOT NULL,
-  model TEXT,
-  system_prompt TEXT,
-  session_id TEXT,
-  revision INTEGER NOT NULL,
-  history_digest TEXT NOT NULL,
-  advanced_at INTEGER NOT NULL,
-  transcript_session_id TEXT,
-  transcript_revision INTEGER NOT NULL DEFAULT 0,
-  transcript TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS conversations_by_digest ON conversations (owner, history_digest);
-CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations (owner, seq);
-CREATE TABLE IF NOT EXISTS items (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  conversation_id TEXT NOT NULL,
-  id TEXT NOT NULL,
-  role TEXT NOT NULL,
-  text TEXT NOT NULL,
-  created_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS items_by_conversation ON items (conversation_id, seq);
-CREATE TABLE IF NOT EXISTS locks (
-  id TEXT PRIMARY KEY,
-  holder TEXT NOT NULL,
-  expires_at INTEGER NOT NULL
-);
-`;
+import { sessionIdsOf } from "./conversation-store.js";
+import { applySchema, bytesOf } from "./sqlite-schema.js";
 
 interface Row {
   id: string;
@@ -66,8 +35,8 @@ interface Row {
   transcript_length: number;
 }
 
-const recordColumns =
-  "id, owner, created_at, metadata, model, system_prompt, session_id, revision, history_digest, transcript_session_id, transcript_revision, length(CAST(transcript AS BLOB)) AS transcript_length";
+const recordColumns = `id, owner, created_at, metadata, model, system_prompt, session_id, revision, history_digest,
+  transcript_session_id, transcript_revision, ${bytesOf("transcript")} AS transcript_length`;
 
 function toRecord(row: Row): ConversationRecord {
   return {
@@ -106,7 +75,7 @@ export class SqliteConversationStore implements ConversationStore {
     // turn on the request path.
     this.database.pragma("synchronous = NORMAL");
     this.database.pragma("busy_timeout = 5000");
-    this.database.exec(schema);
+    applySchema(this.database);
   }
 
   async create(record: ConversationRecord, items: ConversationItem[]): Promise<void> {
@@ -114,6 +83,29 @@ export class SqliteConversationStore implements ConversationStore {
       this.insert(record);
       this.addItems(record.id, items);
     })();
+  }
+
+  async usage(owner: string): Promise<StoredUsage> {
+    return this.database
+      .prepare(
+        "SELECT COUNT(*) AS conversations, COALESCE(SUM(stored_bytes), 0) AS bytes FROM conversations WHERE owner = ?",
+      )
+      .get(owner) as StoredUsage;
+  }
+
+  async owners(): Promise<string[]> {
+    const rows = this.database.prepare("SELECT DISTINCT owner FROM conversations").all() as Array<{ owner: string }>;
+    return rows.map((row) => row.owner);
+  }
+
+  async stale(owner: string, before: number, limit: number): Promise<StaleConversation[]> {
+    const rows = this.database
+      .prepare(
+        `SELECT id, session_id AS sessionId, transcript_session_id AS transcriptSessionId FROM conversations
+         WHERE owner = ? AND advanced_at < ? ORDER BY advanced_at LIMIT ?`,
+      )
+      .all(owner, before, limit) as Array<{ id: string; sessionId: string | null; transcriptSessionId: string | null }>;
+    return rows.map((row) => ({ id: row.id, sessionIds: sessionIdsOf(row) }));
   }
 
   async get(id: string): Promise<ConversationRecord | undefined> {
@@ -219,9 +211,10 @@ export class SqliteConversationStore implements ConversationStore {
     const changes = this.database
       .prepare(
         `UPDATE conversations SET transcript_session_id = @sessionId, transcript_revision = @revision,
-           transcript = CASE WHEN @offset = 0 THEN @text ELSE transcript || @text END
+           transcript = CASE WHEN @offset = 0 THEN @text ELSE transcript || @text END,
+           stored_bytes = stored_bytes + ${bytesOf("@text")} - CASE WHEN @offset = 0 THEN ${bytesOf("transcript")} ELSE 0 END
          WHERE id = @id AND transcript_revision < @revision AND revision >= @revision
-           AND (@offset = 0 OR (transcript_session_id = @sessionId AND length(CAST(transcript AS BLOB)) = @offset))`,
+           AND (@offset = 0 OR (transcript_session_id = @sessionId AND ${bytesOf("transcript")} = @offset))`,
       )
       .run({ id, ...update }).changes;
     return changes > 0;
@@ -257,7 +250,8 @@ export class SqliteConversationStore implements ConversationStore {
   private insert(record: ConversationRecord): void {
     this.database
       .prepare(
-        `INSERT INTO conversations (id, owner, created_at, metadata, model, system_prompt, session_id, revision, history_digest, advanced_at)
+        `INSERT INTO conversations (id, owner, created_at, metadata, model, system_prompt, session_id, revision,
+           history_digest, advanced_at)
          VALUES (@id, @owner, @createdAt, @metadata, @model, @systemPrompt, @sessionId, @revision, @historyDigest, @now)`,
       )
       .run({ ...record, metadata: JSON.stringify(record.metadata), now: Date.now() });
@@ -267,13 +261,21 @@ export class SqliteConversationStore implements ConversationStore {
     const insert = this.database.prepare(
       "INSERT INTO items (conversation_id, id, role, text, created_at) VALUES (?, ?, ?, ?, ?)",
     );
-    for (const item of items) insert.run(id, item.id, item.role, item.text, item.createdAt);
+    let added = 0;
+    for (const item of items) {
+      insert.run(id, item.id, item.role, item.text, item.createdAt);
+      added += Buffer.byteLength(item.text);
+    }
     // Keep the newest maxItems.
+    const beyond = `conversation_id = @id AND seq <= (
+      SELECT seq FROM items WHERE conversation_id = @id ORDER BY seq DESC LIMIT 1 OFFSET @keep)`;
+    const position = { id, keep: this.limits.maxItems };
+    const dropped = this.database
+      .prepare(`SELECT COALESCE(SUM(${bytesOf("text")}), 0) AS bytes FROM items WHERE ${beyond}`)
+      .get(position) as { bytes: number };
+    this.database.prepare(`DELETE FROM items WHERE ${beyond}`).run(position);
     this.database
-      .prepare(
-        `DELETE FROM items WHERE conversation_id = @id AND seq <= (
-           SELECT seq FROM items WHERE conversation_id = @id ORDER BY seq DESC LIMIT 1 OFFSET @keep)`,
-      )
-      .run({ id, keep: this.limits.maxItems });
+      .prepare("UPDATE conversations SET stored_bytes = stored_bytes + ? WHERE id = ?")
+      .run(added - dropped.bytes, id);
   }
 }

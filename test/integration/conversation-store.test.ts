@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ConversationRecord, ConversationStore, RecordedTurn } from "../../src/store/conversation-store.js";
 import { openConversationStore } from "../../src/store/open-conversation-store.js";
@@ -164,6 +165,60 @@ describe.each(kinds)("the %s conversation store", (_kind, url) => {
     expect(await store.tryLock("conv_f", "three", 10_000)).toBe(true);
   });
 
+  it("counts what an owner stores: conversations and bytes, through items, trimming, transcripts and deletion", async () => {
+    expect(await store.usage("erin")).toEqual({ conversations: 0, bytes: 0 });
+    await store.create(record("conv_u1", { owner: "erin" }), [
+      { id: "msg_s", role: "user", text: "seed", createdAt: 1 },
+    ]);
+    const seeded = await store.usage("erin");
+    expect(seeded.conversations).toBe(1);
+    expect(seeded.bytes).toBeGreaterThanOrEqual(4);
+    const sizes: number[] = [];
+    for (let revision = 0; revision < 5; revision++) {
+      await store.recordTurn("conv_u2", "erin", turn(revision));
+      sizes.push((await store.usage("erin")).bytes);
+    }
+    // Two items a turn, five kept: once trimming starts, a turn adds what it drops.
+    expect(sizes[1]).toBeGreaterThan(sizes[0] ?? 0);
+    expect(sizes[4]).toBe(sizes[3]);
+    const before = (await store.usage("erin")).bytes;
+    await store.saveTranscript("conv_u2", { revision: 5, sessionId: "s1", offset: 0, text: "ñabc" });
+    expect((await store.usage("erin")).bytes).toBe(before + 5); // UTF-8 bytes
+    await store.recordTurn("conv_u2", "erin", turn(5));
+    const withTurn = (await store.usage("erin")).bytes;
+    await store.saveTranscript("conv_u2", { revision: 6, sessionId: "s1", offset: 5, text: "de" });
+    expect((await store.usage("erin")).bytes).toBe(withTurn + 2);
+    await store.recordTurn("conv_u2", "erin", turn(6));
+    const replaced = (await store.usage("erin")).bytes;
+    await store.saveTranscript("conv_u2", { revision: 7, sessionId: "s2", offset: 0, text: "x" });
+    expect((await store.usage("erin")).bytes).toBe(replaced - 6);
+    expect(await store.usage("frank")).toEqual({ conversations: 0, bytes: 0 });
+    await store.delete("conv_u1");
+    await store.delete("conv_u2");
+    expect(await store.usage("erin")).toEqual({ conversations: 0, bytes: 0 });
+  });
+
+  it("finds an owner's conversations not advanced since a time, oldest first, with their CLI sessions", async () => {
+    const session = "0b7c3f4e-1d2a-4b5c-8d9e-0f1a2b3c4d5e";
+    await store.create(record("conv_old", { owner: "gina" }), []);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await store.recordTurn("conv_new", "gina", turn(0, { sessionId: session }));
+    await store.create(record("conv_hers", { owner: "hal" }), []);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const later = Date.now();
+    expect(await store.stale("gina", later, 10)).toEqual([
+      { id: "conv_old", sessionIds: [] },
+      { id: "conv_new", sessionIds: [session] },
+    ]);
+    expect(await store.stale("gina", later, 1)).toEqual([{ id: "conv_old", sessionIds: [] }]);
+    expect((await store.owners()).sort()).toEqual(["gina", "hal"]);
+    // A turn advances a conversation: it is no longer stale as of before it.
+    await store.recordTurn("conv_old", "gina", turn(0));
+    expect((await store.stale("gina", later, 10)).map((stale) => stale.id)).toEqual(["conv_new"]);
+    await store.delete("conv_hers");
+    expect(await store.owners()).toEqual(["gina"]);
+  });
+
   it("keeps data across reopening", async () => {
     const address = url();
     const prefix = `reopen${++counter}:`;
@@ -175,6 +230,30 @@ describe.each(kinds)("the %s conversation store", (_kind, url) => {
     expect(await second.get("conv_g")).toMatchObject({ revision: 1, sessionId: "session-1", transcriptRevision: 1 });
     expect(await second.transcript("conv_g")).toBe("line 0\n");
     await second.close();
+  });
+});
+
+describe("a SQLite store made before quotas", () => {
+  it("counts the bytes it already holds when opened", async () => {
+    const path = join(directory, "before-quotas.sqlite");
+    const old = new Database(path);
+    old.exec(`CREATE TABLE conversations (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+      owner TEXT NOT NULL, created_at INTEGER NOT NULL, metadata TEXT NOT NULL, model TEXT, system_prompt TEXT,
+      session_id TEXT, revision INTEGER NOT NULL, history_digest TEXT NOT NULL, advanced_at INTEGER NOT NULL,
+      transcript_session_id TEXT, transcript_revision INTEGER NOT NULL DEFAULT 0, transcript TEXT NOT NULL DEFAULT '');
+      CREATE TABLE items (seq INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id TEXT NOT NULL, id TEXT NOT NULL,
+      role TEXT NOT NULL, text TEXT NOT NULL, created_at INTEGER NOT NULL);
+      INSERT INTO conversations (id, owner, created_at, metadata, revision, history_digest, advanced_at, transcript)
+        VALUES ('conv_x', 'ida', 1, '{}', 1, 'd', 1, 'transcript');
+      INSERT INTO items (conversation_id, id, role, text, created_at) VALUES ('conv_x', 'msg_1', 'user', 'héllo', 1);`);
+    old.close();
+    const store = openConversationStore(`sqlite:${path}`, "", { maxItems: 5 });
+    expect(await store.usage("ida")).toEqual({
+      conversations: 1,
+      bytes: "transcript".length + Buffer.byteLength("héllo"),
+    });
+    expect(await store.stale("ida", 2, 10)).toEqual([{ id: "conv_x", sessionIds: [] }]);
+    await store.close();
   });
 });
 
