@@ -28,95 +28,16 @@ import type {
   TranscriptUpdate,
 } from "./conversation-store.js";
 import { sessionIdsOf } from "./conversation-store.js";
+import {
+  deleteScript,
+  recordTurnScript,
+  saveTranscriptScript,
+  unlockScript,
+  updateMetadataScript,
+} from "./redis-scripts.js";
 
 /** `storedBytes`: the conversation's share of `usage:<owner>`, given back when it is deleted. */
 type StoredRecord = Omit<ConversationRecord, "transcriptLength"> & { sequence: number; storedBytes?: number };
-
-// Record updates run as Lua scripts: atomic on the server, so no two turns (or a turn and a
-// metadata update) can interleave, whatever the connection is doing meanwhile. Scripts build keys
-// from the prefix, so a Redis Cluster is not supported (one Redis or a replicated primary is).
-const recordTurnScript = `
-local prefix, turn = ARGV[1], cjson.decode(ARGV[2])
-local key = prefix .. "conversation:" .. turn.id
-local json = redis.call("GET", key)
-local stored = json and cjson.decode(json)
-local revision = stored and stored.revision or 0
-if revision ~= turn.expectedRevision then return 0 end
-local record = stored or {
-  id = turn.id, owner = turn.owner, createdAt = math.floor(turn.now / 1000), metadata = {},
-  transcriptRevision = 0, sequence = redis.call("INCR", prefix .. "sequence") }
-if stored then
-  redis.call("ZREM", prefix .. "digest:" .. turn.owner .. ":" .. stored.historyDigest, turn.id)
-else
-  redis.call("ZADD", prefix .. "conversations:" .. turn.owner, record.sequence, turn.id)
-  redis.call("SADD", prefix .. "owners", turn.owner)
-end
-record.model, record.systemPrompt, record.sessionId = turn.model, turn.systemPrompt, turn.sessionId
-record.revision, record.historyDigest = revision + 1, turn.historyDigest
-local added = 0
-if #turn.items > 0 then
-  local items = prefix .. "items:" .. turn.id
-  for _, item in ipairs(turn.items) do added = added + #item end
-  local length = redis.call("RPUSH", items, unpack(turn.items))
-  if length > turn.maxItems then
-    for _, item in ipairs(redis.call("LRANGE", items, 0, length - turn.maxItems - 1)) do added = added - #item end
-    redis.call("LTRIM", items, -turn.maxItems, -1)
-  end
-end
-record.storedBytes = (record.storedBytes or 0) + added
-redis.call("INCRBY", prefix .. "usage:" .. turn.owner, added)
-redis.call("SET", key, cjson.encode(record))
-redis.call("ZADD", prefix .. "digest:" .. turn.owner .. ":" .. turn.historyDigest, turn.now, turn.id)
-redis.call("ZADD", prefix .. "advanced:" .. turn.owner, turn.now, turn.id)
-return 1`;
-
-const saveTranscriptScript = `
-local prefix, id, update, text = ARGV[1], ARGV[2], cjson.decode(ARGV[3]), ARGV[4]
-local key = prefix .. "conversation:" .. id
-local json = redis.call("GET", key)
-if not json then return 0 end
-local record = cjson.decode(json)
-if (record.transcriptRevision or 0) >= update.revision or record.revision < update.revision then return 0 end
-local transcript = prefix .. "transcript:" .. id
-local added = #text
-if update.offset == 0 then
-  added = added - redis.call("STRLEN", transcript)
-  redis.call("SET", transcript, text)
-elseif record.transcriptSessionId == update.sessionId and redis.call("STRLEN", transcript) == update.offset then
-  redis.call("APPEND", transcript, text)
-else return 0 end
-record.transcriptSessionId, record.transcriptRevision = update.sessionId, update.revision
-record.storedBytes = (record.storedBytes or 0) + added
-redis.call("INCRBY", prefix .. "usage:" .. record.owner, added)
-redis.call("SET", key, cjson.encode(record))
-return 1`;
-
-const updateMetadataScript = `
-local key = ARGV[1] .. "conversation:" .. ARGV[2]
-local json = redis.call("GET", key)
-if not json then return 0 end
-local record = cjson.decode(json)
-record.metadata = cjson.decode(ARGV[3])
-redis.call("SET", key, cjson.encode(record))
-return 1`;
-
-const deleteScript = `
-local prefix, id = ARGV[1], ARGV[2]
-local json = redis.call("GET", prefix .. "conversation:" .. id)
-if not json then return 0 end
-local record = cjson.decode(json)
-redis.call("DEL", prefix .. "conversation:" .. id, prefix .. "transcript:" .. id, prefix .. "items:" .. id, prefix .. "lock:" .. id)
-redis.call("ZREM", prefix .. "conversations:" .. record.owner, id)
-redis.call("ZREM", prefix .. "advanced:" .. record.owner, id)
-redis.call("ZREM", prefix .. "digest:" .. record.owner .. ":" .. record.historyDigest, id)
-redis.call("DECRBY", prefix .. "usage:" .. record.owner, record.storedBytes or 0)
-if redis.call("ZCARD", prefix .. "conversations:" .. record.owner) == 0 then
-  redis.call("SREM", prefix .. "owners", record.owner)
-  redis.call("DEL", prefix .. "usage:" .. record.owner)
-end
-return 1`;
-
-const unlockScript = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`;
 
 export class RedisConversationStore implements ConversationStore {
   private readonly redis: Redis;
