@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { loadApiKeys } from "./auth/api-keys.js";
+import { type ApiKeys, loadApiKeys } from "./auth/api-keys.js";
 import type { Caller } from "./auth/caller.js";
 import { checkExposure, isLoopbackOnly } from "./auth/check-exposure.js";
 import { KeyLimits } from "./auth/key-limits.js";
@@ -20,6 +20,8 @@ import { claudeConfigDirectory } from "./claude/session-transcript.js";
 import type { Configuration } from "./config/configuration-schema.js";
 import { ConversationDirectory } from "./conversations/conversation-directory.js";
 import { ParkedTurns } from "./conversations/parked-turns.js";
+import { type RetentionPolicy, RetentionSweeper } from "./conversations/retention-sweeper.js";
+import { StorageQuota } from "./conversations/storage-quota.js";
 import { TranscriptSync } from "./conversations/transcript-sync.js";
 import { createApp } from "./http/app.js";
 import { createBrowserGuard } from "./http/browser-guard.js";
@@ -35,6 +37,7 @@ import { cleanModelName } from "./openai/read-assistant-output.js";
 import { ProcessPool } from "./pool/process-pool.js";
 import { LaunchProfiles } from "./rooms/launch-profiles.js";
 import { Rooms } from "./rooms/rooms.js";
+import { SessionFiles } from "./rooms/session-files.js";
 import { UpstreamProxy } from "./rooms/upstream-proxy.js";
 import { LiveSessions } from "./sessions/live-sessions.js";
 import { openConversationStore } from "./store/open-conversation-store.js";
@@ -112,6 +115,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const parkedTurns = new ParkedTurns<ChatParkedTurn>(pendingTimeoutMs);
   const transcriptSync = new TranscriptSync(store, logger);
   const roomOf = profiles.roomOf.bind(profiles);
+  const quota = new StorageQuota(store);
+  const sessionFiles = new SessionFiles(profiles.sessionFilePlaces(), logger);
+  const retention = new RetentionSweeper(
+    store,
+    sessionFiles,
+    retentionPolicy(apiKeys, conversation.retention_days, profiles),
+    (id) => pool.forget(id),
+    logger,
+  );
   const services: GatewayServices = {
     configuration,
     apiKeys,
@@ -129,9 +141,18 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       busyWaitMs,
       lockTtlMs,
       transcriptWaitMs: 3_000,
+      quota,
       logger,
     },
-    conversations: new ConversationDirectory(store, pool, { busyWaitMs, lockTtlMs }),
+    conversations: new ConversationDirectory(
+      store,
+      pool,
+      { busyWaitMs, lockTtlMs },
+      sessionFiles,
+      conversation.max_history_messages,
+      quota,
+    ),
+    retention,
     parkedTurns,
     sessions: new LiveSessions(pool, configuration, profiles),
     inFlight: new InFlight(),
@@ -156,6 +177,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     throw error;
   });
   pool.start();
+  retention.start();
   let closing: Promise<void> | undefined;
   logger.info({ url: server.url, command, workspace: claude.workspace }, "gateway started");
   return {
@@ -175,6 +197,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 
   async function shutDown(): Promise<void> {
     bridge.close();
+    await retention.stop();
     await server.close(() => services.inFlight.drain(configuration.server.shutdown_grace_seconds * 1000));
     parkedTurns.abandonAll("The gateway is shutting down.");
     services.sessions.close();
@@ -226,6 +249,17 @@ function prepareRooms(
   const mcpServers = !mcp.enabled ? undefined : (mcp.config_json ?? readFileSync(mcp.config_file ?? "", "utf8"));
   const modelRoom = { cwd: claude.workspace, configDirectory: loginDirectory };
   return new LaunchProfiles(configuration, rooms, modelRoom, mcpServers, environment, proxy);
+}
+
+/** Each key's own retention (its auth.keys entry, else conversation.retention_days); owners no key names any more get the default. */
+function retentionPolicy(apiKeys: ApiKeys, defaultDays: number, profiles: LaunchProfiles): RetentionPolicy {
+  const days = new Map(apiKeys.callers().map((caller) => [caller.owner, caller.storage.retentionDays]));
+  const places = profiles.sessionFilePlaces();
+  return {
+    retentionDays: (owner) => days.get(owner) ?? defaultDays,
+    sharedRetentionDays: defaultDays,
+    rooms: () => places.rooms(),
+  };
 }
 
 /** The TOML files loadConfiguration reads from `config/` where the gateway starts. */

@@ -9,7 +9,9 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { ConfigurationError } from "../config/configuration-error.js";
 import type { Configuration, GrantName } from "../config/configuration-schema.js";
-import type { Caller } from "./caller.js";
+import type { Caller, StorageLimits } from "./caller.js";
+
+const megabytes = (count: number) => Math.floor(count * 1024 * 1024);
 
 const digest = (key: string) => createHash("sha256").update(key).digest();
 
@@ -56,28 +58,47 @@ export class ApiKeys {
  * (`auth.allow_anonymous_remote`) get a model and nothing more.
  */
 export function loadApiKeys(configuration: Configuration, loopbackOnly = true): ApiKeys {
-  const { auth } = configuration;
+  const { auth, conversation } = configuration;
   const enabled = enabledGrants(configuration);
+  const storage: StorageLimits = {
+    maxConversations: conversation.max_conversations_per_key,
+    maxStoredBytes: megabytes(conversation.max_stored_mb_per_key),
+    retentionDays: conversation.retention_days,
+  };
   const defaults = {
     requestsPerMinute: auth.requests_per_minute,
     maxConcurrentRequests: auth.max_concurrent_requests,
     maxProcesses: auth.max_processes_per_key,
   };
   const known: KnownKey[] = [];
-  const add = (keyDigest: Buffer, name: string, grants: readonly GrantName[], limits = defaults) => {
+  const add = (
+    keyDigest: Buffer,
+    name: string,
+    grants: readonly GrantName[],
+    limits = defaults,
+    keyStorage = storage,
+  ) => {
     if (known.some((key) => key.digest.equals(keyDigest))) {
       throw new ConfigurationError(`auth: the key named ${name} is configured twice`);
     }
     const owner = `key_${keyDigest.toString("hex").slice(0, 16)}`;
     const granted = new Set(grants.filter((grant) => enabled.has(grant)));
-    known.push({ digest: keyDigest, caller: Object.freeze({ owner, name, grants: granted, limits }) });
+    known.push({
+      digest: keyDigest,
+      caller: Object.freeze({ owner, name, grants: granted, limits, storage: keyStorage }),
+    });
   };
   for (const entry of auth.keys) {
     const keyDigest = entry.key !== undefined ? digest(entry.key) : Buffer.from(entry.key_sha256 ?? "", "hex");
-    add(keyDigest, entry.name, entry.grants, {
+    const limits = {
       requestsPerMinute: entry.requests_per_minute ?? defaults.requestsPerMinute,
       maxConcurrentRequests: entry.max_concurrent_requests ?? defaults.maxConcurrentRequests,
       maxProcesses: entry.max_processes ?? defaults.maxProcesses,
+    };
+    add(keyDigest, entry.name, entry.grants, limits, {
+      maxConversations: entry.max_conversations ?? storage.maxConversations,
+      maxStoredBytes: entry.max_stored_mb === undefined ? storage.maxStoredBytes : megabytes(entry.max_stored_mb),
+      retentionDays: entry.retention_days ?? storage.retentionDays,
     });
   }
   for (const [index, key] of auth.api_keys.entries()) add(digest(key), `api_keys[${index}]`, []);
@@ -88,6 +109,8 @@ export function loadApiKeys(configuration: Configuration, loopbackOnly = true): 
     grants: loopbackOnly ? enabled : new Set<GrantName>(),
     // The operator may use the whole pool; anonymous remote callers (one owner, all of them) a key's share.
     limits: loopbackOnly ? { ...defaults, maxProcesses: undefined } : defaults,
+    // Whoever calls without a key (every local process, on loopback) shares one key's storage.
+    storage,
   });
   return new ApiKeys(known, operator);
 }

@@ -13,6 +13,15 @@ export interface CallerLimits {
   maxProcesses?: number;
 }
 
+/** What this caller may keep in the conversation store (quotas, retention). */
+export interface StorageLimits {
+  maxConversations: number;
+  /** Items and CLI transcripts, in bytes. */
+  maxStoredBytes: number;
+  /** Days a conversation is kept after its last turn (0: until deleted). */
+  retentionDays: number;
+}
+
 export interface Caller {
   /** `key_<16 hex>` of the key's digest; "" for the operator on keyless loopback. */
   readonly owner: string;
@@ -20,6 +29,7 @@ export interface Caller {
   readonly name: string;
   readonly grants: ReadonlySet<GrantName>;
   readonly limits: CallerLimits;
+  readonly storage: StorageLimits;
 }
 
 /** 403 permission_denied naming the missing grant, or nothing when the caller has it. */

@@ -17,10 +17,19 @@ export function claudeConfigDirectory(environment: NodeJS.ProcessEnv): string {
 
 const sessionIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** A session id from a store could be anything; only a real one may become part of a path. */
+export function isSessionId(sessionId: string): boolean {
+  return sessionIdPattern.test(sessionId);
+}
+
+/** The directory of `cwd`'s transcripts: the CLI names it after the path, every other character a dash. */
+export function projectDirectory(configDirectory: string, cwd: string): string {
+  return join(configDirectory, "projects", cwd.replace(/[^a-zA-Z0-9]/g, "-"));
+}
+
 export function transcriptPath(configDirectory: string, cwd: string, sessionId: string): string {
-  // A session id from a store could be anything; it must not become a path elsewhere.
-  if (!sessionIdPattern.test(sessionId)) throw new Error(`not a CLI session id: ${JSON.stringify(sessionId)}`);
-  return join(configDirectory, "projects", cwd.replace(/[^a-zA-Z0-9]/g, "-"), `${sessionId}.jsonl`);
+  if (!isSessionId(sessionId)) throw new Error(`not a CLI session id: ${JSON.stringify(sessionId)}`);
+  return join(projectDirectory(configDirectory, cwd), `${sessionId}.jsonl`);
 }
 
 /**

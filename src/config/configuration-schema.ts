@@ -51,6 +51,12 @@ const keyEntrySchema = z
     max_concurrent_requests: z.number().int().positive().optional(),
     /** CLI processes this key may hold at once (overrides auth.max_processes_per_key). */
     max_processes: z.number().int().positive().optional(),
+    /** Overrides conversation.max_conversations_per_key for this key. */
+    max_conversations: z.number().int().positive().optional(),
+    /** Overrides conversation.max_stored_mb_per_key for this key. */
+    max_stored_mb: z.number().positive().optional(),
+    /** Overrides conversation.retention_days for this key. */
+    retention_days: z.number().min(0).optional(),
   })
   .refine((entry) => (entry.key === undefined) !== (entry.key_sha256 === undefined), {
     message: "set exactly one of key and key_sha256",
@@ -156,6 +162,18 @@ const conversationSchema = z.strictObject({
   session_timeout_minutes: z.number().positive().default(30),
   /** A request for a conversation that is answering another waits this long, then gets 409. */
   busy_wait_seconds: z.number().min(0).default(5),
+  /**
+   * Conversations one key may keep stored (the keyless operator counts as one key); past it, a
+   * request that would start another gets 429 quota_exceeded until some are deleted or expire.
+   */
+  max_conversations_per_key: z.number().int().positive().default(1000),
+  /** Megabytes of items and CLI transcripts one key may keep stored; past it, 429 quota_exceeded. */
+  max_stored_mb_per_key: z.number().positive().default(200),
+  /**
+   * A conversation not advanced for this many days is deleted — record, items, transcripts, the
+   * CLI's own files — and the CLI's leftover session files with it. 0: kept until deleted.
+   */
+  retention_days: z.number().min(0).default(30),
 });
 
 const toolsSchema = z.strictObject({

@@ -8,6 +8,7 @@
  * A continued conversation is locked for the turn (across instances, through the store), so two
  * requests can never advance it at once or see each other's messages.
  */
+import type { StorageLimits } from "../auth/caller.js";
 import type { LaunchProfile, ProcessNeeds } from "../claude/launch-profile.js";
 import { invalidRequest } from "../errors.js";
 import type { ConversationClaim, ProcessPool } from "../pool/process-pool.js";
@@ -23,6 +24,7 @@ import { type LockTiming, lockHolder, waitForLock } from "./conversation-lock.js
 import { ConversationTurn, type Replay, type TurnDependencies } from "./conversation-turn.js";
 import { extendDigest, type HistoryEntry, historyRoot } from "./history-digest.js";
 import { prepareResume } from "./prepare-resume.js";
+import type { StorageQuota } from "./storage-quota.js";
 
 export interface ConversationTurnRequest {
   owner: string;
@@ -41,6 +43,8 @@ export interface ConversationTurnRequest {
   earlierEntries: HistoryEntry[];
   newEntries: HistoryEntry[];
   signal: AbortSignal;
+  /** The caller's storage quotas, checked before anything runs for a turn that will be stored. */
+  storage: StorageLimits;
 }
 
 export interface ConversationTurnDependencies extends TurnDependencies, LockTiming {
@@ -48,6 +52,7 @@ export interface ConversationTurnDependencies extends TurnDependencies, LockTimi
   launchProfile(owner: string, systemPrompt: string | undefined, needs?: ProcessNeeds): LaunchProfile;
   /** How long a resume waits for the previous turn's transcript to reach the store. */
   transcriptWaitMs: number;
+  quota: StorageQuota;
 }
 
 export async function beginConversationTurn(
@@ -68,13 +73,20 @@ export async function beginConversationTurn(
   return newConversationTurn(newConversationId(), request, dependencies, undefined, digestBefore);
 }
 
-function newConversationTurn(
+async function newConversationTurn(
   id: string,
   request: ConversationTurnRequest,
   dependencies: ConversationTurnDependencies,
   lockHolder: string | undefined,
   digestBefore: string,
-): ConversationTurn {
+): Promise<ConversationTurn> {
+  // Earlier messages are replayed to the CLI: its transcript, which is stored, holds them too.
+  const reservation = request.persist
+    ? await dependencies.quota.reserve(request.owner, request.storage, {
+        newConversation: true,
+        entries: [...request.earlierEntries, ...request.newEntries],
+      })
+    : undefined;
   const systemPrompt = request.systemPrompt ?? null;
   return new ConversationTurn(
     {
@@ -89,6 +101,7 @@ function newConversationTurn(
       digestBefore,
       newEntries: request.newEntries,
       lockHolder,
+      reservation,
     },
     dependencies,
   );
@@ -108,7 +121,7 @@ async function continueNamed(
   try {
     const record = await dependencies.store.get(id);
     if (!record && request.firstTurnAbandoned) {
-      return newConversationTurn(id, request, dependencies, holder, requestDigest(request));
+      return await newConversationTurn(id, request, dependencies, holder, requestDigest(request));
     }
     if (!record || record.owner !== request.owner) throw conversationNotFound(id, "conversation_id");
     // The first turn may still choose the system prompt; later ones must keep it.
@@ -166,20 +179,29 @@ async function turnOn(
   request: ConversationTurnRequest,
   dependencies: ConversationTurnDependencies,
 ): Promise<ConversationTurn> {
+  const reservation = await dependencies.quota.reserve(record.owner, request.storage, {
+    newConversation: false,
+    entries: request.newEntries,
+  });
   let claim: ConversationClaim | undefined;
   let replay: Replay = { kind: "session" };
   const profile = dependencies.launchProfile(record.owner, systemPrompt ?? undefined, request.needs);
-  if (record.sessionId) {
-    claim = { id: record.id, revision: record.revision, resumeArgs: ["--resume", record.sessionId] };
-    if (
-      !dependencies.pool.holds(claim) &&
-      !(await prepareResume(record, profile, request.signal, dependencies, dependencies.transcriptWaitMs))
-    ) {
-      claim = undefined;
+  try {
+    if (record.sessionId) {
+      claim = { id: record.id, revision: record.revision, resumeArgs: ["--resume", record.sessionId] };
+      if (
+        !dependencies.pool.holds(claim) &&
+        !(await prepareResume(record, profile, request.signal, dependencies, dependencies.transcriptWaitMs))
+      ) {
+        claim = undefined;
+        replay = { kind: "items", items: await dependencies.store.items(record.id) };
+      }
+    } else {
       replay = { kind: "items", items: await dependencies.store.items(record.id) };
     }
-  } else {
-    replay = { kind: "items", items: await dependencies.store.items(record.id) };
+  } catch (error) {
+    reservation();
+    throw error;
   }
   return new ConversationTurn(
     {
@@ -194,6 +216,7 @@ async function turnOn(
       digestBefore,
       newEntries: request.newEntries,
       lockHolder: holder,
+      reservation,
     },
     dependencies,
   );

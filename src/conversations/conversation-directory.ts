@@ -2,18 +2,23 @@
  * The conversations an owner can see and manage (the Conversations API): every lookup is scoped
  * to the owner, and an id that is malformed, unknown or someone else's is simply not found.
  */
+
+import type { StorageLimits } from "../auth/caller.js";
 import type { ProcessPool } from "../pool/process-pool.js";
-import type {
-  ConversationItem,
-  ConversationRecord,
-  ConversationStore,
-  Page,
-  PageRequest,
+import type { SessionFiles } from "../rooms/session-files.js";
+import {
+  type ConversationItem,
+  type ConversationRecord,
+  type ConversationStore,
+  type Page,
+  type PageRequest,
+  sessionIdsOf,
 } from "../store/conversation-store.js";
 import { conversationNotFound } from "./conversation-errors.js";
 import { isConversationId, newConversationId, newItemId } from "./conversation-ids.js";
 import { type LockTiming, lockHolder, waitForLock } from "./conversation-lock.js";
 import { extendDigest, type HistoryEntry, historyRoot } from "./history-digest.js";
+import { type StorageQuota, tooManyItems } from "./storage-quota.js";
 
 export interface NewConversation {
   metadata: Record<string, string>;
@@ -27,9 +32,19 @@ export class ConversationDirectory {
     private readonly store: ConversationStore,
     private readonly pool: ProcessPool,
     private readonly timing: LockTiming,
+    /** The CLI's files of a conversation's sessions, removed with it. */
+    private readonly sessionFiles: SessionFiles,
+    /** Items a conversation keeps (conversation.max_history_messages). */
+    private readonly maxItems: number,
+    private readonly quota: StorageQuota,
   ) {}
 
-  async create(owner: string, conversation: NewConversation): Promise<ConversationRecord> {
+  async create(owner: string, storage: StorageLimits, conversation: NewConversation): Promise<ConversationRecord> {
+    if (conversation.items.length > this.maxItems) throw tooManyItems(conversation.items.length, this.maxItems);
+    const reservation = await this.quota.reserve(owner, storage, {
+      newConversation: true,
+      entries: conversation.items,
+    });
     const createdAt = Math.floor(Date.now() / 1000);
     const items: ConversationItem[] = conversation.items.map((item) => ({
       id: newItemId(),
@@ -51,7 +66,11 @@ export class ConversationDirectory {
       transcriptRevision: 0,
       transcriptLength: 0,
     };
-    await this.store.create(record, items);
+    try {
+      await this.store.create(record, items);
+    } finally {
+      reservation();
+    }
     return record;
   }
 
@@ -68,13 +87,19 @@ export class ConversationDirectory {
     return updated;
   }
 
-  /** Waits for a running turn to end, then deletes; the process holding the session is cleared. */
+  /**
+   * Waits for a running turn to end, then deletes the record, its items and stored transcript; the
+   * process holding the session is cleared and the CLI's files of its sessions removed.
+   */
   async delete(owner: string, id: string): Promise<void> {
     await this.get(owner, id);
     await waitForLock(this.store, id, lockHolder(), this.timing);
+    // Read again under the lock: the turn that just ended may have moved it to another session.
+    const record = await this.store.get(id);
     const deleted = await this.store.delete(id);
     this.pool.forget(id);
-    if (!deleted) throw conversationNotFound(id, null);
+    if (!deleted || !record) throw conversationNotFound(id, null);
+    await this.sessionFiles.remove(owner, sessionIdsOf(record));
   }
 
   list(owner: string, page: PageRequest): Promise<Page<ConversationRecord>> {

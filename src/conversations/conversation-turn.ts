@@ -9,6 +9,7 @@ import type { ConversationBinding, ConversationClaim } from "../pool/process-poo
 import type { ConversationItem, ConversationRecord, ConversationStore } from "../store/conversation-store.js";
 import { newItemId } from "./conversation-ids.js";
 import { extendDigest, type HistoryEntry } from "./history-digest.js";
+import type { Reservation } from "./storage-quota.js";
 import type { TranscriptSync } from "./transcript-sync.js";
 
 /**
@@ -34,6 +35,8 @@ export interface ConversationTurnParts {
   newEntries: HistoryEntry[];
   /** Set when the conversation is locked for this turn. */
   lockHolder: string | undefined;
+  /** What the turn will store, held against its owner's quota until it is stored (persisted turns). */
+  reservation: Reservation | undefined;
 }
 
 export interface TurnDependencies {
@@ -47,6 +50,8 @@ export interface TurnDependencies {
 export class ConversationTurn {
   private kept: ConversationBinding | undefined;
   private finished = false;
+  /** Set once the reservation is the transcript copy's to give back. */
+  private handedOver = false;
   /** Messages of this turn before its final answer: tool calls and their results. */
   private readonly exchanged: HistoryEntry[] = [];
 
@@ -124,13 +129,17 @@ export class ConversationTurn {
       return;
     }
     this.kept = { id: parts.conversationId, revision: revision + 1 };
-    transcriptSync.schedule({
+    // The turn's bytes count against the quota once its transcript is stored, not before.
+    this.handedOver = true;
+    const reservation = parts.reservation;
+    const copied = transcriptSync.schedule({
       conversationId: parts.conversationId,
       revision: revision + 1,
       sessionId: reply.sessionId,
       marker: reply.lastMessageId,
       room: roomOf(parts.profile),
     });
+    if (reservation) void copied.finally(reservation);
   }
 
   /** Where the process goes after the turn: kept for the conversation if the turn was recorded. */
@@ -142,6 +151,7 @@ export class ConversationTurn {
   async finish(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
+    if (!this.handedOver) this.parts.reservation?.();
     const { lockHolder, conversationId } = this.parts;
     if (lockHolder === undefined) return;
     await this.dependencies.store.unlock(conversationId, lockHolder).catch((error: unknown) => {

@@ -34,7 +34,8 @@ export class TranscriptSync {
     private readonly flushTimeoutMs = 10_000,
   ) {}
 
-  schedule(job: TranscriptJob): void {
+  /** Resolves when the copy is stored, or failed (logged). */
+  schedule(job: TranscriptJob): Promise<void> {
     const previous = this.chains.get(job.conversationId) ?? Promise.resolve(new Set<string>());
     const next = previous
       .then((copied) => this.copy(job, copied).then(() => copied))
@@ -46,6 +47,7 @@ export class TranscriptSync {
         if (this.chains.get(job.conversationId) === next) this.chains.delete(job.conversationId);
       });
     this.chains.set(job.conversationId, next);
+    return next.then(() => undefined);
   }
 
   /**

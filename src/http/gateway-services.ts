@@ -6,6 +6,7 @@ import type { Configuration } from "../config/configuration-schema.js";
 import type { ConversationTurnDependencies } from "../conversations/begin-conversation-turn.js";
 import type { ConversationDirectory } from "../conversations/conversation-directory.js";
 import type { ParkedTurns } from "../conversations/parked-turns.js";
+import type { RetentionSweeper } from "../conversations/retention-sweeper.js";
 import type { GatewayMetrics } from "../observability/gateway-metrics.js";
 import type { Logger } from "../observability/logger.js";
 import type { ModelCatalog } from "../openai/model-catalog.js";
@@ -28,6 +29,8 @@ export interface GatewayServices {
   /** What a chat completion needs to find and record its conversation. */
   conversationTurns: ConversationTurnDependencies;
   conversations: ConversationDirectory;
+  /** Deletes what outlived its retention; tests run `sweep(now)` with their own clock. */
+  retention: RetentionSweeper;
   metrics: GatewayMetrics;
   /** Kept answers, when cache.enabled. */
   cache: ResponseCache | undefined;

@@ -17,6 +17,7 @@ import {
 } from "../claude/launch-profile.js";
 import type { Configuration } from "../config/configuration-schema.js";
 import { credentialsFile, type Rooms } from "./rooms.js";
+import type { SessionFilePlaces } from "./session-files.js";
 import { credentialVariables, type UpstreamProxy } from "./upstream-proxy.js";
 
 export class LaunchProfiles {
@@ -81,6 +82,11 @@ export class LaunchProfiles {
   /** The room `owner`'s agents work in. */
   agentRoom(owner: string): Room {
     return this.agentContext(owner).placement.room;
+  }
+
+  /** Where processes keep their session files: the model room, and each owner's room. */
+  sessionFilePlaces(): SessionFilePlaces {
+    return { shared: this.modelRoom, roomOf: (owner) => this.rooms.find(owner), rooms: () => this.rooms.all() };
   }
 
   /** The user a profile's processes run as (a room's own under root), if not the gateway's. */

@@ -87,6 +87,16 @@ export class Rooms {
     return room;
   }
 
+  /** The owner's room if it has one (made at start-up for everyone who can run an agent). */
+  find(owner: string): Room | undefined {
+    return this.rooms.get(owner);
+  }
+
+  /** Every room made, by owner. */
+  all(): Array<{ owner: string; room: Room }> {
+    return [...this.rooms].map(([owner, room]) => ({ owner, room }));
+  }
+
   /**
    * A file only the room's CLI reads (its user's, 0400) in root's private directory, which no room
    * can write to: returns its path.

@@ -120,6 +120,8 @@ export interface StoredUsage {
 /** A conversation retention deletes, with the CLI sessions whose transcript files go with it. */
 export interface StaleConversation {
   id: string;
+  /** As it was found stale: a turn recorded since makes it another revision. */
+  revision: number;
   sessionIds: string[];
 }
 

@@ -124,7 +124,9 @@ export class RedisConversationStore implements ConversationStore {
   async stale(owner: string, before: number, limit: number): Promise<StaleConversation[]> {
     const ids = await this.redis.zrangebyscore(this.key("advanced", owner), "-inf", `(${before}`, "LIMIT", 0, limit);
     const records = await Promise.all(ids.map((id) => this.get(id)));
-    return ids.map((id, index) => ({ id, sessionIds: records[index] ? sessionIdsOf(records[index]) : [] }));
+    return records
+      .filter((record): record is ConversationRecord => record !== undefined)
+      .map((record) => ({ id: record.id, revision: record.revision, sessionIds: sessionIdsOf(record) }));
   }
 
   async items(id: string): Promise<ConversationItem[]> {

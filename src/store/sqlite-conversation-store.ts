@@ -101,11 +101,16 @@ export class SqliteConversationStore implements ConversationStore {
   async stale(owner: string, before: number, limit: number): Promise<StaleConversation[]> {
     const rows = this.database
       .prepare(
-        `SELECT id, session_id AS sessionId, transcript_session_id AS transcriptSessionId FROM conversations
+        `SELECT id, revision, session_id AS sessionId, transcript_session_id AS transcriptSessionId FROM conversations
          WHERE owner = ? AND advanced_at < ? ORDER BY advanced_at LIMIT ?`,
       )
-      .all(owner, before, limit) as Array<{ id: string; sessionId: string | null; transcriptSessionId: string | null }>;
-    return rows.map((row) => ({ id: row.id, sessionIds: sessionIdsOf(row) }));
+      .all(owner, before, limit) as Array<{
+      id: string;
+      revision: number;
+      sessionId: string | null;
+      transcriptSessionId: string | null;
+    }>;
+    return rows.map((row) => ({ id: row.id, revision: row.revision, sessionIds: sessionIdsOf(row) }));
   }
 
   async get(id: string): Promise<ConversationRecord | undefined> {

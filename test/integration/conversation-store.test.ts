@@ -207,10 +207,10 @@ describe.each(kinds)("the %s conversation store", (_kind, url) => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     const later = Date.now();
     expect(await store.stale("gina", later, 10)).toEqual([
-      { id: "conv_old", sessionIds: [] },
-      { id: "conv_new", sessionIds: [session] },
+      { id: "conv_old", revision: 0, sessionIds: [] },
+      { id: "conv_new", revision: 1, sessionIds: [session] },
     ]);
-    expect(await store.stale("gina", later, 1)).toEqual([{ id: "conv_old", sessionIds: [] }]);
+    expect(await store.stale("gina", later, 1)).toEqual([{ id: "conv_old", revision: 0, sessionIds: [] }]);
     expect((await store.owners()).sort()).toEqual(["gina", "hal"]);
     // A turn advances a conversation: it is no longer stale as of before it.
     await store.recordTurn("conv_old", "gina", turn(0));
@@ -252,7 +252,7 @@ describe("a SQLite store made before quotas", () => {
       conversations: 1,
       bytes: "transcript".length + Buffer.byteLength("héllo"),
     });
-    expect(await store.stale("ida", 2, 10)).toEqual([{ id: "conv_x", sessionIds: [] }]);
+    expect(await store.stale("ida", 2, 10)).toEqual([{ id: "conv_x", revision: 1, sessionIds: [] }]);
     await store.close();
   });
 });

@@ -135,6 +135,7 @@ async function runTurn(
         earlierEntries: mapped.earlierEntries,
         newEntries: mapped.newEntries,
         signal: control.signal,
+        storage: caller.storage,
       },
       services.conversationTurns,
     );

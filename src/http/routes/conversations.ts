@@ -19,7 +19,8 @@ export function conversationRoutes(services: GatewayServices): Hono<GatewayEnv> 
 
   routes.post("/v1/conversations", async (context) => {
     const body = await readJsonBody(context, { optional: true });
-    const record = await conversations.create(context.get("owner"), parseNewConversation(body));
+    const { owner, storage } = context.get("caller");
+    const record = await conversations.create(owner, storage, parseNewConversation(body));
     return context.json(toConversationObject(record));
   });
   routes.get("/v1/conversations", async (context) => {

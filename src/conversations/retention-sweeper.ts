@@ -1,0 +1,122 @@
+/**
+ * Retention: every hour, the conversations an owner has not continued for its retention period
+ * (conversation.retention_days, or its key's own) are deleted — record, items and stored
+ * transcript in one store step, then the CLI's files of their sessions — and the CLI's session
+ * files no conversation holds are swept by age, so nothing the gateway made stays forever.
+ * A conversation busy with a turn is left for the next sweep. `sweep(now)` takes the clock as an
+ * argument, so tests can move it.
+ */
+
+import type { Room } from "../claude/launch-profile.js";
+import type { Logger } from "../observability/logger.js";
+import type { SessionFiles } from "../rooms/session-files.js";
+import type { ConversationStore } from "../store/conversation-store.js";
+import { lockHolder } from "./conversation-lock.js";
+
+export interface RetentionPolicy {
+  /** Days `owner`'s conversations are kept after their last turn; 0: until deleted. */
+  retentionDays(owner: string): number;
+  /** For files not tied to one owner (the shared model room). */
+  sharedRetentionDays: number;
+  /** Every room and whose it is. */
+  rooms(): Array<{ owner: string; room: Room }>;
+}
+
+export interface SweepResult {
+  conversations: number;
+  files: number;
+}
+
+const day = 24 * 60 * 60 * 1000;
+const batch = 100;
+
+export class RetentionSweeper {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<SweepResult> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly store: ConversationStore,
+    private readonly files: SessionFiles,
+    private readonly policy: RetentionPolicy,
+    /** Lets go of a deleted conversation's process (the pool). */
+    private readonly forget: (conversationId: string) => void,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The first sweep a minute after start-up (a gateway restarted often still sweeps), then every `intervalMs`. */
+  start(intervalMs = 60 * 60 * 1000): void {
+    const sweep = (next: number) => {
+      this.timer = setTimeout(() => {
+        void this.sweep().finally(() => {
+          if (!this.stopped) sweep(intervalMs);
+        });
+      }, next);
+      this.timer.unref();
+    };
+    sweep(60_000);
+  }
+
+  /** Waits for a sweep in progress; no new one starts. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running?.catch(() => {});
+  }
+
+  /** One sweep as of `now`; a sweep already running is joined, not doubled. */
+  sweep(now = Date.now()): Promise<SweepResult> {
+    this.running ??= this.sweepAll(now).finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async sweepAll(now: number): Promise<SweepResult> {
+    const result: SweepResult = { conversations: 0, files: 0 };
+    try {
+      for (const owner of await this.store.owners()) {
+        const days = this.policy.retentionDays(owner);
+        if (days > 0) await this.expireConversations(owner, now - days * day, result);
+      }
+      if (this.policy.sharedRetentionDays > 0) {
+        result.files += await this.files.sweepShared(now - this.policy.sharedRetentionDays * day);
+      }
+      for (const { owner, room } of this.policy.rooms()) {
+        const days = this.policy.retentionDays(owner);
+        if (days > 0) result.files += await this.files.sweepRoom(room, now - days * day);
+      }
+    } catch (error) {
+      this.logger.warn({ error: String(error) }, "retention: a sweep failed; the next one tries again");
+    }
+    if (result.conversations + result.files > 0)
+      this.logger.info(result, "retention: expired conversations and files removed");
+    return result;
+  }
+
+  private async expireConversations(owner: string, before: number, result: SweepResult): Promise<void> {
+    const skipped = new Set<string>();
+    for (;;) {
+      const stale = (await this.store.stale(owner, before, batch + skipped.size)).filter(
+        (conversation) => !skipped.has(conversation.id),
+      );
+      for (const conversation of stale) {
+        const holder = lockHolder();
+        // A turn started on it just now: it is no longer stale once that turn is recorded.
+        if (!(await this.store.tryLock(conversation.id, holder, 60_000))) {
+          skipped.add(conversation.id);
+          continue;
+        }
+        if ((await this.store.get(conversation.id))?.revision !== conversation.revision) {
+          await this.store.unlock(conversation.id, holder); // continued meanwhile: not stale any more
+          skipped.add(conversation.id);
+          continue;
+        }
+        if (await this.store.delete(conversation.id)) result.conversations++;
+        this.forget(conversation.id);
+        result.files += await this.files.remove(owner, conversation.sessionIds);
+      }
+      if (stale.length < batch) return;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * A key's storage quotas, checked before a turn runs or a conversation is created — so a refused
+ * request writes nothing and spends no tokens. What an admitted turn will store is reserved until
+ * it is stored (its transcript copied) or the turn ends without it, so requests running at once
+ * cannot all slip in under the same usage. A turn admitted under the quota is stored whole: a key
+ * goes over by at most its answers and what the CLI adds to its transcript, and is then refused
+ * until conversations are deleted or expire. Reservations are per instance (like the per-key
+ * request limits): instances sharing a store each admit their own turns in flight.
+ */
+import type { StorageLimits } from "../auth/caller.js";
+import { GatewayError } from "../errors.js";
+import type { ConversationStore, StoredUsage } from "../store/conversation-store.js";
+import type { HistoryEntry } from "./history-digest.js";
+
+export interface StorageDemand {
+  /** The request starts a conversation. */
+  newConversation: boolean;
+  /** What the turn will store at least: the messages it sends to the CLI (they land in its transcript). */
+  entries: readonly HistoryEntry[];
+}
+
+/** Given back once what it reserved is stored, or will not be. Idempotent. */
+export type Reservation = () => void;
+
+export class StorageQuota {
+  private readonly reserved = new Map<string, StoredUsage>();
+
+  constructor(private readonly store: ConversationStore) {}
+
+  /** Reserves the demand, or throws 429 quota_exceeded naming the quota it would break. */
+  async reserve(owner: string, limits: StorageLimits, demand: StorageDemand): Promise<Reservation> {
+    const stored = await this.store.usage(owner);
+    // From here to the reservation nothing awaits: requests of one owner are checked one at a time.
+    const held = this.reserved.get(owner) ?? { conversations: 0, bytes: 0 };
+    const conversations = stored.conversations + held.conversations;
+    if (demand.newConversation && conversations >= limits.maxConversations) {
+      throw quotaExceeded(
+        `This API key keeps ${conversations} conversations; its quota (conversation.max_conversations_per_key) is ${limits.maxConversations}`,
+      );
+    }
+    const bytes = demand.entries.reduce((sum, entry) => sum + Buffer.byteLength(entry.text), 0);
+    const used = stored.bytes + held.bytes;
+    if (used + bytes > limits.maxStoredBytes) {
+      throw quotaExceeded(
+        `This API key keeps ${megabytes(used)} MB of conversations${bytes > 0 ? ` and this request would add ${megabytes(bytes)} MB` : ""}; its quota (conversation.max_stored_mb_per_key) is ${megabytes(limits.maxStoredBytes)} MB`,
+      );
+    }
+    const share = { conversations: demand.newConversation ? 1 : 0, bytes };
+    this.adjust(owner, share, 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.adjust(owner, share, -1);
+    };
+  }
+
+  private adjust(owner: string, share: StoredUsage, sign: 1 | -1): void {
+    const held = this.reserved.get(owner) ?? { conversations: 0, bytes: 0 };
+    const next = {
+      conversations: held.conversations + sign * share.conversations,
+      bytes: held.bytes + sign * share.bytes,
+    };
+    if (next.conversations === 0 && next.bytes === 0) this.reserved.delete(owner);
+    else this.reserved.set(owner, next);
+  }
+}
+
+/** Items beyond what a conversation keeps (conversation.max_history_messages) in one request. */
+export function tooManyItems(count: number, maxItems: number): GatewayError {
+  return new GatewayError(
+    `A conversation keeps at most ${maxItems} items (conversation.max_history_messages); this request has ${count}.`,
+    { status: 400, type: "invalid_request_error", param: "items", code: "quota_exceeded", retryable: false },
+  );
+}
+
+function quotaExceeded(what: string): GatewayError {
+  return new GatewayError(
+    `${what}. Delete conversations you no longer need (DELETE /v1/conversations/{id}); conversations not continued for the retention period expire on their own.`,
+    { status: 429, type: "insufficient_quota", code: "quota_exceeded", param: null, retryable: false },
+  );
+}
+
+const megabytes = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);

@@ -1,0 +1,78 @@
+/**
+ * The CLI's own files of its sessions: transcripts under `<config dir>/projects/<cwd slug>/` and,
+ * in a room's config dir (the gateway's alone), the per-session state beside them. They go when
+ * their conversation is deleted or expires; and, swept by age, those of sessions no conversation
+ * recorded (one-off completions, abandoned turns, live sessions) — or the CLI would keep every
+ * session it ever ran. Model-only processes share the operator's config dir: there only the
+ * gateway workspace's transcripts are touched.
+ */
+import { join } from "node:path";
+import type { Room } from "../claude/launch-profile.js";
+import { userOfRoom } from "../claude/launch-profile.js";
+import { isSessionId, projectDirectory } from "../claude/session-transcript.js";
+import type { Logger } from "../observability/logger.js";
+import { type RemovalJob, removeAsUser } from "./remove-as-user.js";
+
+/**
+ * Per-session state the CLI keeps in its config dir besides transcripts: session-env and
+ * shell-snapshots appear in every agent room (2.1.197); the others when their features run.
+ */
+const sessionStateDirectories = ["session-env", "file-history", "todos", "shell-snapshots", "debug"];
+
+export interface SessionFilePlaces {
+  /** The model room: the operator's config dir, the gateway's workspace. */
+  shared: Room;
+  /** The room of an owner that has one (agents, live sessions). */
+  roomOf(owner: string): Room | undefined;
+  /** Every room, by owner. */
+  rooms(): Array<{ owner: string; room: Room }>;
+}
+
+export class SessionFiles {
+  constructor(
+    private readonly places: SessionFilePlaces,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Removes the files of these sessions of `owner`, wherever its processes may have run them. Never
+   * fails: what could not be removed is logged, and the next sweep by age takes it.
+   */
+  async remove(owner: string, sessionIds: readonly string[]): Promise<number> {
+    const prefixes = sessionIds.filter(isSessionId);
+    if (prefixes.length === 0) return 0;
+    const room = this.places.roomOf(owner);
+    const removals = [removeAsUser(undefined, { ...sharedDirectories(this.places.shared), prefixes })];
+    if (room) removals.push(removeAsUser(userOfRoom(room), { ...roomDirectories(room), prefixes }));
+    try {
+      return (await Promise.all(removals)).reduce((sum, count) => sum + count, 0);
+    } catch (error) {
+      this.logger.warn({ error: String(error) }, "removing a conversation's session files failed");
+      return 0;
+    }
+  }
+
+  /** Removes the model room's session files last modified before `before` (Unix ms). */
+  sweepShared(before: number): Promise<number> {
+    return removeAsUser(undefined, { ...sharedDirectories(this.places.shared), modifiedBefore: before });
+  }
+
+  /** Removes the session files of a room last modified before `before` (Unix ms). */
+  sweepRoom(room: Room, before: number): Promise<number> {
+    return removeAsUser(userOfRoom(room), { ...roomDirectories(room), modifiedBefore: before });
+  }
+}
+
+function sharedDirectories(room: Room): Pick<RemovalJob, "directories"> {
+  return { directories: [{ path: projectDirectory(room.configDirectory, room.cwd), depth: 1 }] };
+}
+
+/** A room's sessions may have run in other working directories (a live session's cwd): every slug. */
+function roomDirectories(room: Room): Pick<RemovalJob, "directories"> {
+  return {
+    directories: [
+      { path: join(room.configDirectory, "projects"), depth: 2 },
+      ...sessionStateDirectories.map((name) => ({ path: join(room.configDirectory, name), depth: 1 as const })),
+    ],
+  };
+}
