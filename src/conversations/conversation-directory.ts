@@ -97,7 +97,7 @@ export class ConversationDirectory {
     // Read again under the lock: the turn that just ended may have moved it to another session.
     const record = await this.store.get(id);
     const deleted = await this.store.delete(id);
-    this.pool.forget(id);
+    await this.pool.forget(id); // its process lets go first: clearing it still writes to the transcript
     if (!deleted || !record) throw conversationNotFound(id, null);
     await this.sessionFiles.remove(owner, sessionIdsOf(record));
   }

@@ -30,6 +30,14 @@ export interface SweepResult {
 const day = 24 * 60 * 60 * 1000;
 const batch = 100;
 
+/**
+ * Files touched within the last day are never swept by age, whatever the retention: a warm
+ * process may still append to its session's transcript (it is let go after
+ * conversation.session_timeout_minutes), and a file it re-created holding only the newest lines
+ * would be copied over the stored transcript.
+ */
+const fileCutoff = (now: number, days: number) => now - Math.max(days, 1) * day;
+
 export class RetentionSweeper {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<SweepResult> | undefined;
@@ -40,7 +48,7 @@ export class RetentionSweeper {
     private readonly files: SessionFiles,
     private readonly policy: RetentionPolicy,
     /** Lets go of a deleted conversation's process (the pool). */
-    private readonly forget: (conversationId: string) => void,
+    private readonly forget: (conversationId: string) => Promise<void>,
     private readonly logger: Logger,
   ) {}
 
@@ -80,11 +88,11 @@ export class RetentionSweeper {
         if (days > 0) await this.expireConversations(owner, now - days * day, result);
       }
       if (this.policy.sharedRetentionDays > 0) {
-        result.files += await this.files.sweepShared(now - this.policy.sharedRetentionDays * day);
+        result.files += await this.files.sweepShared(fileCutoff(now, this.policy.sharedRetentionDays));
       }
       for (const { owner, room } of this.policy.rooms()) {
         const days = this.policy.retentionDays(owner);
-        if (days > 0) result.files += await this.files.sweepRoom(room, now - days * day);
+        if (days > 0) result.files += await this.files.sweepRoom(room, fileCutoff(now, days));
       }
     } catch (error) {
       this.logger.warn({ error: String(error) }, "retention: a sweep failed; the next one tries again");
@@ -113,7 +121,7 @@ export class RetentionSweeper {
           continue;
         }
         if (await this.store.delete(conversation.id)) result.conversations++;
-        this.forget(conversation.id);
+        await this.forget(conversation.id); // before its files: clearing the process still writes to them
         result.files += await this.files.remove(owner, conversation.sessionIds);
       }
       if (stale.length < batch) return;

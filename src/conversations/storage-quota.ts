@@ -35,14 +35,14 @@ export class StorageQuota {
     const conversations = stored.conversations + held.conversations;
     if (demand.newConversation && conversations >= limits.maxConversations) {
       throw quotaExceeded(
-        `This API key keeps ${conversations} conversations; its quota (conversation.max_conversations_per_key) is ${limits.maxConversations}`,
+        `This API key has reached its quota of ${limits.maxConversations} conversations (conversation.max_conversations_per_key)`,
       );
     }
     const bytes = demand.entries.reduce((sum, entry) => sum + Buffer.byteLength(entry.text), 0);
     const used = stored.bytes + held.bytes;
     if (used + bytes > limits.maxStoredBytes) {
       throw quotaExceeded(
-        `This API key keeps ${megabytes(used)} MB of conversations${bytes > 0 ? ` and this request would add ${megabytes(bytes)} MB` : ""}; its quota (conversation.max_stored_mb_per_key) is ${megabytes(limits.maxStoredBytes)} MB`,
+        `This API key's conversations take ${megabytes(used)} MB (turns in progress included)${bytes > 0 ? ` and this request would add ${megabytes(bytes)} MB` : ""}; its quota is ${megabytes(limits.maxStoredBytes)} MB (conversation.max_stored_mb_per_key)`,
       );
     }
     const share = { conversations: demand.newConversation ? 1 : 0, bytes };

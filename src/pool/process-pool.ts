@@ -98,8 +98,9 @@ export class ProcessPool {
   }
 
   /** The conversation is gone: clear the process holding its session, if any. */
-  forget(conversationId: string): void {
-    for (const member of holdersOf(this.members, conversationId)) this.unbind(member);
+  forget(conversationId: string): Promise<void> {
+    // Resolves once the processes have let go: /clear still writes to the session's transcript.
+    return Promise.all(holdersOf(this.members, conversationId).map((member) => this.unbind(member))).then(() => {});
   }
 
   snapshot(): PoolSnapshot {
@@ -216,10 +217,10 @@ export class ProcessPool {
   }
 
   /** Drops the conversation a process holds (it stays in the store) and clears the process. */
-  private unbind(member: PoolMember): void {
+  private unbind(member: PoolMember): Promise<void> {
     member.conversation = undefined;
     member.state = "clearing";
-    void this.clear(member);
+    return this.clear(member);
   }
 
   /** `/clear` resets the conversation (new session id, no earlier turn in the next request). */

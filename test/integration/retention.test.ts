@@ -1,0 +1,143 @@
+/**
+ * Retention with the REAL CLI, on both stores, with a clock the test moves: a key's conversations
+ * not continued for its retention period are deleted — record, items, stored transcript, and the
+ * CLI's transcript files in the model room or the key's own room — while other keys' are kept; the
+ * CLI's files no conversation holds are swept by age; a conversation whose file was swept resumes
+ * from the store's copy. Deleting a conversation removes its CLI files at once.
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../support/eventually.js";
+import { type RedisServer, startRedisServer } from "../support/start-redis-server.js";
+import { gatewaysClosedAfterEachTest, type TestGateway } from "../support/start-test-gateway.js";
+import { lastTurnsSeen } from "../support/turns-seen.js";
+
+const keys = { brief: "brief-key-0123456", keeper: "keeper-key-0123456", plain: "plain-key-0123456" };
+const day = 24 * 60 * 60 * 1000;
+
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await startRedisServer();
+});
+afterAll(() => redis.close());
+
+const startGateway = gatewaysClosedAfterEachTest();
+
+/** `storeUrl`: undefined for the default SQLite file in the gateway's data dir. */
+function start(storeUrl: () => string | undefined) {
+  return startGateway({
+    agent: { enabled: true },
+    auth: {
+      keys: [
+        { name: "brief", key: keys.brief, grants: ["agent"], retention_days: 1 },
+        { name: "keeper", key: keys.keeper, retention_days: 0 },
+        { name: "plain", key: keys.plain },
+      ],
+    },
+    store: { url: storeUrl(), redis_key_prefix: `retention${Date.now()}:` },
+  });
+}
+
+async function chat(test: TestGateway, key: string, body: Record<string, unknown>) {
+  const response = await fetch(`${test.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify({ model: "sonnet", ...body }),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { conversation_id: string };
+}
+
+/** Every file called `name` under `root` (the rooms are root's to read in these tests, or the gateway user's). */
+function filesNamed(root: string, name: string): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name === name)
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+function cliFilesOf(test: TestGateway, sessionId: string | null | undefined): string[] {
+  const name = `${sessionId}.jsonl`;
+  return [test.environment.configDirectory, test.environment.dataDirectory].flatMap((root) => filesNamed(root, name));
+}
+
+describe.each([
+  ["SQLite", () => undefined],
+  ["Redis", () => redis.url],
+])("retention with the %s store", (_kind, storeUrl) => {
+  it("deletes a key's conversations after its retention period, with every copy of their transcripts", async () => {
+    const test = await start(storeUrl);
+    const { store, transcriptSync } = test.gateway.services.conversationTurns;
+    const { retention } = test.gateway.services;
+    const brief = await chat(test, keys.brief, { messages: [{ role: "user", content: "brief one" }] });
+    const keeper = await chat(test, keys.keeper, { messages: [{ role: "user", content: "keep me" }] });
+    const plain = await chat(test, keys.plain, { messages: [{ role: "user", content: "plain one" }] });
+    await chat(test, keys.plain, { store: false, messages: [{ role: "user", content: "one-off" }] });
+    await transcriptSync.drain();
+    const sessions = Object.fromEntries(
+      await Promise.all(
+        Object.entries({ brief, keeper, plain }).map(async ([name, reply]) => [
+          name,
+          (await store.get(reply.conversation_id))?.sessionId,
+        ]),
+      ),
+    ) as Record<"brief" | "keeper" | "plain", string>;
+    // The agent's transcript is in its room; the models' in the shared model room.
+    expect(cliFilesOf(test, sessions.brief)).toHaveLength(1);
+    expect(cliFilesOf(test, sessions.brief)[0]).toContain(join(test.environment.dataDirectory, "rooms"));
+    expect(cliFilesOf(test, sessions.plain)[0]).toContain(test.environment.configDirectory);
+    const modelRoomFiles = () =>
+      readdirSync(test.environment.configDirectory, { recursive: true }).filter((name) =>
+        String(name).endsWith(".jsonl"),
+      );
+    // Besides keeper's and plain's: the one-off's, which nothing waits for the CLI to flush.
+    await eventually(() => expect(modelRoomFiles().length).toBeGreaterThanOrEqual(3));
+
+    const now = Date.now();
+    const afterTwoDays = await retention.sweep(now + 2 * day);
+    expect(afterTwoDays.conversations).toBe(1);
+    expect(await store.get(brief.conversation_id)).toBeUndefined();
+    expect(await store.items(brief.conversation_id)).toEqual([]);
+    expect(await store.transcript(brief.conversation_id)).toBeUndefined();
+    expect(cliFilesOf(test, sessions.brief)).toEqual([]);
+    for (const kept of [keeper, plain]) expect(await store.get(kept.conversation_id)).toBeDefined();
+    expect(cliFilesOf(test, sessions.plain)).toHaveLength(1);
+
+    // A month on every process has long been let go (conversation.session_timeout_minutes).
+    for (const reply of [keeper, plain]) await test.gateway.services.pool.forget(reply.conversation_id);
+    const afterAMonth = await retention.sweep(now + 31 * day);
+    expect(afterAMonth.conversations).toBe(1);
+    expect(await store.get(plain.conversation_id)).toBeUndefined();
+    expect(cliFilesOf(test, sessions.plain)).toEqual([]);
+    // retention_days 0: kept until deleted; its CLI file went by age, the store's copy did not.
+    expect(await store.get(keeper.conversation_id)).toBeDefined();
+    expect(cliFilesOf(test, sessions.keeper)).toEqual([]);
+    expect(modelRoomFiles()).toEqual([]);
+    await chat(test, keys.keeper, {
+      conversation_id: keeper.conversation_id,
+      messages: [{ role: "user", content: "still there?" }],
+    });
+    expect(lastTurnsSeen(test.environment.mock).slice(0, 1)).toEqual(["user: keep me"]);
+  });
+});
+
+describe("deleting a conversation", () => {
+  it("removes the CLI's transcript files with it, in the model room and in a key's room", async () => {
+    const test = await start(() => undefined);
+    const { store, transcriptSync } = test.gateway.services.conversationTurns;
+    for (const key of [keys.plain, keys.brief]) {
+      const reply = await chat(test, key, { messages: [{ role: "user", content: "delete me" }] });
+      await transcriptSync.drain();
+      const sessionId = (await store.get(reply.conversation_id))?.sessionId;
+      expect(cliFilesOf(test, sessionId)).toHaveLength(1);
+      const deleted = await fetch(`${test.url}/v1/conversations/${reply.conversation_id}`, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(deleted.status).toBe(200);
+      expect(cliFilesOf(test, sessionId)).toEqual([]);
+      expect(await store.transcript(reply.conversation_id)).toBeUndefined();
+    }
+  });
+});
