@@ -37,7 +37,7 @@ import { cleanModelName } from "./openai/read-assistant-output.js";
 import { ProcessPool } from "./pool/process-pool.js";
 import { LaunchProfiles } from "./rooms/launch-profiles.js";
 import { Rooms } from "./rooms/rooms.js";
-import { SessionFiles } from "./rooms/session-files.js";
+import { type SessionFilePlaces, SessionFiles } from "./rooms/session-files.js";
 import { UpstreamProxy } from "./rooms/upstream-proxy.js";
 import { LiveSessions } from "./sessions/live-sessions.js";
 import { openConversationStore } from "./store/open-conversation-store.js";
@@ -120,7 +120,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const retention = new RetentionSweeper(
     store,
     sessionFiles,
-    retentionPolicy(apiKeys, conversation.retention_days, profiles),
+    retentionPolicy(apiKeys, conversation.retention_days, profiles.sessionFilePlaces()),
     (id) => pool.forget(id),
     logger,
   );
@@ -142,6 +142,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       lockTtlMs,
       transcriptWaitMs: 3_000,
       quota,
+      sessionFiles,
       logger,
     },
     conversations: new ConversationDirectory(
@@ -252,14 +253,9 @@ function prepareRooms(
 }
 
 /** Each key's own retention (its auth.keys entry, else conversation.retention_days); owners no key names any more get the default. */
-function retentionPolicy(apiKeys: ApiKeys, defaultDays: number, profiles: LaunchProfiles): RetentionPolicy {
+function retentionPolicy(apiKeys: ApiKeys, defaultDays: number, places: SessionFilePlaces): RetentionPolicy {
   const days = new Map(apiKeys.callers().map((caller) => [caller.owner, caller.storage.retentionDays]));
-  const places = profiles.sessionFilePlaces();
-  return {
-    retentionDays: (owner) => days.get(owner) ?? defaultDays,
-    sharedRetentionDays: defaultDays,
-    rooms: () => places.rooms(),
-  };
+  return { retentionDays: (owner) => days.get(owner) ?? defaultDays, rooms: () => places.rooms() };
 }
 
 /** The TOML files loadConfiguration reads from `config/` where the gateway starts. */

@@ -6,6 +6,7 @@
 import type { LaunchProfile, Room } from "../claude/launch-profile.js";
 import type { Logger } from "../observability/logger.js";
 import type { ConversationBinding, ConversationClaim } from "../pool/process-pool.js";
+import type { SessionFiles } from "../rooms/session-files.js";
 import type { ConversationItem, ConversationRecord, ConversationStore } from "../store/conversation-store.js";
 import { newItemId } from "./conversation-ids.js";
 import { extendDigest, type HistoryEntry } from "./history-digest.js";
@@ -44,6 +45,8 @@ export interface TurnDependencies {
   /** Where a profile's processes keep their session transcripts. */
   roomOf(profile: LaunchProfile): Room;
   transcriptSync: TranscriptSync;
+  /** Where a one-off turn's session files go once it is over. */
+  sessionFiles: SessionFiles;
   logger: Logger;
 }
 
@@ -98,7 +101,10 @@ export class ConversationTurn {
     lastMessageId: string | undefined;
   }): Promise<void> {
     const { parts } = this;
-    if (!parts.persist) return;
+    if (!parts.persist) {
+      this.dependencies.sessionFiles.discard(parts.owner, [reply.sessionId]);
+      return;
+    }
     const { store, transcriptSync, logger, roomOf } = this.dependencies;
     const entries: HistoryEntry[] = [
       ...parts.newEntries,

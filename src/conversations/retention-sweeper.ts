@@ -2,7 +2,7 @@
  * Retention: every hour, the conversations an owner has not continued for its retention period
  * (conversation.retention_days, or its key's own) are deleted — record, items and stored
  * transcript in one store step, then the CLI's files of their sessions — and the CLI's session
- * files no conversation holds are swept by age, so nothing the gateway made stays forever.
+ * files are swept by age (see sessionFileMaxAgeMs), so nothing the gateway made stays forever.
  * A conversation busy with a turn is left for the next sweep. `sweep(now)` takes the clock as an
  * argument, so tests can move it.
  */
@@ -16,10 +16,8 @@ import { lockHolder } from "./conversation-lock.js";
 export interface RetentionPolicy {
   /** Days `owner`'s conversations are kept after their last turn; 0: until deleted. */
   retentionDays(owner: string): number;
-  /** For files not tied to one owner (the shared model room). */
-  sharedRetentionDays: number;
-  /** Every room and whose it is. */
-  rooms(): Array<{ owner: string; room: Room }>;
+  /** Every room. */
+  rooms(): Array<{ room: Room }>;
 }
 
 export interface SweepResult {
@@ -31,12 +29,13 @@ const day = 24 * 60 * 60 * 1000;
 const batch = 100;
 
 /**
- * Files touched within the last day are never swept by age, whatever the retention: a warm
- * process may still append to its session's transcript (it is let go after
- * conversation.session_timeout_minutes), and a file it re-created holding only the newest lines
- * would be copied over the stored transcript.
+ * The CLI's session files are swept once untouched for a day, whatever the retention: the store
+ * holds every conversation's transcript and a resume writes it back, so a file is needed only
+ * while a process works on its session. Not sooner: a warm process may still append to it (it is
+ * let go after conversation.session_timeout_minutes), and a file it re-created holding only the
+ * newest lines would be copied over the stored transcript.
  */
-const fileCutoff = (now: number, days: number) => now - Math.max(days, 1) * day;
+export const sessionFileMaxAgeMs = day;
 
 export class RetentionSweeper {
   private timer: NodeJS.Timeout | undefined;
@@ -87,13 +86,9 @@ export class RetentionSweeper {
         const days = this.policy.retentionDays(owner);
         if (days > 0) await this.expireConversations(owner, now - days * day, result);
       }
-      if (this.policy.sharedRetentionDays > 0) {
-        result.files += await this.files.sweepShared(fileCutoff(now, this.policy.sharedRetentionDays));
-      }
-      for (const { owner, room } of this.policy.rooms()) {
-        const days = this.policy.retentionDays(owner);
-        if (days > 0) result.files += await this.files.sweepRoom(room, fileCutoff(now, days));
-      }
+      result.files += await this.files.sweepShared(now - sessionFileMaxAgeMs);
+      for (const { room } of this.policy.rooms())
+        result.files += await this.files.sweepRoom(room, now - sessionFileMaxAgeMs);
     } catch (error) {
       this.logger.warn({ error: String(error) }, "retention: a sweep failed; the next one tries again");
     }

@@ -37,6 +37,8 @@ export class PoolMember {
   claimed = false;
   /** Set while the process holds a conversation's session (state "bound", or leased for it). */
   conversation: ConversationBinding | undefined;
+  /** The last /clear: of which conversation's session, and when it is over. */
+  clearing: { conversationId: string | undefined; done: Promise<void> } | undefined;
 
   constructor(
     readonly process: ClaudeProcess,

@@ -99,8 +99,13 @@ export class ProcessPool {
 
   /** The conversation is gone: clear the process holding its session, if any. */
   forget(conversationId: string): Promise<void> {
-    // Resolves once the processes have let go: /clear still writes to the session's transcript.
-    return Promise.all(holdersOf(this.members, conversationId).map((member) => this.unbind(member))).then(() => {});
+    // Resolves once the processes have let go — also one already clearing it: /clear still writes
+    // to the session's transcript.
+    const clearing = [...this.members]
+      .filter((member) => member.state === "clearing" && member.clearing?.conversationId === conversationId)
+      .map((member) => member.clearing?.done);
+    const holders = holdersOf(this.members, conversationId).map((member) => this.unbind(member));
+    return Promise.all([...clearing, ...holders]).then(() => {});
   }
 
   snapshot(): PoolSnapshot {
@@ -218,9 +223,12 @@ export class ProcessPool {
 
   /** Drops the conversation a process holds (it stays in the store) and clears the process. */
   private unbind(member: PoolMember): Promise<void> {
+    const conversationId = member.conversation?.id;
     member.conversation = undefined;
     member.state = "clearing";
-    return this.clear(member);
+    const done = this.clear(member);
+    member.clearing = { conversationId, done };
+    return done;
   }
 
   /** `/clear` resets the conversation (new session id, no earlier turn in the next request). */

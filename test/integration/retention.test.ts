@@ -1,12 +1,13 @@
 /**
  * Retention with the REAL CLI, on both stores, with a clock the test moves: a key's conversations
  * not continued for its retention period are deleted — record, items, stored transcript, and the
- * CLI's transcript files in the model room or the key's own room — while other keys' are kept; the
- * CLI's files no conversation holds are swept by age; a conversation whose file was swept resumes
- * from the store's copy. Deleting a conversation removes its CLI files at once.
+ * CLI's transcript files in the model room or the key's own room — while other keys' are kept; a
+ * one-off's files go at once; the CLI's files untouched for a day are swept, and a conversation
+ * whose file was swept resumes from the store's copy. Deleting a conversation removes its CLI
+ * files at once.
  */
-import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.js";
 import { type RedisServer, startRedisServer } from "../support/start-redis-server.js";
@@ -57,6 +58,13 @@ function filesNamed(root: string, name: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
+/** Transcripts in the operator's CLI config dir (the model room's). */
+function modelRoomFiles(test: TestGateway): string[] {
+  return readdirSync(test.environment.configDirectory, { recursive: true })
+    .map(String)
+    .filter((name) => name.endsWith(".jsonl"));
+}
+
 function cliFilesOf(test: TestGateway, sessionId: string | null | undefined): string[] {
   const name = `${sessionId}.jsonl`;
   return [test.environment.configDirectory, test.environment.dataDirectory].flatMap((root) => filesNamed(root, name));
@@ -69,51 +77,61 @@ describe.each([
   it("deletes a key's conversations after its retention period, with every copy of their transcripts", async () => {
     const test = await start(storeUrl);
     const { store, transcriptSync } = test.gateway.services.conversationTurns;
-    const { retention } = test.gateway.services;
+    const { retention, pool } = test.gateway.services;
     const brief = await chat(test, keys.brief, { messages: [{ role: "user", content: "brief one" }] });
     const keeper = await chat(test, keys.keeper, { messages: [{ role: "user", content: "keep me" }] });
     const plain = await chat(test, keys.plain, { messages: [{ role: "user", content: "plain one" }] });
-    await chat(test, keys.plain, { store: false, messages: [{ role: "user", content: "one-off" }] });
     await transcriptSync.drain();
-    const sessions = Object.fromEntries(
-      await Promise.all(
-        Object.entries({ brief, keeper, plain }).map(async ([name, reply]) => [
-          name,
-          (await store.get(reply.conversation_id))?.sessionId,
-        ]),
-      ),
-    ) as Record<"brief" | "keeper" | "plain", string>;
+    const sessionOf = async (reply: { conversation_id: string }) => (await store.get(reply.conversation_id))?.sessionId;
+    const sessions = { brief: await sessionOf(brief), keeper: await sessionOf(keeper), plain: await sessionOf(plain) };
     // The agent's transcript is in its room; the models' in the shared model room.
-    expect(cliFilesOf(test, sessions.brief)).toHaveLength(1);
-    expect(cliFilesOf(test, sessions.brief)[0]).toContain(join(test.environment.dataDirectory, "rooms"));
-    expect(cliFilesOf(test, sessions.plain)[0]).toContain(test.environment.configDirectory);
-    const modelRoomFiles = () =>
-      readdirSync(test.environment.configDirectory, { recursive: true }).filter((name) =>
-        String(name).endsWith(".jsonl"),
-      );
-    // Besides keeper's and plain's: the one-off's, which nothing waits for the CLI to flush.
-    await eventually(() => expect(modelRoomFiles().length).toBeGreaterThanOrEqual(3));
+    const roomsDirectory = join(test.environment.dataDirectory, "rooms");
+    expect(cliFilesOf(test, sessions.brief)).toEqual([expect.stringContaining(roomsDirectory)]);
+    expect(cliFilesOf(test, sessions.plain)).toEqual([expect.stringContaining(test.environment.configDirectory)]);
+    // A one-off's files are gone as soon as its process was cleared: only the two conversations' stay.
+    await chat(test, keys.plain, { store: false, messages: [{ role: "user", content: "one-off" }] });
+    await eventually(() => expect(modelRoomFiles(test)).toHaveLength(2));
+    // What a failed turn may leave behind, in the model room and in a room.
+    const strays = [
+      join(dirname(cliFilesOf(test, sessions.plain)[0] ?? ""), "0b7c3f4e-1d2a-4b5c-8d9e-0f1a2b3c4d5e.jsonl"),
+      join(dirname(cliFilesOf(test, sessions.brief)[0] ?? ""), "1b7c3f4e-1d2a-4b5c-8d9e-0f1a2b3c4d5e.jsonl"),
+    ];
+    for (const path of strays) writeFileSync(path, "{}\n");
 
+    // Two days on, every process has long been let go (conversation.session_timeout_minutes).
+    for (const reply of [keeper, plain]) await pool.forget(reply.conversation_id);
     const now = Date.now();
-    const afterTwoDays = await retention.sweep(now + 2 * day);
-    expect(afterTwoDays.conversations).toBe(1);
+    const twoDaysOn = await retention.sweep(now + 2 * day);
+    expect(twoDaysOn.conversations).toBe(1);
     expect(await store.get(brief.conversation_id)).toBeUndefined();
     expect(await store.items(brief.conversation_id)).toEqual([]);
     expect(await store.transcript(brief.conversation_id)).toBeUndefined();
-    expect(cliFilesOf(test, sessions.brief)).toEqual([]);
+    await eventually(() => expect(cliFilesOf(test, sessions.brief)).toEqual([]));
     for (const kept of [keeper, plain]) expect(await store.get(kept.conversation_id)).toBeDefined();
-    expect(cliFilesOf(test, sessions.plain)).toHaveLength(1);
+    // Session files untouched for a day go whoever's they are: the store keeps the transcripts.
+    expect(strays.filter((path) => existsSync(path))).toEqual([]);
+    // (The CLI flushes a /clear's lines ~0.1 s late, into a new file: the next sweep takes that.)
+    await eventually(async () => {
+      await retention.sweep(now + 2 * day);
+      expect(modelRoomFiles(test)).toEqual([]);
+    });
+    // The next turn resumes the session from the store's copy.
+    await chat(test, keys.plain, {
+      conversation_id: plain.conversation_id,
+      messages: [{ role: "user", content: "again" }],
+    });
+    expect(lastTurnsSeen(test.environment.mock).slice(0, 2)).toEqual([
+      "user: plain one",
+      expect.stringMatching(/^assistant: /),
+    ]);
+    await transcriptSync.drain();
 
-    // A month on every process has long been let go (conversation.session_timeout_minutes).
-    for (const reply of [keeper, plain]) await test.gateway.services.pool.forget(reply.conversation_id);
-    const afterAMonth = await retention.sweep(now + 31 * day);
-    expect(afterAMonth.conversations).toBe(1);
+    const aMonthOn = await retention.sweep(now + 31 * day);
+    expect(aMonthOn.conversations).toBe(1);
     expect(await store.get(plain.conversation_id)).toBeUndefined();
-    expect(cliFilesOf(test, sessions.plain)).toEqual([]);
-    // retention_days 0: kept until deleted; its CLI file went by age, the store's copy did not.
+    await eventually(() => expect(cliFilesOf(test, sessions.plain)).toEqual([]));
+    // retention_days 0: kept until deleted.
     expect(await store.get(keeper.conversation_id)).toBeDefined();
-    expect(cliFilesOf(test, sessions.keeper)).toEqual([]);
-    expect(modelRoomFiles()).toEqual([]);
     await chat(test, keys.keeper, {
       conversation_id: keeper.conversation_id,
       messages: [{ role: "user", content: "still there?" }],
@@ -136,7 +154,8 @@ describe("deleting a conversation", () => {
         headers: { authorization: `Bearer ${key}` },
       });
       expect(deleted.status).toBe(200);
-      expect(cliFilesOf(test, sessionId)).toEqual([]);
+      // At once, and again once the CLI flushed what clearing its process still wrote.
+      await eventually(() => expect(cliFilesOf(test, sessionId)).toEqual([]));
       expect(await store.transcript(reply.conversation_id)).toBeUndefined();
     }
   });
