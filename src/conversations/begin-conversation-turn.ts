@@ -24,7 +24,6 @@ import { type LockTiming, lockHolder, waitForLock } from "./conversation-lock.js
 import { ConversationTurn, type Replay, type TurnDependencies } from "./conversation-turn.js";
 import { extendDigest, type HistoryEntry, historyRoot } from "./history-digest.js";
 import { prepareResume } from "./prepare-resume.js";
-import type { StorageQuota } from "./storage-quota.js";
 
 export interface ConversationTurnRequest {
   owner: string;
@@ -52,7 +51,6 @@ export interface ConversationTurnDependencies extends TurnDependencies, LockTimi
   launchProfile(owner: string, systemPrompt: string | undefined, needs?: ProcessNeeds): LaunchProfile;
   /** How long a resume waits for the previous turn's transcript to reach the store. */
   transcriptWaitMs: number;
-  quota: StorageQuota;
 }
 
 export async function beginConversationTurn(
@@ -102,6 +100,7 @@ async function newConversationTurn(
       newEntries: request.newEntries,
       lockHolder,
       reservation,
+      storage: request.storage,
     },
     dependencies,
   );
@@ -217,6 +216,7 @@ async function turnOn(
       newEntries: request.newEntries,
       lockHolder: holder,
       reservation,
+      storage: request.storage,
     },
     dependencies,
   );

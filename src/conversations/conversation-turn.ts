@@ -3,6 +3,7 @@
  * it is recorded: what to send, where to run it, and — once the CLI's `result` arrived — the
  * record written to the store before the client sees the end of the answer.
  */
+import type { StorageLimits } from "../auth/caller.js";
 import type { LaunchProfile, Room } from "../claude/launch-profile.js";
 import type { Logger } from "../observability/logger.js";
 import type { ConversationBinding, ConversationClaim } from "../pool/process-pool.js";
@@ -10,7 +11,7 @@ import type { SessionFiles } from "../rooms/session-files.js";
 import type { ConversationItem, ConversationRecord, ConversationStore } from "../store/conversation-store.js";
 import { newItemId } from "./conversation-ids.js";
 import { extendDigest, type HistoryEntry } from "./history-digest.js";
-import type { Reservation } from "./storage-quota.js";
+import type { Reservation, StorageQuota } from "./storage-quota.js";
 import type { TranscriptSync } from "./transcript-sync.js";
 
 /**
@@ -38,6 +39,8 @@ export interface ConversationTurnParts {
   lockHolder: string | undefined;
   /** What the turn will store, held against its owner's quota until it is stored (persisted turns). */
   reservation: Reservation | undefined;
+  /** The owner's quotas, for what the turn takes in later (tool results). */
+  storage: StorageLimits;
 }
 
 export interface TurnDependencies {
@@ -47,6 +50,7 @@ export interface TurnDependencies {
   transcriptSync: TranscriptSync;
   /** Where a one-off turn's session files go once it is over. */
   sessionFiles: SessionFiles;
+  quota: StorageQuota;
   logger: Logger;
 }
 
@@ -88,6 +92,21 @@ export class ConversationTurn {
   /** A tool-call answer of this turn, or the client's results for it, in the order they happened. */
   addExchange(entries: HistoryEntry[]): void {
     this.exchanged.push(...entries);
+  }
+
+  /**
+   * Client tool results land in the session's transcript like any message: they are held against
+   * the quota too (429 quota_exceeded, and the turn keeps waiting, when they do not fit).
+   */
+  async reserveResults(entries: HistoryEntry[]): Promise<void> {
+    const { parts } = this;
+    if (!parts.persist) return;
+    const more = await this.dependencies.quota.reserve(parts.owner, parts.storage, { newConversation: false, entries });
+    const earlier = parts.reservation;
+    parts.reservation = () => {
+      earlier?.();
+      more();
+    };
   }
 
   /**

@@ -42,7 +42,14 @@ export async function continueWithToolResults(
     );
   }
   const { turn } = parked;
-  turn.conversation.addExchange(results.map((result) => toolResultEntry(result.toolCallId, result.text)));
+  const entries = results.map((result) => toolResultEntry(result.toolCallId, result.text));
+  try {
+    await turn.conversation.reserveResults(entries);
+  } catch (error) {
+    services.parkedTurns.restore(parked);
+    throw error;
+  }
+  turn.conversation.addExchange(entries);
   for (const result of results) {
     const call = parked.toolCalls.find((toolCall) => toolCall.id === result.toolCallId);
     turn.server?.answer(result.toolCallId, { text: result.text }, call);

@@ -9,7 +9,12 @@ import { statSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
 
-const keys = { mallory: "mallory-key-0123456", alice: "alice-key-0123456", carol: "carol-key-0123456" };
+const keys = {
+  mallory: "mallory-key-0123456",
+  alice: "alice-key-0123456",
+  carol: "carol-key-0123456",
+  tina: "tina-key-0123456",
+};
 const megabyte = 1024 * 1024;
 
 let test: TestGateway;
@@ -20,6 +25,7 @@ beforeAll(async () => {
         { name: "mallory", key: keys.mallory, max_stored_mb: 1 },
         { name: "alice", key: keys.alice },
         { name: "carol", key: keys.carol, max_conversations: 2 },
+        { name: "tina", key: keys.tina, max_stored_mb: 0.1 },
       ],
     },
     conversation: { max_history_messages: 4 },
@@ -29,6 +35,7 @@ beforeAll(async () => {
 afterAll(() => test.close());
 
 interface Reply {
+  choices: Array<{ finish_reason: string; message: { content: string | null; tool_calls: Array<{ id: string }> } }>;
   id: string;
   conversation_id: string;
   data: Array<{ id: string }>;
@@ -141,5 +148,27 @@ describe("a key's conversation count", () => {
     const listed = await call(keys.alice, "/v1/conversations?limit=100", undefined, "GET");
     expect(listed.body.data.every((conversation) => typeof conversation.id === "string")).toBe(true);
     expect((await usageOf("alice")).conversations).toBe(listed.body.data.length);
+  });
+});
+
+describe("client tool results", () => {
+  it("count against the quota too: results that do not fit get 429 and the turn keeps waiting for ones that do", async () => {
+    const weather = { type: "function", function: { name: "get_weather", parameters: { type: "object" } } };
+    const ask = { role: "user", content: '[[tool:mcp__client__get_weather {"city":"Paris"}]]' };
+    const first = await chat(keys.tina, { messages: [ask], tools: [weather] });
+    const choice = first.body.choices[0];
+    expect(choice?.finish_reason).toBe("tool_calls");
+    const answer = (content: string) =>
+      chat(keys.tina, {
+        tools: [weather],
+        messages: [ask, choice?.message, { role: "tool", tool_call_id: choice?.message.tool_calls[0]?.id, content }],
+      });
+    const huge = await answer("x".repeat(200 * 1024));
+    expect(huge.response.status).toBe(429);
+    expect(huge.body.error.code).toBe("quota_exceeded");
+    expect(test.gateway.services.parkedTurns.size).toBe(1);
+    const fitting = await answer("sunny");
+    expect(fitting.response.status).toBe(200);
+    expect(fitting.body.choices[0]?.finish_reason).toBe("stop");
   });
 });
