@@ -6,10 +6,9 @@
  */
 import { randomBytes } from "node:crypto";
 import type { ResultLine, UserContent } from "../claude/protocol.js";
-import { toolPathsInside } from "../file-access/tool-paths-inside.js";
 import type { Lease } from "../pool/process-pool.js";
-import { isPrivateWebAddress } from "./private-web-address.js";
 import type { ClientMessage } from "./session-messages.js";
+import { SessionPermissions } from "./session-permissions.js";
 
 export interface SessionClient {
   send(message: unknown): void;
@@ -26,23 +25,7 @@ export interface SessionOptions {
   allowedDirectories: readonly string[];
 }
 
-interface PendingPermission {
-  toolName: unknown;
-  input: unknown;
-  resolve(answer: unknown): void;
-}
-
 export type SessionState = "idle" | "running" | "ended";
-
-const privateAddress = {
-  behavior: "deny",
-  message: "That URL points into the gateway's own network; the gateway does not allow it.",
-};
-
-const outsideRoom = {
-  behavior: "deny",
-  message: "That path is outside this session's directories; the gateway does not allow it.",
-};
 
 export class LiveSession {
   readonly id = `sess_${randomBytes(24).toString("hex")}`;
@@ -53,7 +36,7 @@ export class LiveSession {
   lastActiveAt = Date.now();
   private readonly clients = new Set<SessionClient>();
   private readonly history: unknown[] = [];
-  private readonly permissions = new Map<string, PendingPermission>();
+  private readonly permissions: SessionPermissions;
   private model: string | undefined;
   private permissionMode: string | undefined;
   /** Settings changes in flight: a message sent after them must not start its turn before them. */
@@ -68,7 +51,10 @@ export class LiveSession {
   ) {
     this.model = options.model;
     this.permissionMode = options.permissionMode;
-    lease.process.handleRequests("can_use_tool", (request) => this.askPermission(request));
+    this.permissions = new SessionPermissions(options.cwd, options.allowedDirectories, (message) =>
+      this.broadcast(message),
+    );
+    lease.process.handleRequests("can_use_tool", (request) => this.permissions.ask(request));
     void lease.process.exited.then(() => this.end("the CLI process exited"));
   }
 
@@ -138,21 +124,8 @@ export class LiveSession {
         this.permissionMode = message.mode;
         return;
       case "permission_response": {
-        const pending = this.permissions.get(message.request_id);
-        if (!pending) return fail(`No permission request '${message.request_id}' is waiting.`, "unknown_request");
-        this.permissions.delete(message.request_id);
-        if (message.behavior !== "allow") {
-          pending.resolve({ behavior: "deny", message: message.message ?? "Denied by the user." });
-          return;
-        }
-        // Without updated_input the tool runs with its original input (an empty object would replace it).
-        const input = message.updated_input ?? pending.input;
-        const refusal = await this.refusal(pending.toolName, input);
-        if (refusal) {
-          pending.resolve(refusal);
-          return fail(refusal.message, refusal === outsideRoom ? "path_not_allowed" : "address_not_allowed");
-        }
-        pending.resolve({ behavior: "allow", updatedInput: input });
+        const problem = await this.permissions.answer(message);
+        if (problem) fail(problem.message, problem.code);
         return;
       }
     }
@@ -162,8 +135,7 @@ export class LiveSession {
   end(reason: string): void {
     if (this.state === "ended") return;
     this.state = "ended";
-    for (const pending of this.permissions.values()) pending.resolve({ behavior: "deny", message: reason });
-    this.permissions.clear();
+    this.permissions.denyAll(reason);
     this.lease.release(false);
     for (const client of this.clients) {
       client.send({ type: "error", message: `The session ended: ${reason}.`, code: "session_ended" });
@@ -193,35 +165,6 @@ export class LiveSession {
       if (this.state === "running") this.state = "idle";
       this.lastActiveAt = Date.now();
     }
-  }
-
-  private inRoom(input: unknown): Promise<boolean> {
-    return toolPathsInside(input, this.options.cwd, this.options.allowedDirectories);
-  }
-
-  /** The gateway's own answer to a tool use, whatever a client says: outside the room, or into its network. */
-  private async refusal(toolName: unknown, input: unknown): Promise<typeof outsideRoom | undefined> {
-    if (!(await this.inRoom(input))) return outsideRoom;
-    const url = (input as { url?: unknown } | undefined)?.url;
-    if (toolName === "WebFetch" && (await isPrivateWebAddress(url))) return privateAddress;
-    return undefined;
-  }
-
-  private async askPermission(request: Record<string, unknown>): Promise<unknown> {
-    // Nobody is asked what no client can allow.
-    const refusal = await this.refusal(request.tool_name, request.input);
-    if (refusal) return refusal;
-    const requestId = `perm_${randomBytes(8).toString("hex")}`;
-    return new Promise((resolve) => {
-      this.permissions.set(requestId, { toolName: request.tool_name, input: request.input, resolve });
-      this.broadcast({
-        type: "permission_request",
-        request_id: requestId,
-        tool_name: request.tool_name,
-        input: request.input,
-        tool_use_id: request.tool_use_id,
-      });
-    });
   }
 
   private broadcast(message: { type: string; [key: string]: unknown }): void {
