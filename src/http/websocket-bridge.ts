@@ -1,9 +1,10 @@
 /**
  * `GET /ws/session/{id}` upgraded to a WebSocket: the client joins the live session, gets its
  * history, and drives it with JSON messages (session-messages.ts). A bad message gets an `error`
- * message back, never a dropped connection. Before the upgrade: the Host and the page's Origin
- * (browsers send it on every WebSocket, and no page may open one unless server.cors_origins lists
- * it), the key, and the session's owner — another key's session is as unknown as a missing one.
+ * message back, never a dropped connection; so does a turn the key's limits refuse (the same
+ * limits as its HTTP requests). Before the upgrade: the Host and the page's Origin (browsers send
+ * it on every WebSocket, and no page may open one unless server.cors_origins lists it), the key,
+ * and the session's owner — another key's session is as unknown as a missing one.
  *
  * The CLI's own `--sdk-url` WebSocket transport accepts only Anthropic's hosts (measured), so the
  * bridge drives the CLI over stdio and speaks WebSocket to clients itself.
@@ -11,6 +12,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
+import { GatewayError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import { parseClientMessage } from "../sessions/session-messages.js";
 import type { GatewayServices } from "./gateway-services.js";
@@ -21,7 +23,12 @@ import { presentedKey } from "./middleware/access.js";
  * come as the `api_key` query parameter here (only here).
  */
 export function createWebSocketBridge(
-  { sessions, apiKeys: keys, browserGuard }: Pick<GatewayServices, "sessions" | "apiKeys" | "browserGuard">,
+  {
+    sessions,
+    apiKeys: keys,
+    browserGuard,
+    keyLimits,
+  }: Pick<GatewayServices, "sessions" | "apiKeys" | "browserGuard" | "keyLimits">,
   logger: Logger,
 ) {
   const server = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
@@ -53,12 +60,16 @@ export function createWebSocketBridge(
           if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
         },
         close: (code: number, reason: string) => ws.close(code, reason),
+        // A turn is a request of the key's: counted per minute, and in flight until its result.
+        admitTurn: () => keyLimits.admit(caller),
       };
       session.attach(client);
       ws.on("message", (data) => {
         const parsed = parseClientMessage(data.toString());
         if (!parsed.ok) return client.send({ type: "error", message: parsed.error, code: "invalid_message" });
         session.handle(client, parsed.message).catch((error: unknown) => {
+          // A refusal of the gateway's (the key's limits): the client learns why, and when to retry.
+          if (error instanceof GatewayError) return client.send(errorMessage(error));
           logger.warn({ session: session.id, error: String(error) }, "a session message failed");
           client.send({ type: "error", message: "The message could not be carried out.", code: "failed" });
         });
@@ -68,4 +79,15 @@ export function createWebSocketBridge(
     });
   };
   return { upgrade, close: () => server.close() };
+}
+
+/** A GatewayError as the WebSocket's `error` message; `retry_after` (seconds) when it has one. */
+function errorMessage(error: GatewayError) {
+  const retryAfter = error.retryAfterSeconds;
+  return {
+    type: "error",
+    message: error.message,
+    code: error.code,
+    ...(retryAfter ? { retry_after: retryAfter } : {}),
+  };
 }

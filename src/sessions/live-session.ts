@@ -13,6 +13,11 @@ import { SessionPermissions } from "./session-permissions.js";
 export interface SessionClient {
   send(message: unknown): void;
   close(code: number, reason: string): void;
+  /**
+   * Admits one turn against the limits of the client's key, as a request would be: returns what
+   * ends it, or throws (a 429 GatewayError) and no turn starts.
+   */
+  admitTurn(): () => void;
 }
 
 export interface SessionOptions {
@@ -103,9 +108,7 @@ export class LiveSession {
         if (this.state === "running") {
           return fail("A turn is running: wait for its result, or interrupt it.", "turn_running");
         }
-        this.state = "running";
-        await this.settling.catch(() => {});
-        return this.runTurn(message.content);
+        return this.runTurn(client, message.content);
       case "interrupt":
         if (this.state !== "running") return fail("No turn is running.", "not_running");
         await this.lease.process.interrupt().catch(() => {});
@@ -150,7 +153,11 @@ export class LiveSession {
     return change;
   }
 
-  private async runTurn(content: UserContent): Promise<void> {
+  private async runTurn(client: SessionClient, content: UserContent): Promise<void> {
+    // Throws past the key's limits, before anything changed: the caller tells the client.
+    const release = client.admitTurn();
+    this.state = "running";
+    await this.settling.catch(() => {});
     try {
       for await (const line of this.lease.process.startTurn(content)) {
         if (line.type === "result") {
@@ -162,6 +169,7 @@ export class LiveSession {
     } catch (error) {
       this.broadcast({ type: "error", message: `The turn failed: ${String(error)}`, code: "turn_failed" });
     } finally {
+      release();
       if (this.state === "running") this.state = "idle";
       this.lastActiveAt = Date.now();
     }
