@@ -1,12 +1,14 @@
 /**
  * A live session: one CLI process, held from the pool for the session's life, driven by any
  * number of WebSocket clients. Everything the CLI says is broadcast to every client, and kept
- * (whole messages, not token events) so a client connecting late gets the history first. Permission questions (`can_use_tool`) go to the
- * clients as `permission_request`; the first answer wins.
+ * (whole messages, not token events, up to a bound) so a client connecting late gets the history
+ * first. Permission questions (`can_use_tool`) go to the clients as `permission_request`; the
+ * first answer wins. A message starts a turn only if the limits of the client's key admit it.
  */
 import { randomBytes } from "node:crypto";
 import type { ResultLine, UserContent } from "../claude/protocol.js";
 import type { Lease } from "../pool/process-pool.js";
+import { SessionHistory } from "./session-history.js";
 import type { ClientMessage } from "./session-messages.js";
 import { SessionPermissions } from "./session-permissions.js";
 
@@ -28,6 +30,8 @@ export interface SessionOptions {
   allowedModes: readonly string[];
   /** Where file tools may work, whatever a client approves: the owner's room and additional_dirs. */
   allowedDirectories: readonly string[];
+  /** Most bytes of history kept for late joiners. */
+  maxHistoryBytes: number;
 }
 
 export type SessionState = "idle" | "running" | "ended";
@@ -40,7 +44,7 @@ export class LiveSession {
   costUsd = 0;
   lastActiveAt = Date.now();
   private readonly clients = new Set<SessionClient>();
-  private readonly history: unknown[] = [];
+  private readonly history: SessionHistory;
   private readonly permissions: SessionPermissions;
   private model: string | undefined;
   private permissionMode: string | undefined;
@@ -55,6 +59,7 @@ export class LiveSession {
     private readonly onEnd: (session: LiveSession) => void,
   ) {
     this.model = options.model;
+    this.history = new SessionHistory(options.maxHistoryBytes);
     this.permissionMode = options.permissionMode;
     this.permissions = new SessionPermissions(options.cwd, options.allowedDirectories, (message) =>
       this.broadcast(message),
@@ -82,12 +87,12 @@ export class LiveSession {
     };
   }
 
-  /** A new client: the session as it is, then everything said so far. */
+  /** A new client: the session as it is, then what is kept of everything said so far. */
   attach(client: SessionClient): void {
     this.clients.add(client);
     this.lastActiveAt = Date.now();
     client.send({ type: "session_init", session: this.describe() });
-    for (const message of this.history) client.send(message);
+    for (const message of this.history.replay()) client.send(message);
   }
 
   detach(client: SessionClient): void {
@@ -177,7 +182,7 @@ export class LiveSession {
 
   private broadcast(message: { type: string; [key: string]: unknown }): void {
     // Late joiners get whole messages; the token-by-token events are for those watching live.
-    if (message.type !== "stream_event") this.history.push(message);
+    if (message.type !== "stream_event") this.history.add(message);
     for (const client of this.clients) client.send(message);
   }
 }
