@@ -85,7 +85,14 @@ export function createWebSocketBridge(
       ws.on("error", () => session.detach(client));
     });
   };
-  return { upgrade, close: () => server.close() };
+  return {
+    upgrade,
+    /** Refuses further upgrades and cuts every client still connected. */
+    close: () => {
+      for (const socket of server.clients) socket.terminate();
+      server.close();
+    },
+  };
 }
 
 /** A GatewayError as the WebSocket's `error` message; `retry_after` (seconds) when it has one. */

@@ -3,11 +3,12 @@
  * and the mock API: turns over a WebSocket past the key's limits, freeing resources while limited,
  * a history grown past its cap replayed to late watchers, and more watchers than allowed.
  */
+import { once } from "node:events";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { eventually } from "../support/eventually.js";
 import { connectSession, refusedUpgrade, type SessionMessage } from "../support/session-client.js";
-import { gatewaysClosedAfterEachTest, type TestGateway } from "../support/start-test-gateway.js";
+import { gatewaysClosedAfterEachTest, startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
 
 const startGateway = gatewaysClosedAfterEachTest();
 const alice = "alice-key-0123456789";
@@ -181,5 +182,21 @@ describe("a session's history and watchers are bounded", () => {
     const again = await connectSession(one?.ws_url ?? "");
     await again.waitFor((message) => message.type === "session_init");
     await Promise.all([second.close(), third.close(), again.close()]);
+  });
+
+  it("lets no connected watcher hold the gateway's shutdown: its session ends and tells it", async () => {
+    const test = await startTestGateway({ claude: { pool_min_idle: 0 }, sessions: { enabled: true } });
+    try {
+      const client = await connectSession((await createSession(test, {})).ws_url);
+      await client.waitFor((message) => message.type === "session_init");
+      const closed = once(client.socket, "close");
+      // Before, this waited for as long as the client stayed connected.
+      await test.gateway.close();
+      await closed;
+      expect(client.messages.at(-1)).toMatchObject({ type: "error", code: "session_ended" });
+      expect(client.messages.at(-1)?.message).toMatch(/shutting down/);
+    } finally {
+      await test.close();
+    }
   });
 });
