@@ -117,6 +117,21 @@ describe("turns over a WebSocket count toward the key's limits", () => {
   });
 });
 
+describe("freeing resources is never limited", () => {
+  it("passes DELETE at the key's limit without counting it", async () => {
+    const test = await withLimits({ requests_per_minute: 2 });
+    const created = await call(test, "/v1/conversations", { method: "POST", body: "{}" }); // the first request
+    const { id } = (await created.json()) as { id: string };
+    expect((await call(test, `/v1/conversations/${id}`, { method: "DELETE" })).status).toBe(200);
+    for (let index = 0; index < 5; index++) {
+      expect((await call(test, `/v1/sessions/sess_${index}`, { method: "DELETE" })).status).toBe(404);
+    }
+    expect((await call(test, "/v1/models")).status).toBe(200); // the second
+    expect((await call(test, "/v1/models")).status).toBe(429);
+    expect((await call(test, `/v1/conversations/${id}`, { method: "DELETE" })).status).toBe(404);
+  });
+});
+
 describe("a session's history and watchers are bounded", () => {
   it("replays at most sessions.max_history_kb to a late watcher, the newest whole messages, and says how many were dropped", async () => {
     const test = await startGateway({ claude: { pool_min_idle: 0 }, sessions: { enabled: true, max_history_kb: 16 } });
