@@ -174,12 +174,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   };
 
   async function shutDown(): Promise<void> {
+    bridge.close();
     await server.close(async () => {
       await services.inFlight.drain(configuration.server.shutdown_grace_seconds * 1000);
       // An upgraded socket is not the HTTP server's to cut, and would hold its close for as long as
       // the client stays: the sessions end (telling their clients), then the bridge cuts the rest.
       services.sessions.close();
-      bridge.close();
+      bridge.cutClients();
     });
     parkedTurns.abandonAll("The gateway is shutting down.");
     // Ending the CLI processes makes them flush their transcripts; then save those.

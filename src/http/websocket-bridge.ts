@@ -87,10 +87,11 @@ export function createWebSocketBridge(
   };
   return {
     upgrade,
-    /** Refuses further upgrades and cuts every client still connected. */
-    close: () => {
+    /** Refuses further upgrades (503); the clients connected stay. */
+    close: () => server.close(),
+    /** Cuts every client still connected. */
+    cutClients: () => {
       for (const socket of server.clients) socket.terminate();
-      server.close();
     },
   };
 }
