@@ -199,9 +199,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   async function shutDown(): Promise<void> {
     bridge.close();
     await retention.stop();
-    await server.close(() => services.inFlight.drain(configuration.server.shutdown_grace_seconds * 1000));
+    await server.close(async () => {
+      await services.inFlight.drain(configuration.server.shutdown_grace_seconds * 1000);
+      // An upgraded socket is not the HTTP server's to cut, and would hold its close for as long as
+      // the client stays: the sessions end (telling their clients), then the bridge cuts the rest.
+      services.sessions.close();
+      bridge.cutClients();
+    });
     parkedTurns.abandonAll("The gateway is shutting down.");
-    services.sessions.close();
     // Ending the CLI processes makes them flush their transcripts; then save those.
     await pool.close();
     await proxy?.close();

@@ -215,6 +215,15 @@ const sessionsSchema = z.strictObject({
   enabled: z.boolean().default(false),
   /** A live session with no WebSocket client connected for this long is ended. */
   idle_timeout_seconds: z.number().positive().default(300),
+  /**
+   * What a session keeps for clients joining late, in KiB of the messages' JSON: past it the oldest
+   * whole messages are dropped (and a late joiner is told how many).
+   */
+  max_history_kb: z.number().int().positive().default(1024),
+  /** WebSocket clients one session may have at once; the next upgrade gets 429. */
+  max_clients_per_session: z.number().int().positive().default(8),
+  /** WebSocket clients one key may have at once across its sessions; the next upgrade gets 429. */
+  max_clients_per_key: z.number().int().positive().default(32),
 });
 
 const cacheSchema = z.strictObject({

@@ -1,16 +1,19 @@
 /**
  * `GET /ws/session/{id}` upgraded to a WebSocket: the client joins the live session, gets its
  * history, and drives it with JSON messages (session-messages.ts). A bad message gets an `error`
- * message back, never a dropped connection. Before the upgrade: the Host and the page's Origin
- * (browsers send it on every WebSocket, and no page may open one unless server.cors_origins lists
- * it), the key, and the session's owner — another key's session is as unknown as a missing one.
+ * message back, never a dropped connection; so does a turn the key's limits refuse (the same
+ * limits as its HTTP requests). Before the upgrade: the Host and the page's Origin (browsers send
+ * it on every WebSocket, and no page may open one unless server.cors_origins lists it), the key,
+ * the session's owner — another key's session is as unknown as a missing one — and the caps on
+ * clients per session and per key.
  *
  * The CLI's own `--sdk-url` WebSocket transport accepts only Anthropic's hosts (measured), so the
  * bridge drives the CLI over stdio and speaks WebSocket to clients itself.
  */
-import type { IncomingMessage } from "node:http";
+import { type IncomingMessage, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
+import { GatewayError, toOpenAIErrorBody } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import { parseClientMessage } from "../sessions/session-messages.js";
 import type { GatewayServices } from "./gateway-services.js";
@@ -21,44 +24,59 @@ import { presentedKey } from "./middleware/access.js";
  * come as the `api_key` query parameter here (only here).
  */
 export function createWebSocketBridge(
-  { sessions, apiKeys: keys, browserGuard }: Pick<GatewayServices, "sessions" | "apiKeys" | "browserGuard">,
+  {
+    sessions,
+    apiKeys: keys,
+    browserGuard,
+    keyLimits,
+  }: Pick<GatewayServices, "sessions" | "apiKeys" | "browserGuard" | "keyLimits">,
   logger: Logger,
 ) {
   const server = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
-  const refuse = (socket: Duplex, status: number, text: string) => {
-    socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  const refuse = (socket: Duplex, status: number, body = "") => {
+    const type = body ? "content-type: application/json\r\n" : "";
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\n${type}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   };
   const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? "/", "http://gateway");
     const match = /^\/ws\/session\/([^/]+)$/.exec(url.pathname);
-    if (!match?.[1]) return refuse(socket, 404, "Not Found");
+    if (!match?.[1]) return refuse(socket, 404);
     const host = request.headers.host;
-    if (browserGuard.checkHost(host)) return refuse(socket, 421, "Misdirected Request");
-    if (browserGuard.checkOrigin(request.headers.origin, host)) return refuse(socket, 403, "Forbidden");
+    if (browserGuard.checkHost(host)) return refuse(socket, 421);
+    if (browserGuard.checkOrigin(request.headers.origin, host)) return refuse(socket, 403);
     const headers = { get: (name: string) => request.headers[name] as string | undefined };
     const caller = keys.callerFor(presentedKey(headers) ?? url.searchParams.get("api_key") ?? undefined);
-    if (caller === undefined) return refuse(socket, 401, "Unauthorized");
+    if (caller === undefined) return refuse(socket, 401);
     const { owner } = caller;
     let id: string;
     try {
       id = decodeURIComponent(match[1]);
     } catch {
-      return refuse(socket, 404, "Not Found"); // "%ZZ": no such session, and no crash
+      return refuse(socket, 404); // "%ZZ": no such session, and no crash
     }
     const session = sessions.find(owner, id);
-    if (!session || session.state === "ended") return refuse(socket, 404, "Not Found");
+    if (!session || session.state === "ended") return refuse(socket, 404);
+    const crowded = sessions.checkClientCaps(session);
+    if (crowded) return refuse(socket, crowded.status, JSON.stringify(toOpenAIErrorBody(crowded)));
+    // handleUpgrade calls back within this tick, so no other upgrade can pass the caps in between.
     server.handleUpgrade(request, socket, head, (ws) => {
       const client = {
         send: (message: unknown) => {
           if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
         },
         close: (code: number, reason: string) => ws.close(code, reason),
+        // A turn is a request of the key's: counted per minute, and in flight until its result.
+        admitTurn: () => keyLimits.admit(caller),
       };
       session.attach(client);
       ws.on("message", (data) => {
         const parsed = parseClientMessage(data.toString());
         if (!parsed.ok) return client.send({ type: "error", message: parsed.error, code: "invalid_message" });
         session.handle(client, parsed.message).catch((error: unknown) => {
+          // A refusal of the gateway's (the key's limits): the client learns why, and when to retry.
+          if (error instanceof GatewayError) return client.send(errorMessage(error));
           logger.warn({ session: session.id, error: String(error) }, "a session message failed");
           client.send({ type: "error", message: "The message could not be carried out.", code: "failed" });
         });
@@ -67,5 +85,24 @@ export function createWebSocketBridge(
       ws.on("error", () => session.detach(client));
     });
   };
-  return { upgrade, close: () => server.close() };
+  return {
+    upgrade,
+    /** Refuses further upgrades (503); the clients connected stay. */
+    close: () => server.close(),
+    /** Cuts every client still connected. */
+    cutClients: () => {
+      for (const socket of server.clients) socket.terminate();
+    },
+  };
+}
+
+/** A GatewayError as the WebSocket's `error` message; `retry_after` (seconds) when it has one. */
+function errorMessage(error: GatewayError) {
+  const retryAfter = error.retryAfterSeconds;
+  return {
+    type: "error",
+    message: error.message,
+    code: error.code,
+    ...(retryAfter ? { retry_after: retryAfter } : {}),
+  };
 }

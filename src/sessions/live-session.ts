@@ -1,19 +1,25 @@
 /**
  * A live session: one CLI process, held from the pool for the session's life, driven by any
  * number of WebSocket clients. Everything the CLI says is broadcast to every client, and kept
- * (whole messages, not token events) so a client connecting late gets the history first. Permission questions (`can_use_tool`) go to the
- * clients as `permission_request`; the first answer wins.
+ * (whole messages, not token events, up to a bound) so a client connecting late gets the history
+ * first. Permission questions (`can_use_tool`) go to the clients as `permission_request`; the
+ * first answer wins. A message starts a turn only if the limits of the client's key admit it.
  */
 import { randomBytes } from "node:crypto";
 import type { ResultLine, UserContent } from "../claude/protocol.js";
-import { toolPathsInside } from "../file-access/tool-paths-inside.js";
 import type { Lease } from "../pool/process-pool.js";
-import { isPrivateWebAddress } from "./private-web-address.js";
+import { SessionHistory } from "./session-history.js";
 import type { ClientMessage } from "./session-messages.js";
+import { SessionPermissions } from "./session-permissions.js";
 
 export interface SessionClient {
   send(message: unknown): void;
   close(code: number, reason: string): void;
+  /**
+   * Admits one turn against the limits of the client's key, as a request would be: returns what
+   * ends it, or throws (a 429 GatewayError) and no turn starts.
+   */
+  admitTurn(): () => void;
 }
 
 export interface SessionOptions {
@@ -24,25 +30,11 @@ export interface SessionOptions {
   allowedModes: readonly string[];
   /** Where file tools may work, whatever a client approves: the owner's room and additional_dirs. */
   allowedDirectories: readonly string[];
-}
-
-interface PendingPermission {
-  toolName: unknown;
-  input: unknown;
-  resolve(answer: unknown): void;
+  /** Most bytes of history kept for late joiners. */
+  maxHistoryBytes: number;
 }
 
 export type SessionState = "idle" | "running" | "ended";
-
-const privateAddress = {
-  behavior: "deny",
-  message: "That URL points into the gateway's own network; the gateway does not allow it.",
-};
-
-const outsideRoom = {
-  behavior: "deny",
-  message: "That path is outside this session's directories; the gateway does not allow it.",
-};
 
 export class LiveSession {
   readonly id = `sess_${randomBytes(24).toString("hex")}`;
@@ -52,8 +44,8 @@ export class LiveSession {
   costUsd = 0;
   lastActiveAt = Date.now();
   private readonly clients = new Set<SessionClient>();
-  private readonly history: unknown[] = [];
-  private readonly permissions = new Map<string, PendingPermission>();
+  private readonly history: SessionHistory;
+  private readonly permissions: SessionPermissions;
   private model: string | undefined;
   private permissionMode: string | undefined;
   /** Settings changes in flight: a message sent after them must not start its turn before them. */
@@ -67,8 +59,12 @@ export class LiveSession {
     private readonly onEnd: (session: LiveSession) => void,
   ) {
     this.model = options.model;
+    this.history = new SessionHistory(options.maxHistoryBytes);
     this.permissionMode = options.permissionMode;
-    lease.process.handleRequests("can_use_tool", (request) => this.askPermission(request));
+    this.permissions = new SessionPermissions(options.cwd, options.allowedDirectories, (message) =>
+      this.broadcast(message),
+    );
+    lease.process.handleRequests("can_use_tool", (request) => this.permissions.ask(request));
     void lease.process.exited.then(() => this.end("the CLI process exited"));
   }
 
@@ -91,12 +87,12 @@ export class LiveSession {
     };
   }
 
-  /** A new client: the session as it is, then everything said so far. */
+  /** A new client: the session as it is, then what is kept of everything said so far. */
   attach(client: SessionClient): void {
     this.clients.add(client);
     this.lastActiveAt = Date.now();
     client.send({ type: "session_init", session: this.describe() });
-    for (const message of this.history) client.send(message);
+    for (const message of this.history.replay()) client.send(message);
   }
 
   detach(client: SessionClient): void {
@@ -117,9 +113,7 @@ export class LiveSession {
         if (this.state === "running") {
           return fail("A turn is running: wait for its result, or interrupt it.", "turn_running");
         }
-        this.state = "running";
-        await this.settling.catch(() => {});
-        return this.runTurn(message.content);
+        return this.runTurn(client, message.content);
       case "interrupt":
         if (this.state !== "running") return fail("No turn is running.", "not_running");
         await this.lease.process.interrupt().catch(() => {});
@@ -138,21 +132,8 @@ export class LiveSession {
         this.permissionMode = message.mode;
         return;
       case "permission_response": {
-        const pending = this.permissions.get(message.request_id);
-        if (!pending) return fail(`No permission request '${message.request_id}' is waiting.`, "unknown_request");
-        this.permissions.delete(message.request_id);
-        if (message.behavior !== "allow") {
-          pending.resolve({ behavior: "deny", message: message.message ?? "Denied by the user." });
-          return;
-        }
-        // Without updated_input the tool runs with its original input (an empty object would replace it).
-        const input = message.updated_input ?? pending.input;
-        const refusal = await this.refusal(pending.toolName, input);
-        if (refusal) {
-          pending.resolve(refusal);
-          return fail(refusal.message, refusal === outsideRoom ? "path_not_allowed" : "address_not_allowed");
-        }
-        pending.resolve({ behavior: "allow", updatedInput: input });
+        const problem = await this.permissions.answer(message);
+        if (problem) fail(problem.message, problem.code);
         return;
       }
     }
@@ -162,8 +143,7 @@ export class LiveSession {
   end(reason: string): void {
     if (this.state === "ended") return;
     this.state = "ended";
-    for (const pending of this.permissions.values()) pending.resolve({ behavior: "deny", message: reason });
-    this.permissions.clear();
+    this.permissions.denyAll(reason);
     this.lease.release(false);
     for (const client of this.clients) {
       client.send({ type: "error", message: `The session ended: ${reason}.`, code: "session_ended" });
@@ -178,7 +158,11 @@ export class LiveSession {
     return change;
   }
 
-  private async runTurn(content: UserContent): Promise<void> {
+  private async runTurn(client: SessionClient, content: UserContent): Promise<void> {
+    // Throws past the key's limits, before anything changed: the caller tells the client.
+    const release = client.admitTurn();
+    this.state = "running";
+    await this.settling.catch(() => {});
     try {
       for await (const line of this.lease.process.startTurn(content)) {
         if (line.type === "result") {
@@ -190,43 +174,15 @@ export class LiveSession {
     } catch (error) {
       this.broadcast({ type: "error", message: `The turn failed: ${String(error)}`, code: "turn_failed" });
     } finally {
+      release();
       if (this.state === "running") this.state = "idle";
       this.lastActiveAt = Date.now();
     }
   }
 
-  private inRoom(input: unknown): Promise<boolean> {
-    return toolPathsInside(input, this.options.cwd, this.options.allowedDirectories);
-  }
-
-  /** The gateway's own answer to a tool use, whatever a client says: outside the room, or into its network. */
-  private async refusal(toolName: unknown, input: unknown): Promise<typeof outsideRoom | undefined> {
-    if (!(await this.inRoom(input))) return outsideRoom;
-    const url = (input as { url?: unknown } | undefined)?.url;
-    if (toolName === "WebFetch" && (await isPrivateWebAddress(url))) return privateAddress;
-    return undefined;
-  }
-
-  private async askPermission(request: Record<string, unknown>): Promise<unknown> {
-    // Nobody is asked what no client can allow.
-    const refusal = await this.refusal(request.tool_name, request.input);
-    if (refusal) return refusal;
-    const requestId = `perm_${randomBytes(8).toString("hex")}`;
-    return new Promise((resolve) => {
-      this.permissions.set(requestId, { toolName: request.tool_name, input: request.input, resolve });
-      this.broadcast({
-        type: "permission_request",
-        request_id: requestId,
-        tool_name: request.tool_name,
-        input: request.input,
-        tool_use_id: request.tool_use_id,
-      });
-    });
-  }
-
   private broadcast(message: { type: string; [key: string]: unknown }): void {
     // Late joiners get whole messages; the token-by-token events are for those watching live.
-    if (message.type !== "stream_event") this.history.push(message);
+    if (message.type !== "stream_event") this.history.add(message);
     for (const client of this.clients) client.send(message);
   }
 }

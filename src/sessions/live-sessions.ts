@@ -1,11 +1,12 @@
 /**
  * The live sessions of this gateway: created with their own CLI process (leased from the pool with
  * the session's launch profile, so it counts against max_concurrent_sessions), found by id, ended
- * on DELETE, at shutdown, or after `sessions.idle_timeout_seconds` without a connected client.
+ * on DELETE, at shutdown, or after `sessions.idle_timeout_seconds` without a connected client. It
+ * also caps their clients, per session and per key.
  */
 import { type Caller, requireGrant } from "../auth/caller.js";
 import type { Configuration } from "../config/configuration-schema.js";
-import { invalidRequest, notFound } from "../errors.js";
+import { GatewayError, invalidRequest, notFound } from "../errors.js";
 import { realPathInside } from "../file-access/real-path-inside.js";
 import type { ProcessPool } from "../pool/process-pool.js";
 import type { LaunchProfiles } from "../rooms/launch-profiles.js";
@@ -95,7 +96,14 @@ export class LiveSessions {
     const session = new LiveSession(
       owner,
       lease,
-      { model: request.model, cwd, permissionMode: request.permission_mode, allowedModes, allowedDirectories },
+      {
+        model: request.model,
+        cwd,
+        permissionMode: request.permission_mode,
+        allowedModes,
+        allowedDirectories,
+        maxHistoryBytes: this.configuration.sessions.max_history_kb * 1024,
+      },
       (ended) => this.sessions.delete(ended.id),
     );
     this.sessions.set(session.id, session);
@@ -112,6 +120,23 @@ export class LiveSessions {
   find(owner: string, id: string): LiveSession | undefined {
     const session = this.sessions.get(id);
     return session?.owner === owner ? session : undefined;
+  }
+
+  /**
+   * The refusal (429 too_many_clients) of a new client of `session` when the session, or its key
+   * across all its sessions, has as many as allowed: every client is sent the history and every
+   * message, so each one costs.
+   */
+  checkClientCaps(session: LiveSession): GatewayError | undefined {
+    const { max_clients_per_session: perSession, max_clients_per_key: perKey } = this.configuration.sessions;
+    if (session.clientCount >= perSession) {
+      return tooManyClients(`This session already has ${perSession} clients connected, as many as allowed.`);
+    }
+    const ofKey = this.list(session.owner).reduce((sum, each) => sum + each.clientCount, 0);
+    if (ofKey >= perKey) {
+      return tooManyClients(`This key already has ${perKey} session clients connected, as many as allowed.`);
+    }
+    return undefined;
   }
 
   get count(): number {
@@ -152,4 +177,8 @@ export class LiveSessions {
       }
     }
   }
+}
+
+function tooManyClients(message: string): GatewayError {
+  return new GatewayError(message, { status: 429, type: "rate_limit_error", code: "too_many_clients" });
 }

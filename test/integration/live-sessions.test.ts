@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { eventually } from "../support/eventually.js";
 import { isRunning } from "../support/is-running.js";
+import { connectSession, refusedUpgrade } from "../support/session-client.js";
 import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
 
 let test: TestGateway;
@@ -16,30 +17,6 @@ beforeAll(async () => {
   test = await startTestGateway({ claude: { pool_min_idle: 0 }, sessions: { enabled: true } });
 });
 afterAll(() => test.close());
-
-type Message = { type: string; [key: string]: unknown };
-
-/** A WebSocket client that keeps every message and can wait for one. */
-async function connect(url: string) {
-  const socket = new WebSocket(url);
-  const messages: Message[] = [];
-  socket.on("message", (data) => messages.push(JSON.parse(data.toString()) as Message));
-  await new Promise((resolve, reject) => {
-    socket.once("open", resolve);
-    socket.once("error", reject);
-  });
-  return {
-    socket,
-    messages,
-    send: (message: unknown) => socket.send(typeof message === "string" ? message : JSON.stringify(message)),
-    waitFor: (predicate: (message: Message) => boolean, from = 0) =>
-      eventually(() => {
-        const found = messages.slice(from).find(predicate);
-        expect(found).toBeDefined();
-        return found as Message;
-      }, 20_000),
-  };
-}
 
 async function createSession(body: Record<string, unknown> = {}) {
   const response = await fetch(`${test.url}/v1/sessions`, {
@@ -55,7 +32,7 @@ describe("live sessions", () => {
   it("streams a whole turn to a client: init, stream events, the assistant message, the result", async () => {
     const session = await createSession({ model: "sonnet" });
     expect(session.ws_url).toBe(`${test.url.replace("http", "ws")}/ws/session/${session.id}`);
-    const client = await connect(session.ws_url);
+    const client = await connectSession(session.ws_url);
     await client.waitFor((message) => message.type === "session_init");
     client.send({ type: "user_message", content: "hello live" });
     const result = await client.waitFor((message) => message.type === "result");
@@ -72,7 +49,7 @@ describe("live sessions", () => {
 
   it("asks the clients before a tool runs: allow writes the file, deny does not", async () => {
     const session = await createSession();
-    const client = await connect(session.ws_url);
+    const client = await connectSession(session.ws_url);
     // The session works in the operator's room.
     expect(session.cwd).toBe(join(test.environment.dataDirectory, "rooms", "operator", "workspace"));
     const allowed = join(session.cwd, "allowed.txt");
@@ -98,7 +75,7 @@ describe("live sessions", () => {
 
   it("interrupts a running turn", async () => {
     const session = await createSession();
-    const client = await connect(session.ws_url);
+    const client = await connectSession(session.ws_url);
     client.send({ type: "user_message", content: "[[slow:40:100]] go on" });
     await client.waitFor((message) => message.type === "stream_event");
     client.send({ type: "interrupt" });
@@ -109,13 +86,13 @@ describe("live sessions", () => {
 
   it("shows one session to two clients, gives a late client the history, and answers bad messages", async () => {
     const session = await createSession();
-    const first = await connect(session.ws_url);
-    const second = await connect(session.ws_url);
+    const first = await connectSession(session.ws_url);
+    const second = await connectSession(session.ws_url);
     first.send({ type: "user_message", content: "for both" });
     await first.waitFor((message) => message.type === "result");
     await second.waitFor((message) => message.type === "result");
 
-    const late = await connect(session.ws_url);
+    const late = await connectSession(session.ws_url);
     await late.waitFor((message) => message.type === "session_init");
     const replayed = await late.waitFor((message) => message.type === "result");
     expect(replayed.result).toBe("ECHO: for both");
@@ -143,7 +120,7 @@ describe("live sessions", () => {
         .map((m) => m.pid);
     const before = leasedPids();
     const session = await createSession();
-    const client = await connect(session.ws_url);
+    const client = await connectSession(session.ws_url);
     await client.waitFor((message) => message.type === "session_init");
     const [pid] = leasedPids().filter((candidate) => !before.includes(candidate));
     expect(pid).toBeGreaterThan(1);
@@ -153,8 +130,7 @@ describe("live sessions", () => {
     await eventually(() => expect(isRunning(pid)).toBe(false));
     expect((await fetch(`${test.url}/v1/sessions/${session.id}`)).status).toBe(404);
 
-    const refused = new WebSocket(`${test.url.replace("http", "ws")}/ws/session/sess_unknown`);
-    await new Promise((resolve) => refused.once("error", resolve));
+    expect((await refusedUpgrade(`${test.url.replace("http", "ws")}/ws/session/sess_unknown`)).status).toBe(404);
     const outside = await fetch(`${test.url}/v1/sessions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -171,7 +147,7 @@ describe("live sessions", () => {
 
   it("switches the model and the permission mode on request, within the operator's limits", async () => {
     const session = await createSession();
-    const client = await connect(session.ws_url);
+    const client = await connectSession(session.ws_url);
     client.send({ type: "set_model", model: "haiku" });
     client.send({ type: "user_message", content: "which model?" });
     await client.waitFor((message) => message.type === "result");

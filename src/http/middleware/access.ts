@@ -1,7 +1,7 @@
 /**
  * The gate every request passes: a request id, the browser guard (Host and Origin), the caller's
  * key (401 without a valid one when keys are configured), and the key's limits — held until the
- * response is fully sent, streams included.
+ * response is fully sent, streams included — except for requests that free what the key holds.
  */
 import { randomBytes } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
@@ -75,6 +75,10 @@ function setCaller(context: Context<GatewayEnv>, caller: Caller): void {
 
 export function limitPerKey(limits: KeyLimits): MiddlewareHandler<GatewayEnv> {
   return async (context, next) => {
+    // DELETE ends a session or a conversation: a key at its limits must still be able to free what
+    // holds them, so it is neither refused nor counted. (A session's interrupt is a WebSocket
+    // message, which the limits never see; only its turns are counted.)
+    if (context.req.method === "DELETE") return next();
     // A streamed answer is still running: the request ends when its body does.
     await afterResponse(context, next, limits.admit(context.get("caller")));
   };
