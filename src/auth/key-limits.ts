@@ -12,10 +12,14 @@ export class KeyLimits {
   private readonly started = new Map<string, number[]>();
   private readonly inFlight = new Map<string, number>();
 
-  /** Admits one request of `caller`, or throws 429 with Retry-After; call the result when it ends. */
-  admit(caller: Pick<Caller, "owner" | "limits">, now = Date.now()): () => void {
+  /**
+   * Admits one request of `caller`, or throws 429 with Retry-After; call the result when it ends.
+   * `inFlight: false`: a request that is over at once (a WebSocket join) counts per minute only.
+   */
+  admit(caller: Pick<Caller, "owner" | "limits">, now = Date.now(), { inFlight = true } = {}): () => void {
     const { owner } = caller;
-    const { requestsPerMinute: perMinute, maxConcurrentRequests: concurrent } = caller.limits;
+    const { requestsPerMinute: perMinute } = caller.limits;
+    const concurrent = inFlight ? caller.limits.maxConcurrentRequests : undefined;
     if (perMinute === undefined && concurrent === undefined) return unlimited;
     const recent = (this.started.get(owner) ?? []).filter((time) => now - time < 60_000);
     if (perMinute !== undefined && recent.length >= perMinute) {
@@ -28,6 +32,7 @@ export class KeyLimits {
     }
     // Counted only once admitted: a refused request uses up nothing.
     if (perMinute !== undefined) this.started.set(owner, [...recent, now]);
+    if (!inFlight) return unlimited;
     this.inFlight.set(owner, running + 1);
     let done = false;
     return () => {

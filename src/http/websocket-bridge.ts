@@ -33,12 +33,15 @@ export function createWebSocketBridge(
   logger: Logger,
 ) {
   const server = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
-  const refuse = (socket: Duplex, status: number, body = "") => {
+  const refuse = (socket: Duplex, status: number, body = "", retryAfterSeconds?: number) => {
     const type = body ? "content-type: application/json\r\n" : "";
+    const retry = retryAfterSeconds ? `retry-after: ${Math.ceil(retryAfterSeconds)}\r\n` : "";
     socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\n${type}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\n${type}${retry}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   };
+  const refuseWith = (socket: Duplex, error: GatewayError) =>
+    refuse(socket, error.status, JSON.stringify(toOpenAIErrorBody(error)), error.retryAfterSeconds);
   const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? "/", "http://gateway");
     const match = /^\/ws\/session\/([^/]+)$/.exec(url.pathname);
@@ -59,7 +62,15 @@ export function createWebSocketBridge(
     const session = sessions.find(owner, id);
     if (!session || session.state === "ended") return refuse(socket, 404);
     const crowded = sessions.checkClientCaps(session);
-    if (crowded) return refuse(socket, crowded.status, JSON.stringify(toOpenAIErrorBody(crowded)));
+    if (crowded) return refuseWith(socket, crowded);
+    try {
+      // Joining is a request of the key's (each join is sent the session's history): counted per
+      // minute, so leaving and rejoining cannot replay it without bound.
+      keyLimits.admit(caller, Date.now(), { inFlight: false });
+    } catch (error) {
+      if (error instanceof GatewayError) return refuseWith(socket, error);
+      throw error;
+    }
     // handleUpgrade calls back within this tick, so no other upgrade can pass the caps in between.
     server.handleUpgrade(request, socket, head, (ws) => {
       const client = {

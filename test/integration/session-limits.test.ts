@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { eventually } from "../support/eventually.js";
-import { connectSession, type SessionMessage } from "../support/session-client.js";
+import { connectSession, refusedUpgrade, type SessionMessage } from "../support/session-client.js";
 import { gatewaysClosedAfterEachTest, type TestGateway } from "../support/start-test-gateway.js";
 
 const startGateway = gatewaysClosedAfterEachTest();
@@ -39,10 +39,10 @@ const turnsMentioning = (test: TestGateway, text: string) =>
 
 describe("turns over a WebSocket count toward the key's limits", () => {
   it("shares requests_per_minute with HTTP: the turn past it is refused with retry_after, and no turn starts", async () => {
-    const test = await withLimits({ requests_per_minute: 2 });
+    const test = await withLimits({ requests_per_minute: 3 });
     const session = await createSession(test); // the key's first request this minute
-    const client = await connectSession(session.ws_url, asAlice);
-    client.send({ type: "user_message", content: "[[slow:40:100]] the second" }); // its second
+    const client = await connectSession(session.ws_url, asAlice); // joining: its second
+    client.send({ type: "user_message", content: "[[slow:40:100]] the third" }); // its third
     await client.waitFor((message) => message.type === "stream_event");
 
     // The turn used up the minute's budget for HTTP too.
@@ -71,6 +71,11 @@ describe("turns over a WebSocket count toward the key's limits", () => {
     expect(test.gateway.services.sessions.find(owner, session.id)).toMatchObject({ state: "idle", turns: 1 });
     expect(turnsMentioning(test, "attack")).toHaveLength(0);
     expect(client.socket.readyState).toBe(WebSocket.OPEN);
+
+    // Leaving and joining again would replay the history: a join is a request too.
+    const rejoin = await refusedUpgrade(session.ws_url, asAlice);
+    expect(rejoin.status).toBe(429);
+    expect(JSON.parse(rejoin.body)).toMatchObject({ error: { code: "rate_limit_exceeded" } });
 
     // Ending the session still works while the key is limited, and does not count.
     const deleted = await call(test, `/v1/sessions/${session.id}`, { method: "DELETE" });
