@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import type { ConversationStore, StoredUsage } from "../store/conversation-store.js";
+import { StorageQuota } from "./storage-quota.js";
+
+function storeWith(usage: StoredUsage): ConversationStore {
+  return { usage: async () => usage } as unknown as ConversationStore;
+}
+
+const limits = { maxConversations: 2, maxStoredBytes: 100, retentionDays: 30 };
+const text = (bytes: number) => [{ role: "user" as const, text: "x".repeat(bytes) }];
+
+describe("StorageQuota", () => {
+  it("holds what admitted turns will store until they give it back, so turns at once cannot all fit", async () => {
+    const quota = new StorageQuota(storeWith({ conversations: 0, bytes: 40 }));
+    const first = await quota.reserve("a", limits, { newConversation: true, entries: text(30) });
+    await expect(quota.reserve("a", limits, { newConversation: false, entries: text(31) })).rejects.toMatchObject({
+      status: 429,
+      type: "insufficient_quota",
+      code: "quota_exceeded",
+      retryable: false,
+    });
+    // Another owner has a quota of its own.
+    await quota.reserve("b", limits, { newConversation: false, entries: text(60) });
+    first();
+    first(); // idempotent: given back once
+    const again = await quota.reserve("a", limits, { newConversation: false, entries: text(60) });
+    await expect(quota.reserve("a", limits, { newConversation: false, entries: text(1) })).rejects.toThrow(
+      /max_stored_mb_per_key/,
+    );
+    again();
+  });
+
+  it("counts conversations being started against the conversation quota", async () => {
+    const quota = new StorageQuota(storeWith({ conversations: 1, bytes: 0 }));
+    const starting = await quota.reserve("a", limits, { newConversation: true, entries: [] });
+    await expect(quota.reserve("a", limits, { newConversation: true, entries: [] })).rejects.toThrow(
+      /quota of 2 conversations \(conversation\.max_conversations_per_key\)/,
+    );
+    // Continuing what exists needs no new conversation.
+    (await quota.reserve("a", limits, { newConversation: false, entries: [] }))();
+    starting();
+    (await quota.reserve("a", limits, { newConversation: true, entries: [] }))();
+  });
+
+  it("counts UTF-8 bytes", async () => {
+    const quota = new StorageQuota(storeWith({ conversations: 0, bytes: 0 }));
+    const entries = [{ role: "user" as const, text: "é".repeat(50) }]; // 100 bytes
+    (await quota.reserve("a", limits, { newConversation: false, entries }))();
+    await expect(
+      quota.reserve("a", limits, { newConversation: false, entries: [...entries, ...text(1)] }),
+    ).rejects.toThrow(/quota/);
+  });
+});
