@@ -18,42 +18,8 @@ import type {
   TranscriptUpdate,
 } from "./conversation-store.js";
 import { sessionIdsOf } from "./conversation-store.js";
+import { addItems, type Row, recordColumns, toRecord } from "./sqlite-rows.js";
 import { applySchema, bytesOf } from "./sqlite-schema.js";
-
-interface Row {
-  id: string;
-  owner: string;
-  created_at: number;
-  metadata: string;
-  model: string | null;
-  system_prompt: string | null;
-  session_id: string | null;
-  revision: number;
-  history_digest: string;
-  transcript_session_id: string | null;
-  transcript_revision: number;
-  transcript_length: number;
-}
-
-const recordColumns = `id, owner, created_at, metadata, model, system_prompt, session_id, revision, history_digest,
-  transcript_session_id, transcript_revision, ${bytesOf("transcript")} AS transcript_length`;
-
-function toRecord(row: Row): ConversationRecord {
-  return {
-    id: row.id,
-    owner: row.owner,
-    createdAt: row.created_at,
-    metadata: JSON.parse(row.metadata) as Record<string, string>,
-    model: row.model,
-    systemPrompt: row.system_prompt,
-    sessionId: row.session_id,
-    revision: row.revision,
-    historyDigest: row.history_digest,
-    transcriptSessionId: row.transcript_session_id,
-    transcriptRevision: row.transcript_revision,
-    transcriptLength: row.transcript_length,
-  };
-}
 
 export class SqliteConversationStore implements ConversationStore {
   private readonly database: Database.Database;
@@ -81,7 +47,7 @@ export class SqliteConversationStore implements ConversationStore {
   async create(record: ConversationRecord, items: ConversationItem[]): Promise<void> {
     this.database.transaction(() => {
       this.insert(record);
-      this.addItems(record.id, items);
+      addItems(this.database, record.id, items, this.limits.maxItems);
     })();
   }
 
@@ -206,7 +172,7 @@ export class SqliteConversationStore implements ConversationStore {
           historyDigest: turn.historyDigest,
           now: Date.now(),
         });
-      this.addItems(id, turn.items);
+      addItems(this.database, id, turn.items, this.limits.maxItems);
       return "recorded" as const;
     })();
   }
@@ -260,27 +226,5 @@ export class SqliteConversationStore implements ConversationStore {
          VALUES (@id, @owner, @createdAt, @metadata, @model, @systemPrompt, @sessionId, @revision, @historyDigest, @now)`,
       )
       .run({ ...record, metadata: JSON.stringify(record.metadata), now: Date.now() });
-  }
-
-  private addItems(id: string, items: ConversationItem[]): void {
-    const insert = this.database.prepare(
-      "INSERT INTO items (conversation_id, id, role, text, created_at) VALUES (?, ?, ?, ?, ?)",
-    );
-    let added = 0;
-    for (const item of items) {
-      insert.run(id, item.id, item.role, item.text, item.createdAt);
-      added += Buffer.byteLength(item.text);
-    }
-    // Keep the newest maxItems.
-    const beyond = `conversation_id = @id AND seq <= (
-      SELECT seq FROM items WHERE conversation_id = @id ORDER BY seq DESC LIMIT 1 OFFSET @keep)`;
-    const position = { id, keep: this.limits.maxItems };
-    const dropped = this.database
-      .prepare(`SELECT COALESCE(SUM(${bytesOf("text")}), 0) AS bytes FROM items WHERE ${beyond}`)
-      .get(position) as { bytes: number };
-    this.database.prepare(`DELETE FROM items WHERE ${beyond}`).run(position);
-    this.database
-      .prepare("UPDATE conversations SET stored_bytes = stored_bytes + ? WHERE id = ?")
-      .run(added - dropped.bytes, id);
   }
 }
