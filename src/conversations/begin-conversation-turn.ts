@@ -82,7 +82,9 @@ async function newConversationTurn(
   const reservation = request.persist
     ? await dependencies.quota.reserve(request.owner, request.storage, {
         newConversation: true,
-        entries: [...request.earlierEntries, ...request.newEntries],
+        entries: request.newEntries,
+        replayed: request.earlierEntries,
+        systemPrompt: request.systemPrompt,
       })
     : undefined;
   const systemPrompt = request.systemPrompt ?? null;
@@ -181,6 +183,8 @@ async function turnOn(
   const reservation = await dependencies.quota.reserve(record.owner, request.storage, {
     newConversation: false,
     entries: request.newEntries,
+    // Only the first turn may set it; later ones keep it (checked before this).
+    systemPrompt: systemPrompt === record.systemPrompt ? undefined : systemPrompt,
   });
   let claim: ConversationClaim | undefined;
   let replay: Replay = { kind: "session" };

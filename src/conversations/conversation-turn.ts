@@ -59,6 +59,8 @@ export class ConversationTurn {
   private finished = false;
   /** Set once the reservation is the transcript copy's to give back. */
   private handedOver = false;
+  /** The CLI session the turn ran in, as its lines said. */
+  private sessionId: string | undefined;
   /** Messages of this turn before its final answer: tool calls and their results. */
   private readonly exchanged: HistoryEntry[] = [];
 
@@ -89,6 +91,14 @@ export class ConversationTurn {
     return this.parts.record?.model ?? undefined;
   }
 
+  /** The CLI's lines of this turn, passed through: notes the session they belong to. */
+  async *track<Line extends { session_id?: string }>(lines: AsyncIterable<Line>): AsyncGenerator<Line> {
+    for await (const line of lines) {
+      this.sessionId ??= line.session_id || undefined;
+      yield line;
+    }
+  }
+
   /** A tool-call answer of this turn, or the client's results for it, in the order they happened. */
   addExchange(entries: HistoryEntry[]): void {
     this.exchanged.push(...entries);
@@ -101,7 +111,11 @@ export class ConversationTurn {
   async reserveResults(entries: HistoryEntry[]): Promise<void> {
     const { parts } = this;
     if (!parts.persist) return;
-    const more = await this.dependencies.quota.reserve(parts.owner, parts.storage, { newConversation: false, entries });
+    const more = await this.dependencies.quota.reserve(parts.owner, parts.storage, {
+      newConversation: false,
+      entries: [],
+      replayed: entries, // tool traffic is not kept as items
+    });
     const earlier = parts.reservation;
     parts.reservation = () => {
       earlier?.();
@@ -120,10 +134,7 @@ export class ConversationTurn {
     lastMessageId: string | undefined;
   }): Promise<void> {
     const { parts } = this;
-    if (!parts.persist) {
-      this.dependencies.sessionFiles.discard(parts.owner, [reply.sessionId]);
-      return;
-    }
+    if (!parts.persist) return;
     const { store, transcriptSync, logger, roomOf } = this.dependencies;
     const entries: HistoryEntry[] = [
       ...parts.newEntries,
@@ -176,7 +187,15 @@ export class ConversationTurn {
   async finish(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
-    if (!this.handedOver) this.parts.reservation?.();
+    if (!this.handedOver) {
+      this.parts.reservation?.();
+      // A session nothing recorded (a failed or abandoned turn, a one-off) is never resumed: its
+      // files go now, not after a day — or failed large requests would fill the disk uncounted.
+      const { sessionId } = this;
+      if (sessionId && sessionId !== this.parts.record?.sessionId) {
+        this.dependencies.sessionFiles.discard(this.parts.owner, [sessionId]);
+      }
+    }
     const { lockHolder, conversationId } = this.parts;
     if (lockHolder === undefined) return;
     await this.dependencies.store.unlock(conversationId, lockHolder).catch((error: unknown) => {

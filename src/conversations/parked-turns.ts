@@ -16,14 +16,21 @@ export interface ParkedTurn {
 export class ParkedTurns<T extends ParkedTurn> {
   private readonly byCall = new Map<string, T>();
   private readonly timers = new Map<T, NodeJS.Timeout>();
+  /** When each parked turn is abandoned: set when it is parked, kept when it is put back. */
+  private readonly deadlines = new WeakMap<T, number>();
 
   constructor(private readonly timeoutMs: number) {}
 
   park(turn: T): void {
     for (const id of turn.toolCallIds) this.byCall.set(id, turn);
-    const timer = setTimeout(() => {
-      if (this.remove(turn)) turn.abandon("The client did not send the tool results in time.");
-    }, this.timeoutMs);
+    const deadline = this.deadlines.get(turn) ?? Date.now() + this.timeoutMs;
+    this.deadlines.set(turn, deadline);
+    const timer = setTimeout(
+      () => {
+        if (this.remove(turn)) turn.abandon("The client did not send the tool results in time.");
+      },
+      Math.max(0, deadline - Date.now()),
+    );
     timer.unref();
     this.timers.set(turn, timer);
   }
@@ -42,7 +49,10 @@ export class ParkedTurns<T extends ParkedTurn> {
     return turn;
   }
 
-  /** Puts a turn back (its results were incomplete), keeping its deadline running anew. */
+  /**
+   * Puts a turn back (its results were incomplete or refused), its deadline unchanged: results
+   * sent again and again must not keep a turn, its process and its conversation's lock for ever.
+   */
   restore(turn: T): void {
     this.park(turn);
   }

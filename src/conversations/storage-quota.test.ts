@@ -11,22 +11,25 @@ const text = (bytes: number) => [{ role: "user" as const, text: "x".repeat(bytes
 
 describe("StorageQuota", () => {
   it("holds what admitted turns will store until they give it back, so turns at once cannot all fit", async () => {
+    // Replayed text is held at its JSON-escaped size (quotes included): 30 characters, 32 bytes.
     const quota = new StorageQuota(storeWith({ conversations: 0, bytes: 40 }));
-    const first = await quota.reserve("a", limits, { newConversation: true, entries: text(30) });
-    await expect(quota.reserve("a", limits, { newConversation: false, entries: text(31) })).rejects.toMatchObject({
+    const first = await quota.reserve("a", limits, { newConversation: true, entries: [], replayed: text(30) });
+    await expect(
+      quota.reserve("a", limits, { newConversation: false, entries: [], replayed: text(31) }),
+    ).rejects.toMatchObject({
       status: 429,
       type: "insufficient_quota",
       code: "quota_exceeded",
       retryable: false,
     });
     // Another owner has a quota of its own.
-    await quota.reserve("b", limits, { newConversation: false, entries: text(60) });
+    await quota.reserve("b", limits, { newConversation: false, entries: [], replayed: text(58) });
     first();
     first(); // idempotent: given back once
-    const again = await quota.reserve("a", limits, { newConversation: false, entries: text(60) });
-    await expect(quota.reserve("a", limits, { newConversation: false, entries: text(1) })).rejects.toThrow(
-      /max_stored_mb_per_key/,
-    );
+    const again = await quota.reserve("a", limits, { newConversation: false, entries: [], replayed: text(58) });
+    await expect(
+      quota.reserve("a", limits, { newConversation: false, entries: [], replayed: text(1) }),
+    ).rejects.toThrow(/max_stored_mb_per_key/);
     again();
   });
 
@@ -42,12 +45,27 @@ describe("StorageQuota", () => {
     (await quota.reserve("a", limits, { newConversation: true, entries: [] }))();
   });
 
-  it("counts UTF-8 bytes", async () => {
+  it("holds a message as stored: its text as an item, and JSON-escaped in the transcript; a system prompt once (ñ: 2 bytes)", async () => {
     const quota = new StorageQuota(storeWith({ conversations: 0, bytes: 0 }));
-    const entries = [{ role: "user" as const, text: "é".repeat(50) }]; // 100 bytes
-    (await quota.reserve("a", limits, { newConversation: false, entries }))();
+    // "é" is 2 bytes; "\u0001" is 1 byte and escapes to 6: 2 + 1 text bytes, 2 + 6 + 2 escaped.
+    const entries = [{ role: "user" as const, text: "é\u0001" }];
+    (await quota.reserve("a", { ...limits, maxStoredBytes: 13 }, { newConversation: false, entries }))();
     await expect(
-      quota.reserve("a", limits, { newConversation: false, entries: [...entries, ...text(1)] }),
+      quota.reserve("a", { ...limits, maxStoredBytes: 12 }, { newConversation: false, entries }),
+    ).rejects.toThrow(/quota/);
+    (
+      await quota.reserve(
+        "a",
+        { ...limits, maxStoredBytes: 5 },
+        { newConversation: true, entries: [], systemPrompt: "ñañ" },
+      )
+    )();
+    await expect(
+      quota.reserve(
+        "a",
+        { ...limits, maxStoredBytes: 5 },
+        { newConversation: true, entries: [], systemPrompt: "ñañ!" },
+      ),
     ).rejects.toThrow(/quota/);
   });
 });

@@ -15,8 +15,21 @@ import type { HistoryEntry } from "./history-digest.js";
 export interface StorageDemand {
   /** The request starts a conversation. */
   newConversation: boolean;
-  /** What the turn will store at least: the messages it sends to the CLI (they land in its transcript). */
+  /** Messages stored as items and, JSON-escaped, in the CLI transcript. */
   entries: readonly HistoryEntry[];
+  /** Messages only the transcript holds: earlier messages replayed as text, client tool results. */
+  replayed?: readonly HistoryEntry[];
+  /** A system prompt the conversation will keep. */
+  systemPrompt?: string | null;
+}
+
+/** What a demand will store: an item's text plus its JSON-escaped copy in the transcript. */
+function demandedBytes(demand: StorageDemand): number {
+  const escaped = (entry: HistoryEntry) => Buffer.byteLength(JSON.stringify(entry.text));
+  let bytes = Buffer.byteLength(demand.systemPrompt ?? "");
+  for (const entry of demand.entries) bytes += Buffer.byteLength(entry.text) + escaped(entry);
+  for (const entry of demand.replayed ?? []) bytes += escaped(entry);
+  return bytes;
 }
 
 /** Given back once what it reserved is stored, or will not be. Idempotent. */
@@ -38,7 +51,7 @@ export class StorageQuota {
         `This API key has reached its quota of ${limits.maxConversations} conversations (conversation.max_conversations_per_key)`,
       );
     }
-    const bytes = demand.entries.reduce((sum, entry) => sum + Buffer.byteLength(entry.text), 0);
+    const bytes = demandedBytes(demand);
     const used = stored.bytes + held.bytes;
     if (used + bytes > limits.maxStoredBytes) {
       throw quotaExceeded(

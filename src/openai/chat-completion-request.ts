@@ -29,7 +29,7 @@ const optionalNumber = z.number().nullable().optional();
 const optionalInteger = z.number().int().nullable().optional();
 
 export const chatCompletionRequestSchema = z.looseObject({
-  model: z.string().min(1).optional(),
+  model: z.string().min(1).max(256).optional(),
   messages: z.array(message).min(1),
   stream: z.boolean().nullable().optional(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),

@@ -24,7 +24,7 @@ const createSchema = z.looseObject({
   metadata: metadataSchema.nullable().optional(),
   items: z.array(inputItemSchema).max(20).nullable().optional(),
   /** The gateway's extension: the model of turns that name none. */
-  model: z.string().min(1).nullable().optional(),
+  model: z.string().min(1).max(256).nullable().optional(),
 });
 
 const updateSchema = z.looseObject({ metadata: metadataSchema });

@@ -47,10 +47,21 @@ export async function resolveImages(blocks: ContentBlock[], limits: ImageLimits)
   );
 }
 
+/** Real image URLs are short; a long one is payload smuggled past the image limits. */
+const maxImageUrlLength = 8192;
+
 async function imageBlock(request: ImageRequestBlock, limits: ImageLimits): Promise<ContentBlock> {
   const { url, param } = request;
   if (url.startsWith("data:")) return dataUrlImage(url, param, limits);
   if (/^https?:\/\//i.test(url)) {
+    // The URL is kept (transcript, store) several times over and never counted as an image's bytes.
+    if (url.length > maxImageUrlLength) {
+      throw invalidRequest(
+        `An image URL may be at most ${maxImageUrlLength} characters; send larger data as a data: URL.`,
+        param,
+        "invalid_image_url",
+      );
+    }
     try {
       new URL(url);
     } catch {

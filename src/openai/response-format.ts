@@ -6,6 +6,8 @@
 import { invalidRequest } from "../errors.js";
 import type { ChatCompletionRequest } from "./chat-completion-request.js";
 
+const maxSchemaBytes = 64 * 1024;
+
 /** The JSON Schema (as text, for the command line), or undefined for plain text. */
 export function parseResponseFormat(request: ChatCompletionRequest): string | undefined {
   const format = request.response_format;
@@ -27,7 +29,17 @@ export function parseResponseFormat(request: ChatCompletionRequest): string | un
         "invalid_value",
       );
     }
-    return JSON.stringify(schema);
+    const text = JSON.stringify(schema);
+    // It goes on the CLI's command line, where one argument may hold at most 128 KiB (Linux's
+    // MAX_ARG_STRLEN): larger, the process could not even start.
+    if (Buffer.byteLength(text) > maxSchemaBytes) {
+      throw invalidRequest(
+        `The schema is larger than ${maxSchemaBytes / 1024} KiB of JSON.`,
+        "response_format.json_schema.schema",
+        "schema_too_large",
+      );
+    }
+    return text;
   }
   throw invalidRequest(
     `Invalid value for 'response_format.type': '${format.type}'.`,

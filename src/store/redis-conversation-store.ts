@@ -8,8 +8,9 @@
  *   items:<id>                 list of item JSON, trimmed to the newest maxItems
  *   conversations:<owner>      sorted set of ids by creation sequence (listing, pagination)
  *   advanced:<owner>           sorted set of ids by last advance, Unix ms (retention)
- *   usage:<owner>              bytes of items and transcripts stored (quotas)
+ *   usage:<owner>              bytes of items, transcripts and system prompts stored (quotas)
  *   owners                     set of owners with conversations
+ *   accounting                 "1" once records written before usage was counted are counted
  *   digest:<owner>:<digest>    sorted set of ids whose history has that digest, by last advance
  *   lock:<id>                  the holder of the conversation's current turn (SET NX PX)
  *   sequence                   creation counter
@@ -29,6 +30,7 @@ import type {
 } from "./conversation-store.js";
 import { sessionIdsOf } from "./conversation-store.js";
 import {
+  backfillScript,
   deleteScript,
   recordTurnScript,
   saveTranscriptScript,
@@ -41,6 +43,7 @@ type StoredRecord = Omit<ConversationRecord, "transcriptLength"> & { sequence: n
 
 export class RedisConversationStore implements ConversationStore {
   private readonly redis: Redis;
+  private counting: Promise<void> | undefined;
 
   constructor(
     url: string,
@@ -53,11 +56,15 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async create(record: ConversationRecord, items: ConversationItem[]): Promise<void> {
+    await this.counted();
     const sequence = await this.redis.incr(this.key("sequence"));
     const { transcriptLength: _, ...stored } = record;
     // Like a turn's items, only the newest maxItems are kept.
-    const kept = items.slice(-this.limits.maxItems).map((item) => JSON.stringify(item));
-    const storedBytes = kept.reduce((sum, item) => sum + Buffer.byteLength(item), 0);
+    const keptItems = items.slice(-this.limits.maxItems);
+    const kept = keptItems.map((item) => JSON.stringify(item));
+    const storedBytes =
+      keptItems.reduce((sum, item) => sum + Buffer.byteLength(item.text), 0) +
+      Buffer.byteLength(record.systemPrompt ?? "");
     const now = Date.now();
     const transaction = this.redis
       .multi()
@@ -86,6 +93,7 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async delete(id: string): Promise<boolean> {
+    await this.counted();
     return (await this.redis.eval(deleteScript, 0, this.prefix, id)) === 1;
   }
 
@@ -109,6 +117,7 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async usage(owner: string): Promise<StoredUsage> {
+    await this.counted();
     const [[, conversations], [, bytes]] = (await this.redis
       .multi()
       .zcard(this.key("conversations", owner))
@@ -118,10 +127,12 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async owners(): Promise<string[]> {
+    await this.counted();
     return this.redis.smembers(this.key("owners"));
   }
 
   async stale(owner: string, before: number, limit: number): Promise<StaleConversation[]> {
+    await this.counted();
     const ids = await this.redis.zrangebyscore(this.key("advanced", owner), "-inf", `(${before}`, "LIMIT", 0, limit);
     const records = await Promise.all(ids.map((id) => this.get(id)));
     return records
@@ -139,6 +150,7 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async recordTurn(id: string, owner: string, turn: RecordedTurn): Promise<"recorded" | "conflict"> {
+    await this.counted();
     const arguments_ = {
       id,
       owner,
@@ -156,6 +168,7 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async saveTranscript(id: string, update: TranscriptUpdate): Promise<boolean> {
+    await this.counted();
     const { text, ...position } = update;
     const saved = await this.redis.eval(saveTranscriptScript, 0, this.prefix, id, JSON.stringify(position), text);
     return saved === 1;
@@ -180,6 +193,32 @@ export class RedisConversationStore implements ConversationStore {
 
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  /**
+   * Records written before usage was counted are counted once (backfillScript), before anything
+   * that reads or changes usage; a failure (Redis unreachable) is tried again by the next call.
+   */
+  private counted(): Promise<void> {
+    this.counting ??= this.countEarlierRecords().catch((error: unknown) => {
+      this.counting = undefined;
+      throw error;
+    });
+    return this.counting;
+  }
+
+  private async countEarlierRecords(): Promise<void> {
+    const done = this.key("accounting");
+    if ((await this.redis.get(done)) === "1") return;
+    let cursor = "0";
+    do {
+      const [next, keys] = await this.redis.scan(cursor, "MATCH", `${this.key("conversation")}:*`, "COUNT", 500);
+      for (const key of keys) {
+        await this.redis.eval(backfillScript, 0, this.prefix, key.slice(this.key("conversation").length + 1));
+      }
+      cursor = next;
+    } while (cursor !== "0");
+    await this.redis.set(done, "1");
   }
 
   private key(...parts: string[]): string {

@@ -4,8 +4,15 @@
  * the connection is doing meanwhile. Each keeps the owner's `usage:<owner>` byte count and the
  * record's own share of it in step. Scripts build keys from the prefix, so a Redis Cluster is not
  * supported (one Redis or a replicated primary is).
+ *
+ * Bytes counted are those SQLite counts too: items' texts, transcripts and system prompts (UTF-8;
+ * Lua's # counts bytes). `size` takes JSON null (cjson.null, not a string) as nothing.
  */
-export const recordTurnScript = `
+const helpers = `
+local function size(value) return type(value) == "string" and #value or 0 end
+local function itemText(json) return size(cjson.decode(json).text) end`;
+
+export const recordTurnScript = `${helpers}
 local prefix, turn = ARGV[1], cjson.decode(ARGV[2])
 local key = prefix .. "conversation:" .. turn.id
 local json = redis.call("GET", key)
@@ -21,15 +28,15 @@ else
   redis.call("ZADD", prefix .. "conversations:" .. turn.owner, record.sequence, turn.id)
   redis.call("SADD", prefix .. "owners", turn.owner)
 end
+local added = size(turn.systemPrompt) - size(record.systemPrompt)
 record.model, record.systemPrompt, record.sessionId = turn.model, turn.systemPrompt, turn.sessionId
 record.revision, record.historyDigest = revision + 1, turn.historyDigest
-local added = 0
 if #turn.items > 0 then
   local items = prefix .. "items:" .. turn.id
-  for _, item in ipairs(turn.items) do added = added + #item end
+  for _, item in ipairs(turn.items) do added = added + itemText(item) end
   local length = redis.call("RPUSH", items, unpack(turn.items))
   if length > turn.maxItems then
-    for _, item in ipairs(redis.call("LRANGE", items, 0, length - turn.maxItems - 1)) do added = added - #item end
+    for _, item in ipairs(redis.call("LRANGE", items, 0, length - turn.maxItems - 1)) do added = added - itemText(item) end
     redis.call("LTRIM", items, -turn.maxItems, -1)
   end
 end
@@ -87,3 +94,25 @@ end
 return 1`;
 
 export const unlockScript = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`;
+
+/**
+ * A record written before usage was counted (no storedBytes): counted now — items, transcript,
+ * system prompt — and entered in the owner set and the retention index (its last advance is the
+ * score of its current digest entry, else its creation). Idempotent: counted records are skipped.
+ */
+export const backfillScript = `${helpers}
+local prefix, id = ARGV[1], ARGV[2]
+local key = prefix .. "conversation:" .. id
+local json = redis.call("GET", key)
+if not json then return 0 end
+local record = cjson.decode(json)
+if record.storedBytes ~= nil then return 0 end
+local bytes = redis.call("STRLEN", prefix .. "transcript:" .. id) + size(record.systemPrompt)
+for _, item in ipairs(redis.call("LRANGE", prefix .. "items:" .. id, 0, -1)) do bytes = bytes + itemText(item) end
+record.storedBytes = bytes
+redis.call("SET", key, cjson.encode(record))
+redis.call("INCRBY", prefix .. "usage:" .. record.owner, bytes)
+redis.call("SADD", prefix .. "owners", record.owner)
+local advanced = redis.call("ZSCORE", prefix .. "digest:" .. record.owner .. ":" .. record.historyDigest, id)
+redis.call("ZADD", prefix .. "advanced:" .. record.owner, advanced or (record.createdAt * 1000), id)
+return 1`;

@@ -161,6 +161,7 @@ export class SqliteConversationStore implements ConversationStore {
       this.database
         .prepare(
           `UPDATE conversations SET model = @model, system_prompt = @systemPrompt, session_id = @sessionId,
+             stored_bytes = stored_bytes + COALESCE(${bytesOf("@systemPrompt")}, 0) - COALESCE(${bytesOf("system_prompt")}, 0),
              revision = revision + 1, history_digest = @historyDigest, advanced_at = @now
            WHERE id = @id`,
         )
@@ -222,8 +223,9 @@ export class SqliteConversationStore implements ConversationStore {
     this.database
       .prepare(
         `INSERT INTO conversations (id, owner, created_at, metadata, model, system_prompt, session_id, revision,
-           history_digest, advanced_at)
-         VALUES (@id, @owner, @createdAt, @metadata, @model, @systemPrompt, @sessionId, @revision, @historyDigest, @now)`,
+           history_digest, advanced_at, stored_bytes)
+         VALUES (@id, @owner, @createdAt, @metadata, @model, @systemPrompt, @sessionId, @revision, @historyDigest, @now,
+           COALESCE(${bytesOf("@systemPrompt")}, 0))`,
       )
       .run({ ...record, metadata: JSON.stringify(record.metadata), now: Date.now() });
   }

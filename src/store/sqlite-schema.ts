@@ -1,6 +1,6 @@
 /**
  * The SQLite store's tables, and the one step that brings a store made by an earlier version up to
- * them: `stored_bytes` (each conversation's items and transcript, its share of its owner's quota) is added and filled in.
+ * them: `stored_bytes` (each conversation's items, transcript and system prompt: its share of its owner's quota) is added and filled in.
  */
 import type Database from "better-sqlite3";
 
@@ -44,19 +44,23 @@ CREATE TABLE IF NOT EXISTS locks (
 export const bytesOf = (expression: string) => `length(CAST(${expression} AS BLOB))`;
 
 export function applySchema(database: Database.Database): void {
-  database.transaction(() => {
-    const columns = database.prepare("SELECT name FROM pragma_table_info('conversations')").all() as Array<{
-      name: string;
-    }>;
-    const before = columns.length > 0 && !columns.some((column) => column.name === "stored_bytes");
-    if (before) {
-      database.exec("ALTER TABLE conversations ADD COLUMN stored_bytes INTEGER NOT NULL DEFAULT 0");
-      database.exec(
-        `UPDATE conversations SET stored_bytes = ${bytesOf("transcript")} +
+  // IMMEDIATE: two gateways opening an older file at once wait for each other (busy_timeout)
+  // instead of one failing when both try to upgrade a read lock.
+  database
+    .transaction(() => {
+      const columns = database.prepare("SELECT name FROM pragma_table_info('conversations')").all() as Array<{
+        name: string;
+      }>;
+      const before = columns.length > 0 && !columns.some((column) => column.name === "stored_bytes");
+      if (before) {
+        database.exec("ALTER TABLE conversations ADD COLUMN stored_bytes INTEGER NOT NULL DEFAULT 0");
+        database.exec(
+          `UPDATE conversations SET stored_bytes = ${bytesOf("transcript")} + COALESCE(${bytesOf("system_prompt")}, 0) +
            COALESCE((SELECT SUM(${bytesOf("text")}) FROM items WHERE conversation_id = conversations.id), 0)`,
-      );
-    }
-    database.exec(schema);
-    database.exec("CREATE INDEX IF NOT EXISTS conversations_by_advance ON conversations (owner, advanced_at)");
-  })();
+        );
+      }
+      database.exec(schema);
+      database.exec("CREATE INDEX IF NOT EXISTS conversations_by_advance ON conversations (owner, advanced_at)");
+    })
+    .immediate();
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ConversationRecord, ConversationStore, RecordedTurn } from "../../src/store/conversation-store.js";
 import { openConversationStore } from "../../src/store/open-conversation-store.js";
@@ -171,15 +172,16 @@ describe.each(kinds)("the %s conversation store", (_kind, url) => {
       { id: "msg_s", role: "user", text: "seed", createdAt: 1 },
     ]);
     const seeded = await store.usage("erin");
-    expect(seeded.conversations).toBe(1);
-    expect(seeded.bytes).toBeGreaterThanOrEqual(4);
+    // Both stores count the same: items' texts, transcripts and system prompts, in UTF-8 bytes.
+    expect(seeded).toEqual({ conversations: 1, bytes: 4 });
     const sizes: number[] = [];
     for (let revision = 0; revision < 5; revision++) {
       await store.recordTurn("conv_u2", "erin", turn(revision));
       sizes.push((await store.usage("erin")).bytes);
     }
+    expect(sizes[0]).toBe(4 + "question 0".length + "answer 0".length + "Be brief.".length);
     // Two items a turn, five kept: once trimming starts, a turn adds what it drops.
-    expect(sizes[1]).toBeGreaterThan(sizes[0] ?? 0);
+    expect(sizes[1]).toBe((sizes[0] ?? 0) + "question 1".length + "answer 1".length);
     expect(sizes[4]).toBe(sizes[3]);
     const before = (await store.usage("erin")).bytes;
     await store.saveTranscript("conv_u2", { revision: 5, sessionId: "s1", offset: 0, text: "ñabc" });
@@ -233,6 +235,44 @@ describe.each(kinds)("the %s conversation store", (_kind, url) => {
   });
 });
 
+describe("a Redis store written before quotas", () => {
+  it("counts its earlier records once, when first used", async () => {
+    const prefix = `before${++counter}:`;
+    const raw = new Redis(redis.url);
+    const old = {
+      id: "conv_y",
+      owner: "jo",
+      createdAt: 1,
+      metadata: {},
+      model: null,
+      systemPrompt: "Sé breve.",
+      sessionId: null,
+      revision: 1,
+      historyDigest: "d",
+      transcriptSessionId: null,
+      transcriptRevision: 0,
+      sequence: 1,
+    };
+    await raw
+      .multi()
+      .set(`${prefix}conversation:conv_y`, JSON.stringify(old))
+      .set(`${prefix}transcript:conv_y`, "transcript")
+      .rpush(`${prefix}items:conv_y`, JSON.stringify({ id: "msg_1", role: "user", text: 'hé"llo', createdAt: 1 }))
+      .zadd(`${prefix}conversations:jo`, 1, "conv_y")
+      .zadd(`${prefix}digest:jo:d`, 5_000, "conv_y")
+      .exec();
+    await raw.quit();
+    const expected = "transcript".length + Buffer.byteLength("Sé breve.") + Buffer.byteLength('hé"llo');
+    for (let opening = 0; opening < 2; opening++) {
+      const store = openConversationStore(redis.url, prefix, { maxItems: 5 });
+      expect(await store.usage("jo")).toEqual({ conversations: 1, bytes: expected });
+      expect(await store.owners()).toEqual(["jo"]);
+      expect(await store.stale("jo", 5_001, 10)).toEqual([{ id: "conv_y", revision: 1, sessionIds: [] }]);
+      await store.close();
+    }
+  });
+});
+
 describe("a SQLite store made before quotas", () => {
   it("counts the bytes it already holds when opened", async () => {
     const path = join(directory, "before-quotas.sqlite");
@@ -243,14 +283,14 @@ describe("a SQLite store made before quotas", () => {
       transcript_session_id TEXT, transcript_revision INTEGER NOT NULL DEFAULT 0, transcript TEXT NOT NULL DEFAULT '');
       CREATE TABLE items (seq INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id TEXT NOT NULL, id TEXT NOT NULL,
       role TEXT NOT NULL, text TEXT NOT NULL, created_at INTEGER NOT NULL);
-      INSERT INTO conversations (id, owner, created_at, metadata, revision, history_digest, advanced_at, transcript)
-        VALUES ('conv_x', 'ida', 1, '{}', 1, 'd', 1, 'transcript');
+      INSERT INTO conversations (id, owner, created_at, metadata, revision, history_digest, advanced_at, transcript,
+        system_prompt) VALUES ('conv_x', 'ida', 1, '{}', 1, 'd', 1, 'transcript', 'Be brief.');
       INSERT INTO items (conversation_id, id, role, text, created_at) VALUES ('conv_x', 'msg_1', 'user', 'héllo', 1);`);
     old.close();
     const store = openConversationStore(`sqlite:${path}`, "", { maxItems: 5 });
     expect(await store.usage("ida")).toEqual({
       conversations: 1,
-      bytes: "transcript".length + Buffer.byteLength("héllo"),
+      bytes: "transcript".length + "Be brief.".length + Buffer.byteLength("héllo"),
     });
     expect(await store.stale("ida", 2, 10)).toEqual([{ id: "conv_x", revision: 1, sessionIds: [] }]);
     await store.close();

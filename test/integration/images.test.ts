@@ -125,6 +125,9 @@ describe("images", () => {
     expect(many).toMatchObject({ status: 400, error: { code: "too_many_images" } });
     expect((await ask("ftp://example.com/x.png")).error?.code).toBe("invalid_image_url");
     expect((await ask("data:image/png,not-base64")).error?.code).toBe("invalid_image_url");
+    // A URL is kept in the transcript and store; a long one would be payload past every image limit.
+    const long = await ask(`https://example.com/${"x".repeat(8200)}.png`);
+    expect(long).toMatchObject({ status: 400, error: { code: "invalid_image_url" } });
   });
 
   it("reads no local file for a caller without the agent grant (403), while data URLs still work", async () => {

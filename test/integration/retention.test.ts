@@ -6,7 +6,7 @@
  * whose file was swept resumes from the store's copy. Deleting a conversation removes its CLI
  * files at once.
  */
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.js";
@@ -58,8 +58,24 @@ function filesNamed(root: string, name: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
+/** The CLI's session files (in the model room and the rooms) whose text contains `text`. */
+function filesMentioning(test: TestGateway, text: string): string[] {
+  return [test.environment.configDirectory, test.environment.dataDirectory]
+    .filter((root) => existsSync(root))
+    .flatMap((root) =>
+      readdirSync(root, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile() && entry.name.endsWith(".jsonl"))
+        .map((entry) => join(entry.parentPath, entry.name)),
+    )
+    .filter((path) => readFileSync(path, "utf8").includes(text));
+}
+
+const ownerOf = (test: TestGateway, name: string) =>
+  test.gateway.services.apiKeys.callers().find((caller) => caller.name === name)?.owner ?? "";
+
 /** Transcripts in the operator's CLI config dir (the model room's). */
 function modelRoomFiles(test: TestGateway): string[] {
+  if (!existsSync(test.environment.configDirectory)) return [];
   return readdirSync(test.environment.configDirectory, { recursive: true })
     .map(String)
     .filter((name) => name.endsWith(".jsonl"));
@@ -88,9 +104,10 @@ describe.each([
     const roomsDirectory = join(test.environment.dataDirectory, "rooms");
     expect(cliFilesOf(test, sessions.brief)).toEqual([expect.stringContaining(roomsDirectory)]);
     expect(cliFilesOf(test, sessions.plain)).toEqual([expect.stringContaining(test.environment.configDirectory)]);
-    // A one-off's files are gone as soon as its process was cleared: only the two conversations' stay.
-    await chat(test, keys.plain, { store: false, messages: [{ role: "user", content: "one-off" }] });
-    await eventually(() => expect(modelRoomFiles(test)).toHaveLength(2));
+    // A one-off's files are gone as soon as its process was cleared.
+    await chat(test, keys.plain, { store: false, messages: [{ role: "user", content: "one-off 7f3a" }] });
+    await eventually(() => expect(filesMentioning(test, "one-off 7f3a")).toHaveLength(1));
+    await eventually(() => expect(filesMentioning(test, "one-off 7f3a")).toEqual([]));
     // What a failed turn may leave behind, in the model room and in a room.
     const strays = [
       join(dirname(cliFilesOf(test, sessions.plain)[0] ?? ""), "0b7c3f4e-1d2a-4b5c-8d9e-0f1a2b3c4d5e.jsonl"),
@@ -158,5 +175,34 @@ describe("deleting a conversation", () => {
       await eventually(() => expect(cliFilesOf(test, sessionId)).toEqual([]));
       expect(await store.transcript(reply.conversation_id)).toBeUndefined();
     }
+  });
+});
+
+describe("a turn nothing records", () => {
+  it("leaves no CLI files behind: a stream the client abandons, like a one-off", async () => {
+    const test = await start(() => undefined);
+    const aborted = new AbortController();
+    const response = await fetch(`${test.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${keys.plain}` },
+      body: JSON.stringify({
+        model: "sonnet",
+        stream: true,
+        messages: [{ role: "user", content: "[[slow:50:100]] abandoned 9c2e" }],
+      }),
+      signal: aborted.signal,
+    });
+    // Read on (a stream nobody reads holds its turn), until the CLI has written the turn's file.
+    const reading = (async () => {
+      for await (const _ of response.body ?? []) if (aborted.signal.aborted) return;
+    })().catch(() => {});
+    await eventually(() => expect(filesMentioning(test, "abandoned 9c2e")).toHaveLength(1));
+    aborted.abort();
+    await reading;
+    await eventually(() => expect(filesMentioning(test, "abandoned 9c2e")).toEqual([]));
+    expect(await test.gateway.services.conversationTurns.store.usage(ownerOf(test, "plain"))).toEqual({
+      conversations: 0,
+      bytes: 0,
+    });
   });
 });

@@ -89,4 +89,17 @@ describe("structured output", () => {
       "response_format.json_schema.schema",
     );
   });
+
+  it("rejects a schema too large for the CLI's command line with 400, not a failed process", async () => {
+    const properties = Object.fromEntries(
+      Array.from({ length: 3000 }, (_, index) => [`field_${index}`, { type: "string", description: "x".repeat(20) }]),
+    );
+    const response = await test.post({
+      model: "sonnet",
+      messages: [{ role: "user", content: "x" }],
+      response_format: { type: "json_schema", json_schema: { name: "n", schema: { type: "object", properties } } },
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("schema_too_large");
+  });
 });

@@ -157,21 +157,23 @@ async function runTurn(
   );
   if (clientTools?.instruction) content.push({ type: "text", text: clientTools.instruction });
   const turn: ChatTurn = { source: undefined as never, conversation, control, model, server: undefined };
-  const lines = runPooledTurn(pool, {
-    profile: conversation.profile,
-    model,
-    content,
-    signal: control.signal,
-    claim: conversation.claim,
-    maxHeld: caller.limits.maxProcesses,
-    effort,
-    keep: () => conversation.keep(),
-    prepare: async (lease) => {
-      if (!clientTools) return;
-      turn.server = clientToolServerOf(lease.process);
-      await turn.server?.setTools(clientTools.tools);
-    },
-  });
+  const lines = conversation.track(
+    runPooledTurn(pool, {
+      profile: conversation.profile,
+      model,
+      content,
+      signal: control.signal,
+      claim: conversation.claim,
+      maxHeld: caller.limits.maxProcesses,
+      effort,
+      keep: () => conversation.keep(),
+      prepare: async (lease) => {
+        if (!clientTools) return;
+        turn.server = clientToolServerOf(lease.process);
+        await turn.server?.setTools(clientTools.tools);
+      },
+    }),
+  );
   const started = performance.now();
   let output: AsyncIterable<AssistantOutputEvent> = readAssistantOutput(lines, model, {
     structured: jsonSchema !== undefined,
