@@ -39,7 +39,7 @@ export const sessionFileMaxAgeMs = day;
 
 export class RetentionSweeper {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<SweepResult> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
   private stopped = false;
 
   constructor(
@@ -64,19 +64,18 @@ export class RetentionSweeper {
     sweep(60_000);
   }
 
-  /** Waits for a sweep in progress; no new one starts. */
+  /** Waits for the sweeps asked for; no new one starts on its own. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running?.catch(() => {});
+    await this.queue;
   }
 
-  /** One sweep as of `now`; a sweep already running is joined, not doubled. */
+  /** One sweep as of `now`, after any sweep still running (two never overlap). */
   sweep(now = Date.now()): Promise<SweepResult> {
-    this.running ??= this.sweepAll(now).finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    const result = this.queue.then(() => this.sweepAll(now));
+    this.queue = result.catch(() => {});
+    return result;
   }
 
   private async sweepAll(now: number): Promise<SweepResult> {
