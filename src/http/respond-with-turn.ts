@@ -13,6 +13,7 @@ import { chatCompletionChunks } from "../openai/chat-completion-chunks.js";
 import { collectChatCompletion } from "../openai/collect-chat-completion.js";
 import type { AssistantOutputEvent } from "../openai/read-assistant-output.js";
 import { untilPause } from "../openai/until-pause.js";
+import type { GatewayEnv } from "./gateway-env.js";
 import type { RequestDeadline } from "./request-deadline.js";
 import { createSseResponse } from "./sse.js";
 import type { TurnControl } from "./turn-control.js";
@@ -42,7 +43,11 @@ export interface RespondOptions {
   logger: Logger;
 }
 
-export async function respondWithTurn(context: Context, turn: ChatTurn, options: RespondOptions): Promise<Response> {
+export async function respondWithTurn(
+  context: Context<GatewayEnv>,
+  turn: ChatTurn,
+  options: RespondOptions,
+): Promise<Response> {
   const { deadline } = options;
   turn.control.link(deadline.signal);
   let ended = false;
@@ -64,10 +69,23 @@ export async function respondWithTurn(context: Context, turn: ChatTurn, options:
       return context.json(completion);
     }
     const chunks = chatCompletionChunks(events, { identity, model: turn.model, includeUsage: options.includeUsage });
+    const { logger } = options;
+    const requestId = context.get("requestId");
+    // One line for a client that went away, whether its stream saw the abort or the cancel first.
+    let goneLogged = false;
+    const clientGone = () => {
+      if (goneLogged) return;
+      goneLogged = true;
+      const fields = { requestId, status: 499, code: "client_closed_request" };
+      logger.info(fields, "stream ended: the client closed the request");
+    };
     const response = await createSseResponse(chunks, {
       keepAliveMs: options.keepAliveMs,
-      onStreamError: (error) =>
-        options.logger.warn({ status: error.status, code: error.code }, `stream ended: ${error.message}`),
+      onStreamError: (error) => {
+        if (error.code === "client_closed_request") clientGone();
+        else logger.warn({ requestId, status: error.status, code: error.code }, `stream ended: ${error.message}`);
+      },
+      onCancel: clientGone,
     });
     if (conversationId) response.headers.set("x-conversation-id", conversationId);
     return response;

@@ -48,6 +48,34 @@ describe("createSseResponse", () => {
     expect(text.endsWith('data: {"late":true}\n\ndata: [DONE]\n\n')).toBe(true);
   });
 
+  it("tells of a cancel once and reports no error of the source after it", async () => {
+    const failure = new GatewayError("too late", { status: 502, type: "server_error" });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    async function* failsLater() {
+      yield { a: 1 };
+      await gate;
+      throw failure;
+    }
+    const errors: GatewayError[] = [];
+    let cancels = 0;
+    const response = await createSseResponse(failsLater(), {
+      ...options,
+      onStreamError: (error) => errors.push(error),
+      onCancel: () => cancels++,
+    });
+    const reader = response.body?.getReader();
+    await reader?.read();
+    await reader?.cancel();
+    release();
+    await gate;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(cancels).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
   it("stops the source when the client cancels", async () => {
     let finished = false;
     async function* endless() {

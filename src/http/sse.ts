@@ -12,6 +12,8 @@ export interface SseOptions {
   keepAliveMs: number;
   /** Told about errors that end a stream already under way (they never reach the error handler). */
   onStreamError?(error: GatewayError): void;
+  /** The client went away before the stream's end. */
+  onCancel?(): void;
 }
 
 type Raced<T> = { kind: "result"; result: IteratorResult<T> } | { kind: "silence" };
@@ -47,6 +49,14 @@ export async function createSseResponse<T>(source: AsyncIterator<T>, options: Ss
     pending = undefined;
   }
 
+  // Set once the client has gone: nothing more is enqueued or reported, and the source is closed.
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    // The turn is interrupted by the request's abort signal (or the caller); closing the source
+    // lets the iterator chain run its cleanup once its pending step settles.
+    void source.return?.(undefined)?.catch(() => {});
+  };
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
@@ -55,6 +65,7 @@ export async function createSseResponse<T>(source: AsyncIterator<T>, options: Ss
         if (!result) {
           pending ??= source.next();
           const raced = await raceSilence(pending, options.keepAliveMs);
+          if (stopped) return;
           if (raced.kind === "silence") {
             controller.enqueue(encoder.encode(": ping\n\n"));
             return;
@@ -69,6 +80,7 @@ export async function createSseResponse<T>(source: AsyncIterator<T>, options: Ss
         }
         controller.enqueue(encoder.encode(`data: ${JSON.stringify(result.value)}\n\n`));
       } catch (error) {
+        if (stopped) return;
         const gatewayError = asGatewayError(error);
         options.onStreamError?.(gatewayError);
         controller.enqueue(encoder.encode(`data: ${JSON.stringify(toOpenAIErrorBody(gatewayError))}\n\n`));
@@ -76,9 +88,9 @@ export async function createSseResponse<T>(source: AsyncIterator<T>, options: Ss
       }
     },
     cancel() {
-      // The client went away. The request's abort signal interrupts the turn; this only lets the
-      // iterator chain run its cleanup once its pending step settles.
-      void source.return?.(undefined)?.catch(() => {});
+      if (stopped) return;
+      stop();
+      options.onCancel?.();
     },
   });
   return new Response(stream, { status: 200, headers: sseHeaders });

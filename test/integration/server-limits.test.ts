@@ -1,11 +1,12 @@
 /**
  * The server.* limits against the attacks that found them: headers and bodies sent slowly are cut
- * at their timeouts (Node's defaults held them for 300 s) and logged at info, and idle keep-alive
- * connections are let go. Long answers, streamed or not, are not cut by the request timeouts. (Connection caps: connection-limits.test.ts.)
+ * at their timeouts (Node's defaults held them for 300 s), idle keep-alive connections are let go,
+ * and a client that hangs up is one info line, not an error with a stack. Long answers, streamed or
+ * not, are not cut by the request timeouts. (Connection caps: connection-limits.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { capturedLogger, type LogLine, logLevels } from "../support/captured-logger.js";
-import { eventually } from "../support/eventually.js";
+import { eventually, poolSettled } from "../support/eventually.js";
 import { openConnection } from "../support/raw-connection.js";
 import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
 
@@ -107,5 +108,37 @@ describe("server limits", () => {
     expect(answers).toHaveLength(2);
     expect(answers[0]).toMatch(/connection: keep-alive/i);
     expect(answers[1]).toMatch(/connection: close/i);
+  });
+
+  it("logs a client that hangs up mid-body or mid-stream as one info line without a stack", async () => {
+    const from = lines.length;
+    const halfBody = await openConnection(port);
+    halfBody.socket.write(`${chatHead(1000)}{"model":"sonnet","messages":[{"role":"user","content":"half`);
+    await eventually(() => expect(test.gateway.services.inFlight.size).toBe(1));
+    halfBody.socket.destroy();
+    await eventually(() =>
+      expect(lines.slice(from).find((line) => line.code === "client_closed_request")).toMatchObject({
+        level: logLevels.info,
+        status: 499,
+      }),
+    );
+
+    const streamFrom = lines.length;
+    const controller = new AbortController();
+    const response = await test.post(
+      { model: "sonnet", stream: true, messages: [{ role: "user", content: "[[slow:40:50]] cut me" }] },
+      { signal: controller.signal },
+    );
+    await response.body?.getReader().read();
+    controller.abort();
+    const gone = await eventually(() => {
+      const found = lines.slice(streamFrom).filter((line) => line.msg.startsWith("stream ended"));
+      expect(found).toHaveLength(1);
+      return found[0] as LogLine;
+    });
+    expect(gone).toMatchObject({ level: logLevels.info, status: 499 });
+    await poolSettled(test.pool);
+    expect(lines.slice(streamFrom).filter((line) => line.msg.startsWith("stream ended"))).toHaveLength(1);
+    expectNoErrorLines(lines.slice(from));
   });
 });
