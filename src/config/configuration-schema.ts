@@ -37,6 +37,11 @@ const serverSchema = z.strictObject({
   keep_alive_timeout_seconds: z.number().positive().default(5),
   /** Requests one connection may carry; the last one's answer says `connection: close`. */
   max_requests_per_connection: z.number().int().positive().default(1000),
+  /**
+   * Bytes of an SSE answer the client has not yet taken that the gateway holds; past this the
+   * stream is cut and its turn interrupted (a client that never reads cannot grow its memory).
+   */
+  stream_buffer_kb: z.number().int().positive().default(1024),
   /** Origins browsers may call the gateway from (CORS, WebSocket upgrades); "*" for any. Empty: none. */
   cors_origins: z.array(z.string().min(1)).default([]),
   /**

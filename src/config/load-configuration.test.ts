@@ -30,6 +30,7 @@ describe("loadConfiguration", () => {
       max_connections_per_address: 128,
       keep_alive_timeout_seconds: 5,
       max_requests_per_connection: 1000,
+      stream_buffer_kb: 1024,
     });
     expect(configuration.auth).toMatchObject({ api_keys: [], allow_anonymous_remote: false });
     expect(configuration.claude).toMatchObject({

@@ -13,6 +13,7 @@ import { chatCompletionChunks } from "../openai/chat-completion-chunks.js";
 import { collectChatCompletion } from "../openai/collect-chat-completion.js";
 import type { AssistantOutputEvent } from "../openai/read-assistant-output.js";
 import { untilPause } from "../openai/until-pause.js";
+import { cutUnreadStream } from "./cut-unread-stream.js";
 import type { GatewayEnv } from "./gateway-env.js";
 import type { RequestDeadline } from "./request-deadline.js";
 import { createSseResponse } from "./sse.js";
@@ -38,6 +39,8 @@ export interface RespondOptions {
   stream: boolean;
   includeUsage: boolean;
   keepAliveMs: number;
+  /** server.stream_buffer_kb in bytes. */
+  streamBufferBytes: number;
   deadline: RequestDeadline;
   parkedTurns: ParkedTurns<ChatParkedTurn>;
   logger: Logger;
@@ -81,6 +84,8 @@ export async function respondWithTurn(
     };
     const response = await createSseResponse(chunks, {
       keepAliveMs: options.keepAliveMs,
+      bufferBytes: options.streamBufferBytes,
+      onOverflow: () => turn.control.abort(cutUnreadStream(context, logger, options.streamBufferBytes)),
       onStreamError: (error) => {
         if (error.code === "client_closed_request") clientGone();
         else logger.warn({ requestId, status: error.status, code: error.code }, `stream ended: ${error.message}`);
