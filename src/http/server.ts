@@ -7,7 +7,7 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { type Http2Bindings, type HttpBindings, serve } from "@hono/node-server";
+import { createAdaptorServer, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { Configuration } from "../config/configuration-schema.js";
 import { toOpenAIErrorResponse } from "../errors.js";
@@ -33,57 +33,52 @@ export function listen(
   { onUpgrade, logger }: ListenOptions,
 ): Promise<RunningServer> {
   const headersTimeout = settings.header_timeout_seconds * 1000;
+  const server = createAdaptorServer({
+    fetch: (request: Request, bindings: HttpBindings | Http2Bindings) => {
+      const refusal = limits.refusalOf(bindings.incoming.socket);
+      if (!refusal) return app.fetch(request, bindings);
+      const response = toOpenAIErrorResponse(refusal);
+      response.headers.set("connection", "close");
+      return response;
+    },
+    // The URL's host for a request without a Host header.
+    hostname: settings.host,
+    serverOptions: {
+      headersTimeout,
+      // Node's requestTimeout ends when the request has been received: a long answer is not cut.
+      requestTimeout: settings.body_timeout_seconds * 1000,
+      keepAliveTimeout: settings.keep_alive_timeout_seconds * 1000,
+      // Node checks those timeouts on this interval (30 s by default, too coarse for short ones).
+      connectionsCheckingInterval: Math.min(1000, headersTimeout / 4),
+    },
+  }) as Server;
+  server.maxRequestsPerSocket = settings.max_requests_per_connection;
+  const limits = limitConnections(
+    server,
+    { maxConnections: settings.max_connections, maxConnectionsPerAddress: settings.max_connections_per_address },
+    logger,
+  );
+  server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!limits.refusalOf(socket)) return onUpgrade(request, socket, head);
+    socket.end("HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\nretry-after: 1\r\ncontent-length: 0\r\n\r\n");
+  });
   return new Promise((resolve, reject) => {
-    let limits: ReturnType<typeof limitConnections> | undefined;
-    const server = serve(
-      {
-        fetch: (request: Request, bindings: HttpBindings | Http2Bindings) => {
-          const refusal = limits?.refusalOf(bindings.incoming.socket);
-          if (!refusal) return app.fetch(request, bindings);
-          const response = toOpenAIErrorResponse(refusal);
-          response.headers.set("connection", "close");
-          return response;
-        },
-        hostname: settings.host,
-        port: settings.port,
-        serverOptions: {
-          headersTimeout,
-          // Node's requestTimeout ends when the request has been received: a long answer is not cut.
-          requestTimeout: settings.body_timeout_seconds * 1000,
-          keepAliveTimeout: settings.keep_alive_timeout_seconds * 1000,
-          // Node checks those timeouts on this interval (30 s by default, too coarse for short ones).
-          connectionsCheckingInterval: Math.min(1000, headersTimeout / 4),
-        },
-      },
-      (info: AddressInfo) => {
-        const shownHost = info.family === "IPv6" ? `[${info.address}]` : info.address;
-        resolve({
-          url: `http://${shownHost}:${info.port}`,
-          port: info.port,
-          close: async (beforeCut) => {
-            const closed = new Promise<void>((done) => server.close(() => done()));
-            http.closeIdleConnections();
-            await beforeCut?.();
-            // Open keep-alive and streaming connections would hold close() forever.
-            http.closeAllConnections();
-            await closed;
-          },
-        });
-      },
-    );
-    const http = server as Server;
-    http.maxRequestsPerSocket = settings.max_requests_per_connection;
-    limits = limitConnections(
-      http,
-      { maxConnections: settings.max_connections, maxConnectionsPerAddress: settings.max_connections_per_address },
-      logger,
-    );
     server.once("error", reject);
-    server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (!limits?.refusalOf(socket)) return onUpgrade(request, socket, head);
-      socket.end(
-        "HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\nretry-after: 1\r\ncontent-length: 0\r\n\r\n",
-      );
+    server.listen(settings.port, settings.host, () => {
+      const info = server.address() as AddressInfo;
+      const shownHost = info.family === "IPv6" ? `[${info.address}]` : info.address;
+      resolve({
+        url: `http://${shownHost}:${info.port}`,
+        port: info.port,
+        close: async (beforeCut) => {
+          const closed = new Promise<void>((done) => server.close(() => done()));
+          server.closeIdleConnections();
+          await beforeCut?.();
+          // Open keep-alive and streaming connections would hold close() forever.
+          server.closeAllConnections();
+          await closed;
+        },
+      });
     });
   });
 }
