@@ -38,10 +38,6 @@ export class ConnectionCaps {
   get open(): number {
     return this.total;
   }
-
-  openFrom(address: string): number {
-    return this.perAddress.get(address) ?? 0;
-  }
 }
 
 /** One key per client: an IPv4 client of a dual-stack socket arrives as `::ffff:a.b.c.d`. */
