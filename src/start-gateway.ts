@@ -168,8 +168,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     logger,
   };
   const bridge = createWebSocketBridge(services, logger);
-  const { host, port } = configuration.server;
-  const server = await listen(createApp(services), host, port, bridge.upgrade).catch(async (error: unknown) => {
+  const listening = listen(createApp(services), configuration.server, { onUpgrade: bridge.upgrade, logger });
+  const server = await listening.catch(async (error: unknown) => {
     services.sessions.close();
     bridge.close();
     await pool.close();

@@ -22,6 +22,26 @@ const serverSchema = z.strictObject({
   shutdown_grace_seconds: z.number().min(0).default(10),
   /** Largest request body; larger ones get 413 without being read. */
   body_limit_mb: z.number().positive().default(50),
+  /** A request's headers must arrive within this long (else 408 and the connection is closed). */
+  header_timeout_seconds: z.number().positive().default(20),
+  /**
+   * The whole request, headers and body, must have arrived within this long (else 408, connection
+   * closed). Only receiving: the answer, streamed or not, may take claude.timeout_seconds.
+   */
+  body_timeout_seconds: z.number().positive().default(120),
+  /** Open connections (WebSockets included) at once; beyond, a new one gets 503 and is closed. */
+  max_connections: z.number().int().positive().default(1024),
+  /** Open connections from one client address; behind a reverse proxy all come from the proxy's. */
+  max_connections_per_address: z.number().int().positive().default(128),
+  /** An idle keep-alive connection is closed after this long. */
+  keep_alive_timeout_seconds: z.number().positive().default(5),
+  /** Requests one connection may carry; the last one's answer says `connection: close`. */
+  max_requests_per_connection: z.number().int().positive().default(1000),
+  /**
+   * Bytes of an SSE answer the client has not yet taken that the gateway holds; past this the
+   * stream is cut and its turn interrupted (a client that never reads cannot grow its memory).
+   */
+  stream_buffer_kb: z.number().int().positive().default(1024),
   /** Origins browsers may call the gateway from (CORS, WebSocket upgrades); "*" for any. Empty: none. */
   cors_origins: z.array(z.string().min(1)).default([]),
   /**
@@ -276,6 +296,13 @@ export const configurationSchema = configurationObjectSchema
         code: "custom",
         path: ["mcp", "config_json"],
         message: 'must be JSON of the form {"mcpServers": {…}}',
+      });
+    }
+    if (configuration.server.header_timeout_seconds > configuration.server.body_timeout_seconds) {
+      context.addIssue({
+        code: "custom",
+        path: ["server", "header_timeout_seconds"],
+        message: "must not exceed server.body_timeout_seconds (the headers are part of the request)",
       });
     }
     if (configuration.claude.pool_min_idle > configuration.claude.max_concurrent_sessions) {

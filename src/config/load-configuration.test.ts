@@ -24,6 +24,13 @@ describe("loadConfiguration", () => {
       body_limit_mb: 50,
       cors_origins: [],
       shutdown_grace_seconds: 10,
+      header_timeout_seconds: 20,
+      body_timeout_seconds: 120,
+      max_connections: 1024,
+      max_connections_per_address: 128,
+      keep_alive_timeout_seconds: 5,
+      max_requests_per_connection: 1000,
+      stream_buffer_kb: 1024,
     });
     expect(configuration.auth).toMatchObject({ api_keys: [], allow_anonymous_remote: false });
     expect(configuration.claude).toMatchObject({
@@ -96,6 +103,10 @@ describe("loadConfiguration", () => {
     [
       { CLAUDE_CODE__CLAUDE__POOL_MIN_IDLE: "5", CLAUDE_CODE__CLAUDE__MAX_CONCURRENT_SESSIONS: "2" },
       /claude\.pool_min_idle/,
+    ],
+    [
+      { CLAUDE_CODE__SERVER__HEADER_TIMEOUT_SECONDS: "30", CLAUDE_CODE__SERVER__BODY_TIMEOUT_SECONDS: "10" },
+      /server\.header_timeout_seconds: must not exceed server\.body_timeout_seconds/,
     ],
   ])("stops with a message naming the key for %j", (environment, message) => {
     expect(() => loadConfiguration({ directory, environment })).toThrow(ConfigurationError);

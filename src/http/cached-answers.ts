@@ -10,10 +10,12 @@ import { createHash } from "node:crypto";
 import type { Context } from "hono";
 import type { ResponseCache } from "../cache/response-cache.js";
 import type { GatewayMetrics } from "../observability/gateway-metrics.js";
+import type { Logger } from "../observability/logger.js";
 import { newCompletionIdentity } from "../openai/chat-completion-builders.js";
 import type { ChatCompletionRequest } from "../openai/chat-completion-request.js";
 import { replayChunks } from "../openai/completion-replay.js";
 import type { MappedMessages } from "../openai/map-chat-messages.js";
+import { cutUnreadStream } from "./cut-unread-stream.js";
 import type { GatewayEnv } from "./gateway-env.js";
 import { createSseResponse } from "./sse.js";
 
@@ -43,7 +45,7 @@ export async function cachedAnswer(
   key: string,
   request: ChatCompletionRequest,
   metrics: GatewayMetrics,
-  keepAliveMs: number,
+  stream: { keepAliveMs: number; bufferBytes: number; logger: Logger },
 ): Promise<Response | undefined> {
   const bypass = /no-cache|no-store/i.test(context.req.header("cache-control") ?? "");
   const kept = bypass ? undefined : await cache.lookup(key);
@@ -58,7 +60,11 @@ export async function cachedAnswer(
     (async function* () {
       yield* chunks;
     })(),
-    { keepAliveMs, onStreamError: () => {} },
+    {
+      keepAliveMs: stream.keepAliveMs,
+      bufferBytes: stream.bufferBytes,
+      onOverflow: () => cutUnreadStream(context, stream.logger, stream.bufferBytes),
+    },
   );
   response.headers.set("x-cache", "hit");
   return response;

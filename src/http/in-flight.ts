@@ -13,6 +13,11 @@ export class InFlight {
   private draining = false;
   private waiters: Array<() => void> = [];
 
+  /** Requests being answered now (a stream until its last byte). */
+  get size(): number {
+    return this.count;
+  }
+
   middleware(): MiddlewareHandler<GatewayEnv> {
     return async (context, next) => {
       if (this.draining) {

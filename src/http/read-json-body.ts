@@ -5,11 +5,14 @@
  */
 import type { Context } from "hono";
 import { GatewayError, invalidRequest } from "../errors.js";
+import { connectionOf } from "./connection-of.js";
 
 /** `optional`: an empty body reads as `{}` (endpoints whose every field is optional). */
 export async function readJsonBody(context: Context, options: { optional?: boolean } = {}): Promise<unknown> {
   const type = context.req.header("content-type");
-  const text = await context.req.text();
+  const text = await context.req.text().catch((error: unknown) => {
+    throw bodyNotReceived(context, error);
+  });
   if (options.optional && text.trim() === "" && type === undefined) return {};
   if (!isJsonType(type)) {
     throw new GatewayError(
@@ -30,4 +33,27 @@ export async function readJsonBody(context: Context, options: { optional?: boole
 function isJsonType(type: string | undefined): boolean {
   const essence = type?.split(";")[0]?.trim().toLowerCase();
   return essence === "application/json" || (essence?.startsWith("application/") === true && essence.endsWith("+json"));
+}
+
+/**
+ * The body stopped arriving: the client went away, or Node cut the connection at
+ * server.body_timeout_seconds (it has already answered 408). Neither is the gateway's fault, so
+ * neither is logged as an error.
+ */
+function bodyNotReceived(context: Context, error: unknown): GatewayError {
+  const timedOut = (connectionOf(context)?.errored as { code?: string } | null)?.code === "ERR_HTTP_REQUEST_TIMEOUT";
+  if (timedOut) {
+    return new GatewayError("The request body did not arrive within server.body_timeout_seconds.", {
+      status: 408,
+      type: "invalid_request_error",
+      code: "request_timeout",
+      cause: error,
+    });
+  }
+  return new GatewayError("The client closed the request before its body arrived.", {
+    status: 499,
+    type: "invalid_request_error",
+    code: "client_closed_request",
+    cause: error,
+  });
 }

@@ -13,6 +13,8 @@ import { chatCompletionChunks } from "../openai/chat-completion-chunks.js";
 import { collectChatCompletion } from "../openai/collect-chat-completion.js";
 import type { AssistantOutputEvent } from "../openai/read-assistant-output.js";
 import { untilPause } from "../openai/until-pause.js";
+import { cutUnreadStream } from "./cut-unread-stream.js";
+import type { GatewayEnv } from "./gateway-env.js";
 import type { RequestDeadline } from "./request-deadline.js";
 import { createSseResponse } from "./sse.js";
 import type { TurnControl } from "./turn-control.js";
@@ -37,12 +39,18 @@ export interface RespondOptions {
   stream: boolean;
   includeUsage: boolean;
   keepAliveMs: number;
+  /** server.stream_buffer_kb in bytes. */
+  streamBufferBytes: number;
   deadline: RequestDeadline;
   parkedTurns: ParkedTurns<ChatParkedTurn>;
   logger: Logger;
 }
 
-export async function respondWithTurn(context: Context, turn: ChatTurn, options: RespondOptions): Promise<Response> {
+export async function respondWithTurn(
+  context: Context<GatewayEnv>,
+  turn: ChatTurn,
+  options: RespondOptions,
+): Promise<Response> {
   const { deadline } = options;
   turn.control.link(deadline.signal);
   let ended = false;
@@ -64,10 +72,25 @@ export async function respondWithTurn(context: Context, turn: ChatTurn, options:
       return context.json(completion);
     }
     const chunks = chatCompletionChunks(events, { identity, model: turn.model, includeUsage: options.includeUsage });
+    const { logger } = options;
+    const requestId = context.get("requestId");
+    // One line for a client that went away, whether its stream saw the abort or the cancel first.
+    let goneLogged = false;
+    const clientGone = () => {
+      if (goneLogged) return;
+      goneLogged = true;
+      const fields = { requestId, status: 499, code: "client_closed_request" };
+      logger.info(fields, "stream ended: the client closed the request");
+    };
     const response = await createSseResponse(chunks, {
       keepAliveMs: options.keepAliveMs,
-      onStreamError: (error) =>
-        options.logger.warn({ status: error.status, code: error.code }, `stream ended: ${error.message}`),
+      bufferBytes: options.streamBufferBytes,
+      onOverflow: () => turn.control.abort(cutUnreadStream(context, logger, options.streamBufferBytes)),
+      onStreamError: (error) => {
+        if (error.code === "client_closed_request") clientGone();
+        else logger.warn({ requestId, status: error.status, code: error.code }, `stream ended: ${error.message}`);
+      },
+      onCancel: clientGone,
     });
     if (conversationId) response.headers.set("x-conversation-id", conversationId);
     return response;

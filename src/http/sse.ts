@@ -5,13 +5,25 @@
  * The status line is held back until the first item (or the first keep-alive): a turn that fails
  * before producing anything (not logged in, upstream 429, queue full) then gets a real HTTP error
  * status. After that, errors can only travel in the stream, as `data: {"error":…}`.
+ *
+ * The source is read as fast as it yields, whether the client reads or not, into a buffer of
+ * `bufferBytes`: the CLI's output behind the source (a turn's lines) would otherwise pile up
+ * unread, and the turn hold its process, for as long as a client keeps its connection without
+ * reading. An event that finds the buffer full stops the stream and closes its source; the caller
+ * cuts the connection.
  */
 import { asGatewayError, type GatewayError, toOpenAIErrorBody } from "../errors.js";
 
 export interface SseOptions {
   keepAliveMs: number;
+  /** Most bytes held for a client that has not taken them yet (Node's socket buffer comes on top). */
+  bufferBytes: number;
+  /** The buffer filled: the source has been closed; the caller cuts the connection. */
+  onOverflow(): void;
   /** Told about errors that end a stream already under way (they never reach the error handler). */
   onStreamError?(error: GatewayError): void;
+  /** The client went away before the stream's end. */
+  onCancel?(): void;
 }
 
 type Raced<T> = { kind: "result"; result: IteratorResult<T> } | { kind: "silence" };
@@ -47,17 +59,27 @@ export async function createSseResponse<T>(source: AsyncIterator<T>, options: Ss
     pending = undefined;
   }
 
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
+  // Set once the stream is over for the client (cancelled, or cut when full): nothing more is
+  // enqueued or reported, and the source is closed.
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    // The turn is interrupted by the request's abort signal (or the caller); closing the source
+    // lets the iterator chain run its cleanup once its pending step settles.
+    void source.return?.(undefined)?.catch(() => {});
+  };
+  const pump = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    try {
+      for (;;) {
         let result = ready;
         ready = undefined;
         if (!result) {
           pending ??= source.next();
           const raced = await raceSilence(pending, options.keepAliveMs);
+          if (stopped) return;
           if (raced.kind === "silence") {
             controller.enqueue(encoder.encode(": ping\n\n"));
-            return;
+            continue;
           }
           pending = undefined;
           result = raced.result;
@@ -67,19 +89,37 @@ export async function createSseResponse<T>(source: AsyncIterator<T>, options: Ss
           controller.close();
           return;
         }
+        // Judged before adding, not after: one event larger than the buffer (a structured answer
+        // comes in one piece) still reaches a client that reads; the next one finds it untaken.
+        if ((controller.desiredSize ?? 0) <= 0) {
+          stop();
+          options.onOverflow();
+          return;
+        }
         controller.enqueue(encoder.encode(`data: ${JSON.stringify(result.value)}\n\n`));
-      } catch (error) {
-        const gatewayError = asGatewayError(error);
-        options.onStreamError?.(gatewayError);
-        controller.enqueue(encoder.encode(`data: ${JSON.stringify(toOpenAIErrorBody(gatewayError))}\n\n`));
-        controller.close();
       }
+    } catch (error) {
+      if (stopped) return;
+      const gatewayError = asGatewayError(error);
+      options.onStreamError?.(gatewayError);
+      controller.enqueue(encoder.encode(`data: ${JSON.stringify(toOpenAIErrorBody(gatewayError))}\n\n`));
+      controller.close();
+    }
+  };
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        // Not awaited: the source is read as it yields, not as the client reads.
+        void pump(controller).catch(() => {});
+      },
+      cancel() {
+        if (stopped) return;
+        stop();
+        options.onCancel?.();
+      },
     },
-    cancel() {
-      // The client went away. The request's abort signal interrupts the turn; this only lets the
-      // iterator chain run its cleanup once its pending step settles.
-      void source.return?.(undefined)?.catch(() => {});
-    },
-  });
+    // desiredSize then tells how much of the buffer the client has left untaken.
+    new ByteLengthQueuingStrategy({ highWaterMark: options.bufferBytes }),
+  );
   return new Response(stream, { status: 200, headers: sseHeaders });
 }

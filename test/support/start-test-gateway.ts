@@ -6,7 +6,7 @@
 import OpenAI from "openai";
 import { afterEach } from "vitest";
 import { type ConfigurationInput, configurationSchema } from "../../src/config/configuration-schema.js";
-import { createLogger, silentLogger } from "../../src/observability/logger.js";
+import { createLogger, type Logger, silentLogger } from "../../src/observability/logger.js";
 import type { PoolSnapshot } from "../../src/pool/process-pool.js";
 import { type Gateway, startGateway } from "../../src/start-gateway.js";
 import { type ClaudeTestEnvironment, createClaudeTestEnvironment } from "./claude-test-environment.js";
@@ -44,6 +44,8 @@ export interface TestGatewayOptions {
   /** Added to the gateway's environment and NOT passed on: what the CLI must never see. */
   gatewayEnvironment?: NodeJS.ProcessEnv;
   agent?: ConfigurationInput["agent"];
+  /** Where the gateway logs (default: nowhere, or stderr at TEST_LOG's level). */
+  logger?: Logger;
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -71,7 +73,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const gateway = await startGateway({
     configuration,
     environment: { ...environment.environment, ...options.gatewayEnvironment, ...options.extraEnvironment },
-    logger: process.env.TEST_LOG ? createLogger({ LOG_LEVEL: process.env.TEST_LOG }) : silentLogger(),
+    logger:
+      options.logger ?? (process.env.TEST_LOG ? createLogger({ LOG_LEVEL: process.env.TEST_LOG }) : silentLogger()),
   });
   return {
     gateway,

@@ -60,6 +60,7 @@ function respondOptions(
     stream: request.stream === true,
     includeUsage: request.stream_options?.include_usage === true,
     keepAliveMs: configuration.server.sse_keepalive_seconds * 1000,
+    streamBufferBytes: configuration.server.stream_buffer_kb * 1024,
     deadline: createRequestDeadline(context.req.raw.signal, configuration.claude.timeout_seconds * 1000),
     parkedTurns: services.parkedTurns,
     logger: services.logger,
@@ -86,8 +87,11 @@ async function startTurn(
   const conversationId = request.conversation_id ?? context.req.header("x-conversation-id") ?? undefined;
   const cacheKey = services.cache ? cacheKeyOf(context, request, mapped, conversationId) : undefined;
   if (services.cache && cacheKey) {
-    const keepAliveMs = configuration.server.sse_keepalive_seconds * 1000;
-    const hit = await cachedAnswer(context, services.cache, cacheKey, request, services.metrics, keepAliveMs);
+    const hit = await cachedAnswer(context, services.cache, cacheKey, request, services.metrics, {
+      keepAliveMs: configuration.server.sse_keepalive_seconds * 1000,
+      bufferBytes: configuration.server.stream_buffer_kb * 1024,
+      logger: services.logger,
+    });
     if (hit) return hit;
   }
   try {
