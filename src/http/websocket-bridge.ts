@@ -18,6 +18,7 @@ import type { Logger } from "../observability/logger.js";
 import { parseClientMessage } from "../sessions/session-messages.js";
 import type { GatewayServices } from "./gateway-services.js";
 import { presentedKey } from "./middleware/access.js";
+import { guardUnreadSocket } from "./unread-socket-guard.js";
 
 /**
  * Browsers cannot set headers on a WebSocket: besides `Authorization` / `x-api-key`, the key may
@@ -29,9 +30,11 @@ export function createWebSocketBridge(
     apiKeys: keys,
     browserGuard,
     keyLimits,
-  }: Pick<GatewayServices, "sessions" | "apiKeys" | "browserGuard" | "keyLimits">,
+    configuration,
+  }: Pick<GatewayServices, "sessions" | "apiKeys" | "browserGuard" | "keyLimits" | "configuration">,
   logger: Logger,
 ) {
+  const streamBufferBytes = configuration.server.stream_buffer_kb * 1024;
   const server = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
   const refuse = (socket: Duplex, status: number, body = "", retryAfterSeconds?: number) => {
     const type = body ? "content-type: application/json\r\n" : "";
@@ -73,9 +76,17 @@ export function createWebSocketBridge(
     }
     // handleUpgrade calls back within this tick, so no other upgrade can pass the caps in between.
     server.handleUpgrade(request, socket, head, (ws) => {
+      const unread = guardUnreadSocket(ws, streamBufferBytes, (buffered) =>
+        logger.info(
+          { session: session.id, bufferedKb: Math.round(buffered / 1024) },
+          "session client cut: it left what it was sent unread (server.stream_buffer_kb)",
+        ),
+      );
       const client = {
         send: (message: unknown) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+          if (ws.readyState !== ws.OPEN) return;
+          ws.send(JSON.stringify(message));
+          unread.check();
         },
         close: (code: number, reason: string) => ws.close(code, reason),
         // A turn is a request of the key's: counted per minute, and in flight until its result.
@@ -92,7 +103,10 @@ export function createWebSocketBridge(
           client.send({ type: "error", message: "The message could not be carried out.", code: "failed" });
         });
       });
-      ws.on("close", () => session.detach(client));
+      ws.on("close", () => {
+        unread.dispose();
+        session.detach(client);
+      });
       ws.on("error", () => session.detach(client));
     });
   };
