@@ -2,12 +2,9 @@
  * The composition root: configuration → CLI command, launch profiles, process pool, conversation
  * store, model catalog, HTTP app, listening server. Used by the bin and by integration tests.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
-import { homedir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { type ApiKeys, loadApiKeys } from "./auth/api-keys.js";
-import type { Caller } from "./auth/caller.js";
+import { loadApiKeys } from "./auth/api-keys.js";
 import { checkExposure, isLoopbackOnly } from "./auth/check-exposure.js";
 import { KeyLimits } from "./auth/key-limits.js";
 import { ResponseCache } from "./cache/response-cache.js";
@@ -16,11 +13,10 @@ import { ClaudeProcess } from "./claude/claude-process.js";
 import { ClientToolServer, offersClientTools } from "./claude/client-tool-server.js";
 import { readClaudeVersion } from "./claude/read-claude-version.js";
 import { resolveClaudeCommand } from "./claude/resolve-claude-command.js";
-import { claudeConfigDirectory } from "./claude/session-transcript.js";
 import type { Configuration } from "./config/configuration-schema.js";
 import { ConversationDirectory } from "./conversations/conversation-directory.js";
 import { ParkedTurns } from "./conversations/parked-turns.js";
-import { type RetentionPolicy, RetentionSweeper } from "./conversations/retention-sweeper.js";
+import { RetentionSweeper, retentionPolicy } from "./conversations/retention-sweeper.js";
 import { StorageQuota } from "./conversations/storage-quota.js";
 import { TranscriptSync } from "./conversations/transcript-sync.js";
 import { createApp } from "./http/app.js";
@@ -35,9 +31,8 @@ import { createLogger, type Logger } from "./observability/logger.js";
 import { ModelCatalog } from "./openai/model-catalog.js";
 import { cleanModelName } from "./openai/read-assistant-output.js";
 import { ProcessPool } from "./pool/process-pool.js";
-import { LaunchProfiles } from "./rooms/launch-profiles.js";
-import { Rooms } from "./rooms/rooms.js";
-import { type SessionFilePlaces, SessionFiles } from "./rooms/session-files.js";
+import { prepareRooms } from "./rooms/prepare-rooms.js";
+import { SessionFiles } from "./rooms/session-files.js";
 import { UpstreamProxy } from "./rooms/upstream-proxy.js";
 import { LiveSessions } from "./sessions/live-sessions.js";
 import { openConversationStore } from "./store/open-conversation-store.js";
@@ -120,7 +115,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const retention = new RetentionSweeper(
     store,
     sessionFiles,
-    retentionPolicy(apiKeys, conversation.retention_days, profiles.sessionFilePlaces()),
+    retentionPolicy(apiKeys.callers(), conversation.retention_days, () => profiles.sessionFilePlaces().rooms()),
     (id) => pool.forget(id),
     logger,
   );
@@ -213,68 +208,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     await transcriptSync.drain();
     await store.close();
   }
-}
-
-/**
- * The rooms of everyone who may run an agent, made now, so that each agent's sandbox names every
- * other room from the start. The operator's MCP servers go to each room as a private file (never
- * on argv, where `ps` shows them to anyone on the machine).
- */
-function prepareRooms(
-  configuration: Configuration,
-  /** The callers that can run agents or live sessions. */
-  roomed: Caller[],
-  environment: NodeJS.ProcessEnv,
-  command: string,
-  protectedPaths: readonly string[],
-  proxy: UpstreamProxy | undefined,
-): LaunchProfiles {
-  const { data_dir: dataDirectory, mcp, claude, agent, auth, store } = configuration;
-  const loginDirectory = claudeConfigDirectory(environment);
-  const rooms = new Rooms({
-    root: agent.rooms_dir,
-    dataDirectory,
-    loginDirectory,
-    // The gateway's configuration (config/ where it starts, --config), keys, store and home.
-    protectedPaths: [
-      homedir(),
-      join(process.cwd(), "config"),
-      ...protectedPaths,
-      ...[auth.keys_file, mcp.config_file].filter((path): path is string => path !== undefined),
-      ...(store.url.startsWith("sqlite:") ? [dirname(resolve(store.url.slice("sqlite:".length)))] : []),
-    ],
-    uidBase: process.getuid?.() === 0 ? agent.room_uid_base : undefined,
-  });
-  for (const caller of roomed) rooms.of(caller.owner);
-  if (roomed[0]) {
-    rooms.checkReachable(command, roomed[0].owner);
-    rooms.checkSecretFiles(
-      [...configurationFiles(), ...protectedPaths, auth.keys_file, mcp.config_file].filter(isString),
-    );
-  }
-  const mcpServers = !mcp.enabled ? undefined : (mcp.config_json ?? readFileSync(mcp.config_file ?? "", "utf8"));
-  const modelRoom = { cwd: claude.workspace, configDirectory: loginDirectory };
-  return new LaunchProfiles(configuration, rooms, modelRoom, mcpServers, environment, proxy);
-}
-
-/** Each key's own retention (its auth.keys entry, else conversation.retention_days); owners no key names any more get the default. */
-function retentionPolicy(apiKeys: ApiKeys, defaultDays: number, places: SessionFilePlaces): RetentionPolicy {
-  const days = new Map(apiKeys.callers().map((caller) => [caller.owner, caller.storage.retentionDays]));
-  return { retentionDays: (owner) => days.get(owner) ?? defaultDays, rooms: () => places.rooms() };
-}
-
-/** The TOML files loadConfiguration reads from `config/` where the gateway starts. */
-function configurationFiles(): string[] {
-  const directory = join(process.cwd(), "config");
-  return existsSync(directory)
-    ? readdirSync(directory)
-        .filter((name) => name.endsWith(".toml"))
-        .map((name) => join(directory, name))
-    : [];
-}
-
-function isString(value: string | undefined): value is string {
-  return value !== undefined;
 }
 
 /** This package's version (package.json sits one level above both src/ and dist/). */

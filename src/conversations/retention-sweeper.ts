@@ -7,6 +7,7 @@
  * argument, so tests can move it.
  */
 
+import type { Caller } from "../auth/caller.js";
 import type { Room } from "../claude/launch-profile.js";
 import type { Logger } from "../observability/logger.js";
 import type { SessionFiles } from "../rooms/session-files.js";
@@ -18,6 +19,19 @@ export interface RetentionPolicy {
   retentionDays(owner: string): number;
   /** Every room. */
   rooms(): Array<{ room: Room }>;
+}
+
+/**
+ * Each caller's own retention (its auth.keys entry, else conversation.retention_days); owners no
+ * key names any more get the default.
+ */
+export function retentionPolicy(
+  callers: readonly Caller[],
+  defaultDays: number,
+  rooms: () => Array<{ room: Room }>,
+): RetentionPolicy {
+  const days = new Map(callers.map((caller) => [caller.owner, caller.storage.retentionDays]));
+  return { retentionDays: (owner) => days.get(owner) ?? defaultDays, rooms };
 }
 
 export interface SweepResult {
