@@ -3,10 +3,9 @@
  * Root must not remove inside a directory another user owns: a link planted there (`projects/x` →
  * /etc) would turn the removal into one anywhere; as the room's user the kernel allows exactly
  * what that user may do. Directories are entered only if they are real ones, not links (which
- * also guards the gateway's own user when it is not root). One child per call, so both cases run
- * the same code.
+ * also guards the gateway's own user when it is not root). Both cases run the same child.
  */
-import { spawn } from "node:child_process";
+import { runAsUser } from "./run-as-user.js";
 
 export interface RemovalJob {
   /** Directories whose entries are looked at; `depth` 2 looks one level further down (projects/<slug>/). */
@@ -42,24 +41,9 @@ process.stdout.write(String(removed));
 `;
 
 /** The number of entries removed. */
-export function removeAsUser(user: { uid: number; gid: number } | undefined, job: RemovalJob): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-e", remover, JSON.stringify(job)], {
-      ...user,
-      env: {},
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr?.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.once("error", reject);
-    child.once("exit", (code) =>
-      code === 0 ? resolve(Number(stdout) || 0) : reject(new Error(`removing files failed: ${stderr.slice(0, 300)}`)),
-    );
+export async function removeAsUser(user: { uid: number; gid: number } | undefined, job: RemovalJob): Promise<number> {
+  const printed = await runAsUser(user, remover, [JSON.stringify(job)]).catch((error: Error) => {
+    throw new Error(`removing session files failed ${error.message}`);
   });
+  return Number(printed) || 0;
 }

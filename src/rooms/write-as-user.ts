@@ -3,7 +3,7 @@
  * user owns: a link planted there (`projects/<slug>` → /etc/cron.d) would turn the write into one
  * anywhere. As the room's user, the kernel allows exactly what that user may do.
  */
-import { spawn } from "node:child_process";
+import { runAsUser } from "./run-as-user.js";
 
 const writer = `
 const { mkdirSync, writeFileSync } = require("node:fs");
@@ -17,22 +17,8 @@ process.stdin.on("end", () => {
 });
 `;
 
-export function writeFileAsUser(user: { uid: number; gid: number }, path: string, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-e", writer, path], {
-      uid: user.uid,
-      gid: user.gid,
-      env: {},
-      stdio: ["pipe", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr?.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.once("error", reject);
-    child.once("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`writing ${path} as uid ${user.uid} failed: ${stderr.slice(0, 300)}`)),
-    );
-    child.stdin?.end(text);
+export async function writeFileAsUser(user: { uid: number; gid: number }, path: string, text: string): Promise<void> {
+  await runAsUser(user, writer, [path], text).catch((error: Error) => {
+    throw new Error(`writing ${path} failed ${error.message}`);
   });
 }
