@@ -180,32 +180,29 @@ async function turnOn(
   request: ConversationTurnRequest,
   dependencies: ConversationTurnDependencies,
 ): Promise<ConversationTurn> {
-  const reservation = await dependencies.quota.reserve(record.owner, request.storage, {
-    newConversation: false,
-    entries: request.newEntries,
-    // Only the first turn may set it; later ones keep it (checked before this).
-    systemPrompt: systemPrompt === record.systemPrompt ? undefined : systemPrompt,
-  });
   let claim: ConversationClaim | undefined;
   let replay: Replay = { kind: "session" };
   const profile = dependencies.launchProfile(record.owner, systemPrompt ?? undefined, request.needs);
-  try {
-    if (record.sessionId) {
-      claim = { id: record.id, revision: record.revision, resumeArgs: ["--resume", record.sessionId] };
-      if (
-        !dependencies.pool.holds(claim) &&
-        !(await prepareResume(record, profile, request.signal, dependencies, dependencies.transcriptWaitMs))
-      ) {
-        claim = undefined;
-        replay = { kind: "items", items: await dependencies.store.items(record.id) };
-      }
-    } else {
+  if (record.sessionId) {
+    claim = { id: record.id, revision: record.revision, resumeArgs: ["--resume", record.sessionId] };
+    if (
+      !dependencies.pool.holds(claim) &&
+      !(await prepareResume(record, profile, request.signal, dependencies, dependencies.transcriptWaitMs))
+    ) {
+      claim = undefined;
       replay = { kind: "items", items: await dependencies.store.items(record.id) };
     }
-  } catch (error) {
-    reservation();
-    throw error;
+  } else {
+    replay = { kind: "items", items: await dependencies.store.items(record.id) };
   }
+  const reservation = await dependencies.quota.reserve(record.owner, request.storage, {
+    newConversation: false,
+    entries: request.newEntries,
+    // Stored items replayed as text land in the new session's transcript too.
+    replayed: replay.kind === "items" ? replay.items : undefined,
+    // Only the first turn may set it; later ones keep it (checked before this).
+    systemPrompt: systemPrompt === record.systemPrompt ? undefined : systemPrompt,
+  });
   return new ConversationTurn(
     {
       conversationId: record.id,

@@ -14,6 +14,7 @@ const keys = {
   alice: "alice-key-0123456",
   carol: "carol-key-0123456",
   tina: "tina-key-0123456",
+  ivy: "ivy-key-0123456",
 };
 const megabyte = 1024 * 1024;
 
@@ -26,6 +27,7 @@ beforeAll(async () => {
         { name: "alice", key: keys.alice },
         { name: "carol", key: keys.carol, max_conversations: 2 },
         { name: "tina", key: keys.tina, max_stored_mb: 0.1 },
+        { name: "ivy", key: keys.ivy, max_stored_mb: 0.1 },
       ],
     },
     conversation: { max_history_messages: 4 },
@@ -141,13 +143,36 @@ describe("a key's conversation count", () => {
       role: "user",
       content: `item ${index}`,
     }));
+    const before = await usageOf("alice");
     const refused = await call(keys.alice, "/v1/conversations", { items });
     expect(refused.response.status).toBe(400);
+    expect(await usageOf("alice")).toEqual(before);
     expect(refused.body.error).toMatchObject({ code: "quota_exceeded", param: "items" });
     expect(refused.body.error.message).toMatch(/conversation\.max_history_messages/);
     const listed = await call(keys.alice, "/v1/conversations?limit=100", undefined, "GET");
     expect(listed.body.data.every((conversation) => typeof conversation.id === "string")).toBe(true);
     expect((await usageOf("alice")).conversations).toBe(listed.body.data.length);
+  });
+});
+
+describe("conversations created with items", () => {
+  it("hold their items against the quota again when their first turn replays them into its transcript", async () => {
+    // 0.1 MB of quota (~102 KB): two conversations of 30 KB of items each fit; both replayed do not.
+    const items = Array.from({ length: 3 }, (_, index) => ({
+      type: "message",
+      role: index % 2 ? "assistant" : "user",
+      content: `${index} ${"y".repeat(10 * 1024)}`,
+    }));
+    const created = await Promise.all([1, 2].map(() => call(keys.ivy, "/v1/conversations", { items })));
+    expect(created.map((reply) => reply.response.status)).toEqual([200, 200]);
+    const turns = await Promise.all(
+      created.map((reply) =>
+        chat(keys.ivy, { conversation_id: reply.body.id, messages: [{ role: "user", content: "go" }] }),
+      ),
+    );
+    expect(turns.map((turn) => turn.response.status).sort()).toEqual([200, 429]);
+    await test.gateway.services.conversationTurns.transcriptSync.drain();
+    expect((await usageOf("ivy")).bytes).toBeLessThan(0.1 * megabyte + 16 * 1024); // the quota, plus one answer's bookkeeping
   });
 });
 
