@@ -168,6 +168,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     services.sessions.close();
     bridge.close();
     await pool.close();
+    await sessionFiles.close();
     await proxy?.close();
     await store.close();
     throw error;
@@ -193,7 +194,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 
   async function shutDown(): Promise<void> {
     bridge.close();
-    await retention.stop();
+    // A sweep under way ends at its next conversation; new requests get 503 meanwhile.
+    const sweepEnded = retention.stop();
     await server.close(async () => {
       await services.inFlight.drain(configuration.server.shutdown_grace_seconds * 1000);
       // An upgraded socket is not the HTTP server's to cut, and would hold its close for as long as
@@ -204,6 +206,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     parkedTurns.abandonAll("The gateway is shutting down.");
     // Ending the CLI processes makes them flush their transcripts; then save those.
     await pool.close();
+    await sweepEnded;
+    await sessionFiles.close();
     await proxy?.close();
     await transcriptSync.drain();
     await store.close();

@@ -49,7 +49,7 @@ const batch = 100;
  * let go after conversation.session_timeout_minutes), and a file it re-created holding only the
  * newest lines would be copied over the stored transcript.
  */
-export const sessionFileMaxAgeMs = day;
+const sessionFileMaxAgeMs = day;
 
 export class RetentionSweeper {
   private timer: NodeJS.Timeout | undefined;
@@ -94,16 +94,29 @@ export class RetentionSweeper {
 
   private async sweepAll(now: number): Promise<SweepResult> {
     const result: SweepResult = { conversations: 0, files: 0 };
-    try {
-      for (const owner of await this.store.owners()) {
-        const days = this.policy.retentionDays(owner);
-        if (days > 0) await this.expireConversations(owner, now - days * day, result);
-      }
+    // Each owner and room on its own: one that fails is tried again next time, the others go on.
+    const attempt = async (what: string, work: () => Promise<void>) => {
+      if (this.stopped) return;
+      await work().catch((error: unknown) =>
+        this.logger.warn({ error: String(error) }, `retention: ${what} failed; the next sweep tries again`),
+      );
+    };
+    const owners = await this.store.owners().catch((error: unknown) => {
+      this.logger.warn({ error: String(error) }, "retention: the store could not list owners");
+      return [];
+    });
+    for (const owner of owners) {
+      const days = this.policy.retentionDays(owner);
+      if (days > 0)
+        await attempt("expiring conversations", () => this.expireConversations(owner, now - days * day, result));
+    }
+    await attempt("sweeping the model room", async () => {
       result.files += await this.files.sweepShared(now - sessionFileMaxAgeMs);
-      for (const { room } of this.policy.rooms())
+    });
+    for (const { room } of this.policy.rooms()) {
+      await attempt("sweeping a room", async () => {
         result.files += await this.files.sweepRoom(room, now - sessionFileMaxAgeMs);
-    } catch (error) {
-      this.logger.warn({ error: String(error) }, "retention: a sweep failed; the next one tries again");
+      });
     }
     if (result.conversations + result.files > 0)
       this.logger.info(result, "retention: expired conversations and files removed");
@@ -117,6 +130,7 @@ export class RetentionSweeper {
         (conversation) => !skipped.has(conversation.id),
       );
       for (const conversation of stale) {
+        if (this.stopped) return; // shutting down: the rest waits for the next start
         const holder = lockHolder();
         // A turn started on it just now: it is no longer stale once that turn is recorded.
         if (!(await this.store.tryLock(conversation.id, holder, 60_000))) {

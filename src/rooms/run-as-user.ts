@@ -5,6 +5,9 @@
  */
 import { spawn } from "node:child_process";
 
+/** Longest a script may take; a file system that hangs must not hold a sweep, or shutdown, forever. */
+const timeoutMs = 30_000;
+
 export function runAsUser(
   user: { uid: number; gid: number } | undefined,
   script: string,
@@ -25,12 +28,14 @@ export function runAsUser(
     child.stderr?.on("data", (chunk) => {
       stderr += chunk;
     });
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs); // by its own pid
+    timer.unref();
     child.once("error", reject);
-    child.once("exit", (code) =>
-      code === 0
-        ? resolve(stdout)
-        : reject(new Error(`as uid ${user?.uid ?? process.getuid?.()}: ${stderr.slice(0, 300)}`)),
-    );
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`as uid ${user?.uid ?? process.getuid?.()}: ${stderr.slice(0, 300)}`));
+    });
     if (input !== undefined) child.stdin?.end(input);
   });
 }

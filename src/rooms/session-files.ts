@@ -29,6 +29,11 @@ export interface SessionFilePlaces {
 }
 
 export class SessionFiles {
+  /** Removals run one at a time: each is a child process, and DELETE is never rate-limited. */
+  private tail: Promise<unknown> = Promise.resolve();
+  /** Discards waiting for the CLI to finish with their files; shutdown runs them at once. */
+  private readonly waiting = new Map<NodeJS.Timeout, () => Promise<number>>();
+
   constructor(
     private readonly places: SessionFilePlaces,
     private readonly logger: Logger,
@@ -52,31 +57,59 @@ export class SessionFiles {
    * wait a day for the sweep — a client sending large one-off requests would fill the disk.
    */
   discard(owner: string, sessionIds: readonly string[], afterMs = 2_000): void {
-    setTimeout(() => void this.removeNow(owner, sessionIds), afterMs).unref();
+    const work = () => this.removeNow(owner, sessionIds);
+    const timer = setTimeout(() => {
+      this.waiting.delete(timer);
+      void work();
+    }, afterMs);
+    timer.unref();
+    this.waiting.set(timer, work);
+  }
+
+  /** Shutdown (the CLI processes have ended): what waits is removed now, and every removal awaited. */
+  async close(): Promise<void> {
+    for (const [timer, work] of this.waiting) {
+      clearTimeout(timer);
+      void work();
+    }
+    this.waiting.clear();
+    await this.tail;
+  }
+
+  /** Removes the model room's session files last modified before `before` (Unix ms). */
+  sweepShared(before: number): Promise<number> {
+    return this.serially(() =>
+      removeAsUser(undefined, { ...sharedDirectories(this.places.shared), modifiedBefore: before }),
+    );
+  }
+
+  /** Removes the session files of a room last modified before `before` (Unix ms). */
+  sweepRoom(room: Room, before: number): Promise<number> {
+    return this.serially(() => removeAsUser(userOfRoom(room), { ...roomDirectories(room), modifiedBefore: before }));
   }
 
   private async removeNow(owner: string, sessionIds: readonly string[]): Promise<number> {
     const prefixes = sessionIds.filter(isSessionId);
     if (prefixes.length === 0) return 0;
     const room = this.places.roomOf(owner);
-    const removals = [removeAsUser(undefined, { ...sharedDirectories(this.places.shared), prefixes })];
-    if (room) removals.push(removeAsUser(userOfRoom(room), { ...roomDirectories(room), prefixes }));
     try {
-      return (await Promise.all(removals)).reduce((sum, count) => sum + count, 0);
+      let removed = await this.serially(() =>
+        removeAsUser(undefined, { ...sharedDirectories(this.places.shared), prefixes }),
+      );
+      if (room) {
+        removed += await this.serially(() => removeAsUser(userOfRoom(room), { ...roomDirectories(room), prefixes }));
+      }
+      return removed;
     } catch (error) {
       this.logger.warn({ error: String(error) }, "removing session files failed");
       return 0;
     }
   }
 
-  /** Removes the model room's session files last modified before `before` (Unix ms). */
-  sweepShared(before: number): Promise<number> {
-    return removeAsUser(undefined, { ...sharedDirectories(this.places.shared), modifiedBefore: before });
-  }
-
-  /** Removes the session files of a room last modified before `before` (Unix ms). */
-  sweepRoom(room: Room, before: number): Promise<number> {
-    return removeAsUser(userOfRoom(room), { ...roomDirectories(room), modifiedBefore: before });
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work);
+    this.tail = run.catch(() => {});
+    return run;
   }
 }
 
