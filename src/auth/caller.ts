@@ -16,7 +16,7 @@ export interface CallerLimits {
 /** What this caller may keep in the conversation store (quotas, retention). */
 export interface StorageLimits {
   maxConversations: number;
-  /** Items and CLI transcripts, in bytes. */
+  /** Items, CLI transcripts and system prompts, in bytes. */
   maxStoredBytes: number;
   /** Days a conversation is kept after its last turn (0: until deleted). */
   retentionDays: number;

@@ -187,7 +187,7 @@ const conversationSchema = z.strictObject({
    * request that would start another gets 429 quota_exceeded until some are deleted or expire.
    */
   max_conversations_per_key: z.number().int().positive().default(1000),
-  /** Megabytes of items and CLI transcripts one key may keep stored; past it, 429 quota_exceeded. */
+  /** Megabytes of items, CLI transcripts and system prompts one key may keep stored; past it, 429 quota_exceeded. */
   max_stored_mb_per_key: z.number().positive().default(200),
   /**
    * A conversation not advanced for this many days is deleted — record, items, transcripts, the
@@ -310,6 +310,15 @@ export const configurationSchema = configurationObjectSchema
         code: "custom",
         path: ["claude", "pool_min_idle"],
         message: "must not exceed claude.max_concurrent_sessions",
+      });
+    }
+    // A late watcher is sent the history at once; past eight stream buffers it would be cut for it.
+    const { sessions, server } = configuration;
+    if (sessions.enabled && sessions.max_history_kb > 8 * server.stream_buffer_kb) {
+      context.addIssue({
+        code: "custom",
+        path: ["sessions", "max_history_kb"],
+        message: "must not exceed 8 × server.stream_buffer_kb (a late watcher gets the history at once)",
       });
     }
   })

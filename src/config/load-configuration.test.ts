@@ -108,6 +108,14 @@ describe("loadConfiguration", () => {
       { CLAUDE_CODE__SERVER__HEADER_TIMEOUT_SECONDS: "30", CLAUDE_CODE__SERVER__BODY_TIMEOUT_SECONDS: "10" },
       /server\.header_timeout_seconds: must not exceed server\.body_timeout_seconds/,
     ],
+    [
+      {
+        CLAUDE_CODE__SESSIONS__ENABLED: "true",
+        CLAUDE_CODE__SERVER__STREAM_BUFFER_KB: "64",
+        CLAUDE_CODE__SESSIONS__MAX_HISTORY_KB: "1024",
+      },
+      /sessions\.max_history_kb: must not exceed 8 × server\.stream_buffer_kb/,
+    ],
   ])("stops with a message naming the key for %j", (environment, message) => {
     expect(() => loadConfiguration({ directory, environment })).toThrow(ConfigurationError);
     expect(() => loadConfiguration({ directory, environment })).toThrow(message);

@@ -77,7 +77,7 @@ export function createWebSocketBridge(
     // handleUpgrade calls back within this tick, so no other upgrade can pass the caps in between.
     server.handleUpgrade(request, socket, head, (ws) => {
       const unread = guardUnreadSocket(ws, streamBufferBytes, (buffered) =>
-        logger.info(
+        logger.warn(
           { session: session.id, bufferedKb: Math.round(buffered / 1024) },
           "session client cut: it left what it was sent unread (server.stream_buffer_kb)",
         ),

@@ -1,7 +1,7 @@
 /**
  * A live-session client that stops reading (issue 11), with the real CLI and the mock API: what the
  * session sends it would pile up in the gateway's send buffer; past server.stream_buffer_kb unread
- * it is cut (one info line), while a client of the same session that reads gets everything and the
+ * it is cut (one warn line, as for a cut HTTP stream), while a client of the same session that reads gets everything and the
  * session goes on.
  */
 import { describe, expect, it } from "vitest";
@@ -18,7 +18,7 @@ describe("a session client that does not read", () => {
     const { logger, lines } = capturedLogger();
     const test = await startGateway({
       claude: { pool_min_idle: 0 },
-      sessions: { enabled: true },
+      sessions: { enabled: true, max_history_kb: 256 },
       server: { stream_buffer_kb: 64 },
       logger,
     });
@@ -38,7 +38,7 @@ describe("a session client that does not read", () => {
       expect(line).toBeDefined();
       return line;
     });
-    expect(cut?.level).toBe(30); // info: a slow client is not the gateway's error
+    expect(cut?.level).toBe(40); // warn, like a cut HTTP stream: the gateway enforced a bound
     stalled.socket.resume();
     await eventually(() => expect(stalled.socket.readyState).toBe(stalled.socket.CLOSED));
     // The session and its reading client go on.
