@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import type { ConversationRecord, ConversationStore, RecordedTurn } from "../../src/store/conversation-store.js";
 import { openConversationStore } from "../../src/store/open-conversation-store.js";
 import { type RedisServer, startRedisServer } from "../support/start-redis-server.js";
@@ -202,12 +202,18 @@ describe.each(kinds)("the %s conversation store", (_kind, url) => {
 
   it("finds an owner's conversations not advanced since a time, oldest first, with their CLI sessions", async () => {
     const session = "0b7c3f4e-1d2a-4b5c-8d9e-0f1a2b3c4d5e";
+    // The stores read the clock when they write: the test moves it (only Date; timers stay real).
+    vi.useFakeTimers({ toFake: ["Date"] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const start = Date.now();
     await store.create(record("conv_old", { owner: "gina" }), []);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    vi.setSystemTime(start + 10);
     await store.recordTurn("conv_new", "gina", turn(0, { sessionId: session }));
     await store.create(record("conv_hers", { owner: "hal" }), []);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    const later = Date.now();
+    const later = start + 20;
+    vi.setSystemTime(later + 10);
     expect(await store.stale("gina", later, 10)).toEqual([
       { id: "conv_old", revision: 0, sessionIds: [] },
       { id: "conv_new", revision: 1, sessionIds: [session] },
