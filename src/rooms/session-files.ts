@@ -31,8 +31,12 @@ export interface SessionFilePlaces {
 export class SessionFiles {
   /** Removals run one at a time: each is a child process, and DELETE is never rate-limited. */
   private tail: Promise<unknown> = Promise.resolve();
-  /** Discards waiting for the CLI to finish with their files; shutdown runs them at once. */
-  private readonly waiting = new Map<NodeJS.Timeout, () => Promise<number>>();
+  /**
+   * Sessions waiting for the CLI to finish with their files, by owner: removed together, one child
+   * per place for all of them (a child per one-off request would cost the turns around it CPU).
+   */
+  private readonly waiting = new Map<string, Set<string>>();
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly places: SessionFilePlaces,
@@ -57,23 +61,29 @@ export class SessionFiles {
    * wait a day for the sweep — a client sending large one-off requests would fill the disk.
    */
   discard(owner: string, sessionIds: readonly string[], afterMs = 2_000): void {
-    const work = () => this.removeNow(owner, sessionIds);
-    const timer = setTimeout(() => {
-      this.waiting.delete(timer);
-      void work();
-    }, afterMs);
-    timer.unref();
-    this.waiting.set(timer, work);
+    const waiting = this.waiting.get(owner) ?? new Set<string>();
+    for (const id of sessionIds) waiting.add(id);
+    this.waiting.set(owner, waiting);
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => void this.flush(), afterMs);
+    this.flushTimer.unref();
   }
 
   /** Shutdown (the CLI processes have ended): what waits is removed now, and every removal awaited. */
   async close(): Promise<void> {
-    for (const [timer, work] of this.waiting) {
-      clearTimeout(timer);
-      void work();
-    }
-    this.waiting.clear();
+    await this.flush();
     await this.tail;
+  }
+
+  private async flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const batch = [...this.waiting];
+    this.waiting.clear();
+    const all = batch.flatMap(([, ids]) => [...ids]);
+    const rooms = batch.map(([owner, ids]) => ({ room: this.places.roomOf(owner), ids: [...ids] }));
+    await this.removeFrom(undefined, all);
+    for (const { room, ids } of rooms) if (room) await this.removeFrom(room, ids);
   }
 
   /** Removes the model room's session files last modified before `before` (Unix ms). */
@@ -89,17 +99,17 @@ export class SessionFiles {
   }
 
   private async removeNow(owner: string, sessionIds: readonly string[]): Promise<number> {
+    const room = this.places.roomOf(owner);
+    return (await this.removeFrom(undefined, sessionIds)) + (room ? await this.removeFrom(room, sessionIds) : 0);
+  }
+
+  /** From the model room (`room` undefined) or a room; never fails (logged). */
+  private async removeFrom(room: Room | undefined, sessionIds: readonly string[]): Promise<number> {
     const prefixes = sessionIds.filter(isSessionId);
     if (prefixes.length === 0) return 0;
-    const room = this.places.roomOf(owner);
+    const job = room ? { ...roomDirectories(room), prefixes } : { ...sharedDirectories(this.places.shared), prefixes };
     try {
-      let removed = await this.serially(() =>
-        removeAsUser(undefined, { ...sharedDirectories(this.places.shared), prefixes }),
-      );
-      if (room) {
-        removed += await this.serially(() => removeAsUser(userOfRoom(room), { ...roomDirectories(room), prefixes }));
-      }
-      return removed;
+      return await this.serially(() => removeAsUser(room && userOfRoom(room), job));
     } catch (error) {
       this.logger.warn({ error: String(error) }, "removing session files failed");
       return 0;
