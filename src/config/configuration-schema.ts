@@ -22,6 +22,11 @@ const serverSchema = z.strictObject({
   shutdown_grace_seconds: z.number().min(0).default(10),
   /** Largest request body; larger ones get 413 without being read. */
   body_limit_mb: z.number().positive().default(50),
+  /**
+   * Request bodies read at once, in all (each counted at its Content-Length); past it, 503 with
+   * Retry-After before the body is read. A body costs several times its size while parsed.
+   */
+  max_body_mb_in_flight: z.number().positive().default(100),
   /** A request's headers must arrive within this long (else 408 and the connection is closed). */
   header_timeout_seconds: z.number().positive().default(20),
   /**
@@ -312,8 +317,15 @@ export const configurationSchema = configurationObjectSchema
         message: "must not exceed claude.max_concurrent_sessions",
       });
     }
-    // A late watcher is sent the history at once; past eight stream buffers it would be cut for it.
     const { sessions, server } = configuration;
+    if (server.max_body_mb_in_flight < server.body_limit_mb) {
+      context.addIssue({
+        code: "custom",
+        path: ["server", "max_body_mb_in_flight"],
+        message: "must be at least server.body_limit_mb (the largest body must fit)",
+      });
+    }
+    // A late watcher is sent the history at once; past eight stream buffers it would be cut for it.
     if (sessions.enabled && sessions.max_history_kb > 8 * server.stream_buffer_kb) {
       context.addIssue({
         code: "custom",

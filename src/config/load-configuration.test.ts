@@ -22,6 +22,7 @@ describe("loadConfiguration", () => {
       port: 8080,
       sse_keepalive_seconds: 15,
       body_limit_mb: 50,
+      max_body_mb_in_flight: 100,
       cors_origins: [],
       shutdown_grace_seconds: 10,
       header_timeout_seconds: 20,

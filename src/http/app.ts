@@ -6,6 +6,7 @@ import { GatewayError, notFound } from "../errors.js";
 import type { GatewayEnv } from "./gateway-env.js";
 import type { GatewayServices } from "./gateway-services.js";
 import { authenticate, authenticateIfPresented, guardBrowsers, limitPerKey, requestId } from "./middleware/access.js";
+import { limitBodiesInFlight } from "./middleware/body-budget.js";
 import { handleError } from "./middleware/handle-errors.js";
 import { measure } from "./middleware/measure.js";
 import { chatCompletionRoutes } from "./routes/chat-completions.js";
@@ -54,6 +55,14 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
   for (const path of ["/v1/*", "/stats", "/metrics"]) app.use(path, authenticate(services.apiKeys));
   app.use("/health/ready", authenticateIfPresented(services.apiKeys));
   app.use("/v1/*", limitPerKey(services.keyLimits));
+  const megabyte = 1024 * 1024;
+  app.use(
+    "/v1/*",
+    limitBodiesInFlight(
+      configuration.server.max_body_mb_in_flight * megabyte,
+      configuration.server.body_limit_mb * megabyte,
+    ),
+  );
   app.route("/", healthRoutes(services));
   app.route("/", observabilityRoutes(services));
   app.route("/", modelRoutes(services));
