@@ -8,10 +8,7 @@
  * A continued conversation is locked for the turn (across instances, through the store), so two
  * requests can never advance it at once or see each other's messages.
  */
-import type { StorageLimits } from "../auth/caller.js";
-import type { LaunchProfile, ProcessNeeds } from "../claude/launch-profile.js";
 import { invalidRequest } from "../errors.js";
-import type { ConversationClaim, ProcessPool } from "../pool/process-pool.js";
 import type { ConversationRecord } from "../store/conversation-store.js";
 import {
   conversationNotFound,
@@ -20,38 +17,11 @@ import {
   systemPromptMismatch,
 } from "./conversation-errors.js";
 import { isConversationId, newConversationId } from "./conversation-ids.js";
-import { type LockTiming, lockHolder, waitForLock } from "./conversation-lock.js";
-import { ConversationTurn, type Replay, type TurnDependencies } from "./conversation-turn.js";
-import { extendDigest, type HistoryEntry, historyRoot } from "./history-digest.js";
-import { prepareResume } from "./prepare-resume.js";
-
-export interface ConversationTurnRequest {
-  owner: string;
-  /** From the body's `conversation_id` or the `x-conversation-id` header. */
-  conversationId: string | undefined;
-  /** false (`store: false`): a one-off completion that starts no conversation and continues none. */
-  persist: boolean;
-  /** What the request needs of its process (client tools, structured output). */
-  needs: ProcessNeeds;
-  /**
-   * The named conversation's first turn was just abandoned while waiting for tool results, so it
-   * has no record yet: this request starts it under that id.
-   */
-  firstTurnAbandoned?: boolean;
-  systemPrompt: string | undefined;
-  earlierEntries: HistoryEntry[];
-  newEntries: HistoryEntry[];
-  signal: AbortSignal;
-  /** The caller's storage quotas, checked before anything runs for a turn that will be stored. */
-  storage: StorageLimits;
-}
-
-export interface ConversationTurnDependencies extends TurnDependencies, LockTiming {
-  pool: ProcessPool;
-  launchProfile(owner: string, systemPrompt: string | undefined, needs?: ProcessNeeds): LaunchProfile;
-  /** How long a resume waits for the previous turn's transcript to reach the store. */
-  transcriptWaitMs: number;
-}
+import { lockHolder, waitForLock } from "./conversation-lock.js";
+import { ConversationTurn } from "./conversation-turn.js";
+import type { ConversationTurnDependencies, ConversationTurnRequest } from "./conversation-turn-request.js";
+import { extendDigest, historyRoot } from "./history-digest.js";
+import { turnOnStored } from "./turn-on-stored.js";
 
 export async function beginConversationTurn(
   request: ConversationTurnRequest,
@@ -139,7 +109,7 @@ async function continueNamed(
     ) {
       throw historyMismatch(id);
     }
-    return await turnOn(record, systemPrompt, digestBefore, holder, request, dependencies);
+    return await turnOnStored(record, systemPrompt, digestBefore, holder, request, dependencies);
   } catch (error) {
     await dependencies.store.unlock(id, holder);
     throw error;
@@ -160,7 +130,7 @@ async function continueRecognised(
     try {
       const record = await store.get(id);
       if (record && record.owner === request.owner && record.historyDigest === digestBefore) {
-        return await turnOn(record, record.systemPrompt, digestBefore, holder, request, dependencies);
+        return await turnOnStored(record, record.systemPrompt, digestBefore, holder, request, dependencies);
       }
     } catch (error) {
       await store.unlock(id, holder);
@@ -169,58 +139,6 @@ async function continueRecognised(
     await store.unlock(id, holder);
   }
   return undefined;
-}
-
-/** The locked conversation's turn: in its CLI session if it has one, else replaying its items. */
-async function turnOn(
-  record: ConversationRecord,
-  systemPrompt: string | null,
-  digestBefore: string,
-  holder: string,
-  request: ConversationTurnRequest,
-  dependencies: ConversationTurnDependencies,
-): Promise<ConversationTurn> {
-  let claim: ConversationClaim | undefined;
-  let replay: Replay = { kind: "session" };
-  const profile = dependencies.launchProfile(record.owner, systemPrompt ?? undefined, request.needs);
-  if (record.sessionId) {
-    claim = { id: record.id, revision: record.revision, resumeArgs: ["--resume", record.sessionId] };
-    if (
-      !dependencies.pool.holds(claim) &&
-      !(await prepareResume(record, profile, request.signal, dependencies, dependencies.transcriptWaitMs))
-    ) {
-      claim = undefined;
-      replay = { kind: "items", items: await dependencies.store.items(record.id) };
-    }
-  } else {
-    replay = { kind: "items", items: await dependencies.store.items(record.id) };
-  }
-  const reservation = await dependencies.quota.reserve(record.owner, request.storage, {
-    newConversation: false,
-    entries: request.newEntries,
-    // Stored items replayed as text land in the new session's transcript too.
-    replayed: replay.kind === "items" ? replay.items : undefined,
-    // Only the first turn may set it; later ones keep it (checked before this).
-    systemPrompt: systemPrompt === record.systemPrompt ? undefined : systemPrompt,
-  });
-  return new ConversationTurn(
-    {
-      conversationId: record.id,
-      persist: true,
-      owner: record.owner,
-      record,
-      systemPrompt,
-      profile,
-      claim,
-      replay,
-      digestBefore,
-      newEntries: request.newEntries,
-      lockHolder: holder,
-      reservation,
-      storage: request.storage,
-    },
-    dependencies,
-  );
 }
 
 /** A conversation that never ran may adopt a system prompt now: its digest starts from that. */
