@@ -6,7 +6,8 @@
  * A connection past a cap is not served. Its first request gets `503 too_many_connections` with
  * `connection: close` (an HTTP client then sees a real answer, not a reset), a WebSocket upgrade a
  * bare 503. A refused socket that sends nothing is closed after a second, so refused sockets do not
- * themselves become the resource the caps protect.
+ * themselves become the resource the caps protect, and past twice server.max_connections open
+ * sockets Node drops new ones at accept.
  */
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
@@ -29,6 +30,9 @@ export function limitConnections(
   logger: Logger,
 ): ConnectionLimits {
   const caps = new ConnectionCaps(limits.maxConnections, limits.maxConnectionsPerAddress);
+  // A hard ceiling under the caps: refused sockets linger a second each, and a connect flood must
+  // not hold a descriptor per attempt for that long. Past twice the total, Node drops at accept.
+  server.maxConnections = 2 * limits.maxConnections;
   const refused = new WeakMap<object, ConnectionCap>();
   let unlogged = 0;
   let loggedAt = Number.NEGATIVE_INFINITY;

@@ -73,6 +73,19 @@ describe("connection caps", () => {
     }
   });
 
+  it("drops connections at accept past twice the total, so refused ones cannot pile up", async () => {
+    const addresses = ["127.0.0.5", "127.0.0.6", "127.0.0.7", "127.0.0.8", "127.0.0.9", "127.0.0.10"];
+    const held = await Promise.all(addresses.map((address) => openConnection(port, address))); // 3 served, 3 refused
+    try {
+      const dropped = await openConnection(port, "127.0.0.11");
+      // Closed at accept, before the second a refused connection lingers.
+      expect(await dropped.closed).toBeLessThan(900);
+      expect(dropped.text()).toBe("");
+    } finally {
+      await closeAll(held);
+    }
+  });
+
   it("counts an open WebSocket, refuses an upgrade past the cap, and frees the place when it closes", async () => {
     const created = await requestOnce(`${test.url}/v1/sessions`, { method: "POST", body: {} });
     expect(created.status).toBe(201);
