@@ -90,20 +90,27 @@ describe("back-pressure", () => {
   });
 
   it("gives a client that reads every byte of an answer many times the buffer", async () => {
-    const cutsBefore = cuts().length;
-    const stream = await test.client.chat.completions.create({
-      model: "sonnet",
-      stream: true,
-      messages: [{ role: "user", content: `[[chunks:${chunkCount}:${chunkSize}]] read me` }],
-    });
-    let length = 0;
-    let finish: string | null | undefined;
-    for await (const chunk of stream) {
-      length += chunk.choices[0]?.delta.content?.length ?? 0;
-      finish = chunk.choices[0]?.finish_reason ?? finish;
+    // The default buffer (1 MB): the mock sends 12 MB at once, far faster than a model; a reader
+    // in this busy test process can fall a few 64 KB behind it, not a megabyte.
+    const reading = await startTestGateway({ claude: { max_concurrent_sessions: 1, pool_min_idle: 0 }, logger });
+    try {
+      const cutsBefore = cuts().length;
+      const stream = await reading.client.chat.completions.create({
+        model: "sonnet",
+        stream: true,
+        messages: [{ role: "user", content: `[[chunks:${chunkCount}:${chunkSize}]] read me` }],
+      });
+      let length = 0;
+      let finish: string | null | undefined;
+      for await (const chunk of stream) {
+        length += chunk.choices[0]?.delta.content?.length ?? 0;
+        finish = chunk.choices[0]?.finish_reason ?? finish;
+      }
+      expect(length).toBe(chunkCount * chunkSize);
+      expect(finish).toBe("stop");
+      expect(cuts()).toHaveLength(cutsBefore);
+    } finally {
+      await reading.close();
     }
-    expect(length).toBe(chunkCount * chunkSize);
-    expect(finish).toBe("stop");
-    expect(cuts()).toHaveLength(cutsBefore);
   });
 });
