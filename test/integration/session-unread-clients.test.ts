@@ -19,7 +19,7 @@ describe("a session client that does not read", () => {
     const test = await startGateway({
       claude: { pool_min_idle: 0 },
       sessions: { enabled: true, max_history_kb: 256 },
-      server: { stream_buffer_kb: 64 },
+      server: { stream_buffer_kb: 512 }, // 8 × 512 KB: more than any one message the reader is sent
       logger,
     });
     const created = await fetch(`${test.url}/v1/sessions`, { method: "POST" });
