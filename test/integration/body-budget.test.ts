@@ -4,6 +4,7 @@
  * only up to server.max_body_mb_in_flight at once, the rest get 503 with Retry-After before their
  * body is read; a small request goes through as before.
  */
+import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ClaudeTestEnvironment, createClaudeTestEnvironment } from "../support/claude-test-environment.js";
@@ -70,5 +71,8 @@ describe("request bodies in flight", () => {
       body: JSON.stringify({ model: "sonnet", messages: [{ role: "user", content: "small" }] }),
     });
     expect(small.status).toBe(200);
+    // Ended as an operator would, so its CLI processes are gone before the directory is removed.
+    bin.child.kill("SIGTERM");
+    expect((await once(bin.child, "exit"))[0]).toBe(0);
   });
 });
