@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { LineDecoder } from "./line-decoder.js";
 
 const recorded = readFileSync(
-  new URL("../../../shared/claude-cli-examples/stream-json-partial-2.1.197.jsonl", import.meta.url),
+  new URL("../../test/fixtures/claude-cli-examples/stream-json-partial-2.1.197.jsonl", import.meta.url),
   "utf8",
 );
 

@@ -4,9 +4,9 @@ import type { TurnLine } from "../claude/protocol.js";
 import { GatewayError } from "../errors.js";
 import { type AssistantOutputEvent, readAssistantOutput } from "./read-assistant-output.js";
 
-/** Recorded real CLI output (../shared/claude-cli-examples), one JSON line each. */
+/** Recorded real CLI output (test/fixtures/claude-cli-examples), one JSON line each. */
 function recorded(name: string): TurnLine[] {
-  const text = readFileSync(new URL(`../../../shared/claude-cli-examples/${name}`, import.meta.url), "utf8");
+  const text = readFileSync(new URL(`../../test/fixtures/claude-cli-examples/${name}`, import.meta.url), "utf8");
   return text
     .split("\n")
     .filter((line) => line.trim())

@@ -6,7 +6,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, poolSettled } from "../support/eventually.js";
-import { openApiSpecAvailable, specViolations } from "../support/openapi-validator.js";
+import { specViolations } from "../support/openapi-validator.js";
 import { readSse, startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
 
 let test: TestGateway;
@@ -22,7 +22,7 @@ async function expectError(
 ) {
   expect(response.status).toBe(status);
   const body = (await response.json()) as { error: Record<string, unknown> };
-  if (openApiSpecAvailable) expect(specViolations("ErrorResponse", body)).toEqual([]);
+  expect(specViolations("ErrorResponse", body)).toEqual([]);
   expect(body.error).toMatchObject(fields);
   expect(typeof body.error.message).toBe("string");
   return body.error;

@@ -1,15 +1,13 @@
 /**
- * Validates gateway responses against OpenAI's published OpenAPI spec, read from ../shared (never
- * committed here). The spec still uses OpenAPI 3.0's `nullable: true`, which Ajv's 2020 mode does
+ * Validates gateway responses against OpenAI's published OpenAPI spec (a copy in
+ * test/fixtures/openai-openapi, MIT). The spec still uses OpenAPI 3.0's `nullable: true`, which Ajv's 2020 mode does
  * not know, so it is normalised first: `type: T` + nullable → `type: [T, "null"]`.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ajv2020 } from "ajv/dist/2020.js";
 
-const specPath = fileURLToPath(new URL("../../../shared/openai-openapi/openapi.json", import.meta.url));
-
-export const openApiSpecAvailable = existsSync(specPath);
+const specPath = fileURLToPath(new URL("../fixtures/openai-openapi/openapi.json", import.meta.url));
 
 function normalise(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(normalise);
