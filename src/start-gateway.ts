@@ -15,7 +15,6 @@ import { readClaudeVersion } from "./claude/read-claude-version.js";
 import { resolveClaudeCommand } from "./claude/resolve-claude-command.js";
 import type { Configuration } from "./config/configuration-schema.js";
 import { ConversationDirectory } from "./conversations/conversation-directory.js";
-import { ParkedTurns } from "./conversations/parked-turns.js";
 import { RetentionSweeper, retentionPolicy } from "./conversations/retention-sweeper.js";
 import { StorageQuota } from "./conversations/storage-quota.js";
 import { TranscriptSync } from "./conversations/transcript-sync.js";
@@ -23,19 +22,22 @@ import { createApp } from "./http/app.js";
 import { createBrowserGuard } from "./http/browser-guard.js";
 import type { GatewayServices } from "./http/gateway-services.js";
 import { InFlight } from "./http/in-flight.js";
-import type { ChatParkedTurn } from "./http/respond-with-turn.js";
 import { listen } from "./http/server.js";
 import { createWebSocketBridge } from "./http/websocket-bridge.js";
 import { GatewayMetrics } from "./observability/gateway-metrics.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { ModelCatalog } from "./openai/model-catalog.js";
-import { cleanModelName } from "./openai/read-assistant-output.js";
 import { ProcessPool } from "./pool/process-pool.js";
 import { prepareRooms } from "./rooms/prepare-rooms.js";
 import { SessionFiles } from "./rooms/session-files.js";
 import { UpstreamProxy } from "./rooms/upstream-proxy.js";
 import { LiveSessions } from "./sessions/live-sessions.js";
 import { openConversationStore } from "./store/open-conversation-store.js";
+import type { KeptAnswer } from "./turns/answer-so-far.js";
+import type { EngineTurn } from "./turns/engine-turn.js";
+import { ParkedTurns } from "./turns/parked-turns.js";
+import { cleanModelName } from "./turns/read-turn-output.js";
+import { TurnEngine } from "./turns/turn-engine.js";
 
 export interface StartGatewayOptions {
   configuration: Configuration;
@@ -107,7 +109,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   // instance lapses a minute later.
   const pendingTimeoutMs = configuration.tools.pending_timeout_seconds * 1000;
   const lockTtlMs = claude.timeout_seconds * 1000 + pendingTimeoutMs + 60_000;
-  const parkedTurns = new ParkedTurns<ChatParkedTurn>(pendingTimeoutMs);
+  const waitingTurns = new ParkedTurns<EngineTurn>(pendingTimeoutMs);
   const transcriptSync = new TranscriptSync(store, logger);
   const roomOf = profiles.roomOf.bind(profiles);
   const quota = new StorageQuota(store);
@@ -119,6 +121,45 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     (id) => pool.forget(id),
     logger,
   );
+  const conversationTurns = {
+    store,
+    pool,
+    launchProfile,
+    roomOf,
+    transcriptSync,
+    busyWaitMs,
+    lockTtlMs,
+    transcriptWaitMs: 3_000,
+    quota,
+    sessionFiles,
+    logger,
+  };
+  const cache = configuration.cache.enabled
+    ? new ResponseCache<KeptAnswer>(configuration.cache.max_entries, configuration.cache.ttl_seconds * 1000)
+    : undefined;
+  const metrics = new GatewayMetrics({
+    pool: () => pool.snapshot(),
+    liveSessions: () => services.sessions.count,
+    version: gatewayVersion(),
+  });
+  const engine = new TurnEngine({
+    pool,
+    conversationTurns,
+    waiting: waitingTurns,
+    cache,
+    metrics,
+    models,
+    settings: {
+      defaultModel: claude.default_model,
+      effort: claude.effort,
+      maxHistoryMessages: conversation.max_history_messages,
+      images: {
+        maxBytes: configuration.images.max_bytes,
+        maxPerRequest: configuration.images.max_per_request,
+        allowedDirectories: configuration.file_access.additional_dirs,
+      },
+    },
+  });
   const services: GatewayServices = {
     configuration,
     apiKeys,
@@ -127,19 +168,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     pool,
     models,
     claude: { command, version: readClaudeVersion(command, environment) },
-    conversationTurns: {
-      store,
-      pool,
-      launchProfile,
-      roomOf,
-      transcriptSync,
-      busyWaitMs,
-      lockTtlMs,
-      transcriptWaitMs: 3_000,
-      quota,
-      sessionFiles,
-      logger,
-    },
+    engine,
+    conversationTurns,
     conversations: new ConversationDirectory(
       store,
       pool,
@@ -149,17 +179,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       quota,
     ),
     retention,
-    parkedTurns,
     sessions: new LiveSessions(pool, configuration, profiles),
     inFlight: new InFlight(),
-    cache: configuration.cache.enabled
-      ? new ResponseCache(configuration.cache.max_entries, configuration.cache.ttl_seconds * 1000)
-      : undefined,
-    metrics: new GatewayMetrics({
-      pool: () => pool.snapshot(),
-      liveSessions: () => services.sessions.count,
-      version: gatewayVersion(),
-    }),
+    cache,
+    metrics,
     logger,
   };
   const bridge = createWebSocketBridge(services, logger);
@@ -203,7 +226,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       services.sessions.close();
       bridge.cutClients();
     });
-    parkedTurns.abandonAll("The gateway is shutting down.");
+    engine.abandonWaiting("The gateway is shutting down.");
     // Ending the CLI processes makes them flush their transcripts; then save those.
     await pool.close();
     await sweepEnded;

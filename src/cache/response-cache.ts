@@ -4,17 +4,17 @@
  * for that answer (and run themselves if it fails). Errors are never kept.
  */
 import { createHash } from "node:crypto";
-import type { GatewayChatCompletion } from "../openai/chat-completion-builders.js";
 
-interface Entry {
-  completion: GatewayChatCompletion;
+interface Entry<T> {
+  completion: T;
   expiresAt: number;
 }
 
-export class ResponseCache {
-  private readonly entries = new Map<string, Entry>();
-  private readonly pending = new Map<string, Promise<GatewayChatCompletion | undefined>>();
-  private readonly resolvers = new Map<string, (completion: GatewayChatCompletion | undefined) => void>();
+/** `T`: the answer as kept (the turn engine keeps answers in no dialect). */
+export class ResponseCache<T> {
+  private readonly entries = new Map<string, Entry<T>>();
+  private readonly pending = new Map<string, Promise<T | undefined>>();
+  private readonly resolvers = new Map<string, (completion: T | undefined) => void>();
 
   constructor(
     private readonly maxEntries: number,
@@ -29,7 +29,7 @@ export class ResponseCache {
    * A kept answer, or — when an identical request is running — that one's answer once it is
    * done. undefined: the caller runs the request and must `store` or `abandon` the key.
    */
-  async lookup(key: string): Promise<GatewayChatCompletion | undefined> {
+  async lookup(key: string): Promise<T | undefined> {
     const hit = this.get(key);
     if (hit) return hit;
     const running = this.pending.get(key);
@@ -43,7 +43,7 @@ export class ResponseCache {
     return undefined;
   }
 
-  store(key: string, completion: GatewayChatCompletion): void {
+  store(key: string, completion: T): void {
     this.entries.delete(key);
     this.entries.set(key, { completion, expiresAt: Date.now() + this.ttlMs });
     while (this.entries.size > this.maxEntries) {
@@ -63,7 +63,7 @@ export class ResponseCache {
     return this.entries.size;
   }
 
-  private get(key: string): GatewayChatCompletion | undefined {
+  private get(key: string): T | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= Date.now()) {
@@ -76,7 +76,7 @@ export class ResponseCache {
     return entry.completion;
   }
 
-  private settle(key: string, completion: GatewayChatCompletion | undefined): void {
+  private settle(key: string, completion: T | undefined): void {
     const resolve = this.resolvers.get(key);
     this.resolvers.delete(key);
     this.pending.delete(key);

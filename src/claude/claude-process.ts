@@ -8,7 +8,14 @@ import type { Logger } from "../observability/logger.js";
 import { ClaudeProcessError } from "./claude-process-error.js";
 import { ControlChannel, type ControlRequestHandler } from "./control-channel.js";
 import { type DecodedLine, LineDecoder } from "./line-decoder.js";
-import type { ControlRequestLine, ControlResponseLine, ResultLine, TurnLine, UserContent } from "./protocol.js";
+import type {
+  ControlRequestLine,
+  ControlResponseLine,
+  HostLine,
+  ResultLine,
+  TurnLine,
+  UserContent,
+} from "./protocol.js";
 import { Turn } from "./turn.js";
 
 export type { ControlRequestHandler } from "./control-channel.js";
@@ -102,8 +109,8 @@ export class ClaudeProcess {
   }
 
   /** A line of the host's own for the running turn's reader (e.g. the client tool server's). */
-  addTurnLine(line: { type: "system"; subtype: string; [key: string]: unknown }): void {
-    this.activeTurn?.accept(line as unknown as TurnLine);
+  addHostLine(line: HostLine): void {
+    this.activeTurn?.accept(line);
   }
 
   interrupt(): Promise<unknown> {

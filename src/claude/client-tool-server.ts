@@ -16,8 +16,6 @@ import type { ClaudeProcess } from "./claude-process.js";
 
 export const clientServerName = "client";
 export const clientToolPrefix = `mcp__${clientServerName}__`;
-/** The subtype of the `system` line this server adds to the turn when the CLI waits for a result. */
-export const clientToolWaiting = "client_tool_waiting";
 
 /** The --mcp-config value that declares the client tool server (see claude-arguments.ts). */
 export const clientServerConfig = JSON.stringify({
@@ -161,7 +159,7 @@ export class ClientToolServer {
     }
     // Tells the turn's reader the CLI now waits on the client (needed when the calls did not
     // arrive through a streamed message, whose end announces them otherwise).
-    this.process.addTurnLine({ type: "system", subtype: clientToolWaiting, tool_use_id: toolUseId });
+    this.process.addHostLine({ type: "host", event: "client_tool_waiting", toolUseId });
     return new Promise((resolve) => this.waiting.set(toolUseId, { resolve }));
   }
 
@@ -172,7 +170,7 @@ export class ClientToolServer {
       this.answeredByCall.delete(key);
       return Promise.resolve(ready);
     }
-    this.process.addTurnLine({ type: "system", subtype: clientToolWaiting, tool_use_id: "" });
+    this.process.addHostLine({ type: "host", event: "client_tool_waiting", toolUseId: "" });
     return new Promise((resolve) => this.waitingByCall.set(key, { resolve }));
   }
 }

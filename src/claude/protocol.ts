@@ -112,7 +112,18 @@ export interface ControlResponseLine {
     | { subtype: "error"; request_id: string; error: string };
 }
 
-export type TurnLine = SystemInitLine | SystemLine | StreamEventLine | AssistantLine | UserLine | ResultLine;
+/**
+ * A line the gateway itself adds to a turn, never the CLI's: the client tool server saying the
+ * CLI now waits for the client's result of a call (`toolUseId` empty for a call without an id).
+ */
+export interface HostLine {
+  type: "host";
+  event: "client_tool_waiting";
+  toolUseId: string;
+  session_id?: undefined;
+}
+
+export type TurnLine = SystemInitLine | SystemLine | StreamEventLine | AssistantLine | UserLine | ResultLine | HostLine;
 
 export type CliLine = TurnLine | ControlRequestLine | ControlResponseLine | { type: string; [key: string]: unknown };
 

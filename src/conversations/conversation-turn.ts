@@ -86,6 +86,10 @@ export class ConversationTurn {
   get replay(): Replay {
     return this.parts.replay;
   }
+  /** The system prompt the turn runs under (null: none). */
+  get systemPrompt(): string | null {
+    return this.parts.systemPrompt;
+  }
   /** The model of the conversation's last turn, for a request that names none. */
   get model(): string | undefined {
     return this.parts.record?.model ?? undefined;

@@ -5,16 +5,16 @@ import type { ResponseCache } from "../cache/response-cache.js";
 import type { Configuration } from "../config/configuration-schema.js";
 import type { ConversationDirectory } from "../conversations/conversation-directory.js";
 import type { ConversationTurnDependencies } from "../conversations/conversation-turn-request.js";
-import type { ParkedTurns } from "../conversations/parked-turns.js";
 import type { RetentionSweeper } from "../conversations/retention-sweeper.js";
 import type { GatewayMetrics } from "../observability/gateway-metrics.js";
 import type { Logger } from "../observability/logger.js";
 import type { ModelCatalog } from "../openai/model-catalog.js";
 import type { ProcessPool } from "../pool/process-pool.js";
 import type { LiveSessions } from "../sessions/live-sessions.js";
+import type { KeptAnswer } from "../turns/answer-so-far.js";
+import type { TurnEngine } from "../turns/turn-engine.js";
 import type { BrowserGuard } from "./browser-guard.js";
 import type { InFlight } from "./in-flight.js";
-import type { ChatParkedTurn } from "./respond-with-turn.js";
 
 export interface GatewayServices {
   configuration: Configuration;
@@ -26,19 +26,19 @@ export interface GatewayServices {
   pool: ProcessPool;
   models: ModelCatalog;
   claude: { command: string; version: Promise<string | undefined> };
-  /** What a chat completion needs to find and record its conversation. */
+  /** Runs every dialect's turns. */
+  engine: TurnEngine;
+  /** What a turn needs to find and record its conversation (the store, among others). */
   conversationTurns: ConversationTurnDependencies;
   conversations: ConversationDirectory;
   /** Deletes what outlived its retention; tests run `sweep(now)` with their own clock. */
   retention: RetentionSweeper;
   metrics: GatewayMetrics;
   /** Kept answers, when cache.enabled. */
-  cache: ResponseCache | undefined;
+  cache: ResponseCache<KeptAnswer> | undefined;
   /** Requests being answered (graceful shutdown). */
   inFlight: InFlight;
   /** Live sessions driven over the WebSocket bridge. */
   sessions: LiveSessions;
-  /** Turns waiting for the results of the tool calls they answered with. */
-  parkedTurns: ParkedTurns<ChatParkedTurn>;
   logger: Logger;
 }

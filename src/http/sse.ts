@@ -24,6 +24,27 @@ export interface SseOptions {
   onStreamError?(error: GatewayError): void;
   /** The client went away before the stream's end. */
   onCancel?(): void;
+  /**
+   * The dialect's framing; by default OpenAI Chat Completions': `data:` only, `data: [DONE]` at
+   * the end, an error as the error body. The Responses API names each event and sends no [DONE].
+   */
+  framing?: SseFraming;
+}
+
+export interface SseFraming {
+  /** The `event:` name of an item, if the dialect names events. */
+  eventName?(item: unknown): string | undefined;
+  /** Sent after the last item (Chat Completions: "[DONE]"); undefined: nothing. */
+  done?: string;
+  /** The item an error that ends a stream under way becomes. */
+  error(error: GatewayError): unknown;
+}
+
+const chatFraming: SseFraming = { done: "[DONE]", error: toOpenAIErrorBody };
+
+function frame(item: unknown, framing: SseFraming): string {
+  const name = framing.eventName?.(item);
+  return `${name ? `event: ${name}\n` : ""}data: ${JSON.stringify(item)}\n\n`;
 }
 
 type Raced<T> = { kind: "result"; result: IteratorResult<T> } | { kind: "silence" };
@@ -49,6 +70,7 @@ const sseHeaders = {
 
 /** Resolves when the first item is ready; rejects (for a JSON error response) if the source fails first. */
 export async function createSseResponse<T>(source: AsyncIterator<T>, options: SseOptions): Promise<Response> {
+  const framing = options.framing ?? chatFraming;
   let pending: Promise<IteratorResult<T>> | undefined = source.next();
   // Errors of a pending next() surface when it is awaited; this keeps an early one from going unhandled.
   pending.catch(() => {});
@@ -85,7 +107,7 @@ export async function createSseResponse<T>(source: AsyncIterator<T>, options: Ss
           result = raced.result;
         }
         if (result.done) {
-          controller.enqueue(encoder.encode("data: [DONE]\n\n"));
+          if (framing.done) controller.enqueue(encoder.encode(`data: ${framing.done}\n\n`));
           controller.close();
           return;
         }
@@ -96,13 +118,13 @@ export async function createSseResponse<T>(source: AsyncIterator<T>, options: Ss
           options.onOverflow();
           return;
         }
-        controller.enqueue(encoder.encode(`data: ${JSON.stringify(result.value)}\n\n`));
+        controller.enqueue(encoder.encode(frame(result.value, framing)));
       }
     } catch (error) {
       if (stopped) return;
       const gatewayError = asGatewayError(error);
       options.onStreamError?.(gatewayError);
-      controller.enqueue(encoder.encode(`data: ${JSON.stringify(toOpenAIErrorBody(gatewayError))}\n\n`));
+      controller.enqueue(encoder.encode(frame(framing.error(gatewayError), framing)));
       controller.close();
     }
   };

@@ -4,9 +4,9 @@
  * are reduced to their family, keys are never labels (per-key usage is in /stats only).
  */
 
-import type { CompletionUsage } from "openai/resources/completions";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { PoolSnapshot } from "../pool/process-pool.js";
+import type { TokenUsage } from "../turns/token-usage.js";
 
 /** opus, sonnet, haiku or other: a label with a handful of values whatever clients send. */
 export function modelFamily(model: string): string {
@@ -157,11 +157,11 @@ export class GatewayMetrics {
     this.firstToken.observe({ model: modelFamily(model) }, seconds);
   }
 
-  /** A chat completion's usage and cost, for its model and the caller's key. */
-  usage(owner: string, model: string, usage: CompletionUsage, costUsd: number): void {
+  /** A turn's usage and cost, for its model and the caller's key. */
+  usage(owner: string, model: string, usage: TokenUsage, costUsd: number): void {
     const family = modelFamily(model);
-    this.tokens.inc({ direction: "prompt", model: family }, usage.prompt_tokens);
-    this.tokens.inc({ direction: "completion", model: family }, usage.completion_tokens);
+    this.tokens.inc({ direction: "prompt", model: family }, usage.input);
+    this.tokens.inc({ direction: "completion", model: family }, usage.output);
     this.cost.inc({ model: family }, costUsd);
     for (const [map, key] of [
       [this.byModel, model],
@@ -169,8 +169,8 @@ export class GatewayMetrics {
     ] as const) {
       const entry = map.get(key) ?? { requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
       entry.requests++;
-      entry.promptTokens += usage.prompt_tokens;
-      entry.completionTokens += usage.completion_tokens;
+      entry.promptTokens += usage.input;
+      entry.completionTokens += usage.output;
       entry.costUsd += costUsd;
       map.set(key, entry);
     }

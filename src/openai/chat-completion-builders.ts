@@ -6,7 +6,18 @@
 import { randomBytes } from "node:crypto";
 import type { ChatCompletion, ChatCompletionChunk } from "openai/resources/chat/completions";
 import type { CompletionUsage } from "openai/resources/completions";
-import type { FinishReason } from "./map-finish-reason.js";
+import type { FinishReason, TokenUsage, ToolCall } from "../turns/turn-event.js";
+
+/** The turn's usage as OpenAI counts it: prompt_tokens include the cached share. */
+export function completionUsage(usage: TokenUsage): CompletionUsage {
+  return {
+    prompt_tokens: usage.input,
+    completion_tokens: usage.output,
+    total_tokens: usage.input + usage.output,
+    prompt_tokens_details: { cached_tokens: usage.cachedInput },
+    completion_tokens_details: { reasoning_tokens: usage.reasoning },
+  };
+}
 
 export interface CompletionIdentity {
   id: string;
@@ -34,13 +45,6 @@ export function newCompletionIdentity(conversationId: string | undefined): Compl
   };
 }
 
-export interface ToolCallOutput {
-  id: string;
-  name: string;
-  /** The arguments as the JSON text the model wrote. */
-  arguments: string;
-}
-
 export function buildChatCompletion(
   identity: CompletionIdentity,
   output: {
@@ -48,8 +52,8 @@ export function buildChatCompletion(
     content: string;
     refusal: string | null;
     finishReason: FinishReason;
-    usage: CompletionUsage;
-    toolCalls?: ToolCallOutput[];
+    usage: TokenUsage;
+    toolCalls?: ToolCall[];
     /** The model's thinking, as `message.reasoning_content` (the common extension). */
     reasoning?: string;
   },
@@ -78,7 +82,7 @@ export function buildChatCompletion(
         finish_reason: output.finishReason,
       },
     ],
-    usage: output.usage,
+    usage: completionUsage(output.usage),
   } satisfies ChatCompletion;
   if (output.reasoning) {
     const message = completion.choices[0]?.message as unknown as Record<string, unknown>;
@@ -164,7 +168,7 @@ export class ChunkBuilder {
   }
 
   /** With stream_options.include_usage: a last chunk with no choices and the turn's usage. */
-  usage(usage: CompletionUsage): GatewayChatCompletionChunk {
-    return this.chunk([], usage);
+  usage(usage: TokenUsage): GatewayChatCompletionChunk {
+    return this.chunk([], completionUsage(usage));
   }
 }

@@ -1,10 +1,10 @@
-/** Assistant output events → the chunks of a streamed chat completion, in OpenAI's order. */
+/** A turn's events → the chunks of a streamed chat completion, in OpenAI's order. */
 import { GatewayError } from "../errors.js";
+import type { TurnEvent } from "../turns/turn-event.js";
 import { ChunkBuilder, type CompletionIdentity, type GatewayChatCompletionChunk } from "./chat-completion-builders.js";
-import type { AssistantOutputEvent } from "./read-assistant-output.js";
 
 export async function* chatCompletionChunks(
-  output: AsyncIterable<AssistantOutputEvent>,
+  output: AsyncIterable<TurnEvent>,
   options: { identity: CompletionIdentity; model: string; includeUsage: boolean },
 ): AsyncGenerator<GatewayChatCompletionChunk> {
   const builder = new ChunkBuilder(options.identity, options.model, options.includeUsage);

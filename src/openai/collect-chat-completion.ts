@@ -1,15 +1,15 @@
-/** Assistant output events → one chat.completion (the non-streaming answer). */
-import { AnswerSoFar } from "./answer-so-far.js";
+/** A turn's events → one chat.completion (the non-streaming answer). */
+import { AnswerSoFar } from "../turns/answer-so-far.js";
+import type { TurnEvent } from "../turns/turn-event.js";
 import {
   buildChatCompletion,
   type CompletionIdentity,
   type GatewayChatCompletion,
 } from "./chat-completion-builders.js";
-import type { AssistantOutputEvent } from "./read-assistant-output.js";
 
 /** Collects up to the end of the turn, or up to a pause for client tool calls (`tool_calls`). */
 export async function collectChatCompletion(
-  output: AsyncIterable<AssistantOutputEvent>,
+  output: AsyncIterable<TurnEvent>,
   identity: CompletionIdentity,
 ): Promise<GatewayChatCompletion> {
   const answer = new AnswerSoFar();
@@ -30,6 +30,6 @@ export async function collectChatCompletion(
         })
       : buildChatCompletion(identity, { model, content, refusal, finishReason: event.finishReason, usage, reasoning });
   }
-  // readAssistantOutput either finishes or throws; reaching here is a bug.
+  // readTurnOutput either finishes or throws; reaching here is a bug.
   throw new Error("the assistant output ended without finishing");
 }

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../errors.js";
+import { composeTurnContent } from "../turns/render-history.js";
+import { historyEntry, type TurnMessage } from "../turns/turn-message.js";
 import type { ChatMessage } from "./chat-completion-request.js";
-import { composeTurnContent, mapChatMessages } from "./map-chat-messages.js";
+import { mapChatMessages } from "./map-chat-messages.js";
+
+const blocksOf = (mapped: ReturnType<typeof mapChatMessages>) =>
+  mapped.input.kind === "messages" ? mapped.input.blocks : [];
+const entriesOf = (mapped: ReturnType<typeof mapChatMessages>) =>
+  mapped.input.kind === "messages" ? mapped.input.messages.map(historyEntry) : [];
 
 function expectInvalid(messages: ChatMessage[], param: string) {
   try {
@@ -17,13 +24,17 @@ function expectInvalid(messages: ChatMessage[], param: string) {
 
 describe("mapChatMessages", () => {
   it("sends a single user message as its text", () => {
-    expect(mapChatMessages([{ role: "user", content: " hello " }])).toEqual({
+    const mapped = mapChatMessages([{ role: "user", content: " hello " }]);
+    expect(mapped).toEqual({
       systemPrompt: undefined,
-      earlier: [],
-      earlierEntries: [],
-      newEntries: [{ role: "user", text: "hello" }],
-      newBlocks: [{ type: "text", text: " hello " }],
+      history: [],
+      input: {
+        kind: "messages",
+        messages: [{ role: "user", text: " hello " }],
+        blocks: [{ type: "text", text: " hello " }],
+      },
     });
+    expect(entriesOf(mapped)).toEqual([{ role: "user", text: "hello" }]);
   });
 
   it("joins system and developer messages into the system prompt", () => {
@@ -33,8 +44,8 @@ describe("mapChatMessages", () => {
       { role: "user", content: "hi" },
     ]);
     expect(mapped.systemPrompt).toBe("Be brief.\n\nUse English.");
-    expect(mapped.newBlocks).toEqual([{ type: "text", text: "hi" }]);
-    expect(mapped.earlier).toEqual([]);
+    expect(blocksOf(mapped)).toEqual([{ type: "text", text: "hi" }]);
+    expect(mapped.history).toEqual([]);
   });
 
   it("renders earlier turns as history ahead of the new user messages", () => {
@@ -44,12 +55,12 @@ describe("mapChatMessages", () => {
       { role: "user", content: "What is my name?" },
       { role: "user", content: [{ type: "text", text: "Answer in one word." }] },
     ]);
-    expect(mapped.earlierEntries).toEqual([
+    expect(mapped.history.map(historyEntry)).toEqual([
       { role: "user", text: "My name is Ada." },
       { role: "assistant", text: "Hello Ada." },
     ]);
-    expect(mapped.newEntries.map((entry) => entry.text)).toEqual(["What is my name?", "Answer in one word."]);
-    const content = composeTurnContent(mapped.earlier, mapped.newBlocks, 100);
+    expect(entriesOf(mapped).map((entry) => entry.text)).toEqual(["What is my name?", "Answer in one word."]);
+    const content = composeTurnContent(mapped.history, blocksOf(mapped), 100);
     expect(content).toHaveLength(3);
     const history = (content[0] as { text: string }).text;
     expect(history).toContain("[user]\nMy name is Ada.");
@@ -62,10 +73,10 @@ describe("mapChatMessages", () => {
   });
 
   it("replays only the newest max_history_messages earlier messages, saying how many were left out", () => {
-    const earlier: ChatMessage[] = [
-      { role: "user", content: "alpha" },
-      { role: "assistant", content: "second" },
-      { role: "user", content: "third" },
+    const earlier: TurnMessage[] = [
+      { role: "user", text: "alpha" },
+      { role: "assistant", text: "second" },
+      { role: "user", text: "third" },
     ];
     const [history] = composeTurnContent(earlier, [{ type: "text", text: "new" }], 2) as Array<{ text: string }>;
     expect(history?.text).toMatch(/^\[1 earlier messages omitted\]/);
@@ -89,7 +100,7 @@ describe("mapChatMessages", () => {
     const mapped = mapChatMessages([
       { role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.png" } }] },
     ]);
-    expect(mapped.newBlocks).toEqual([
+    expect(blocksOf(mapped)).toEqual([
       { type: "image_request", url: "https://example.com/a.png", param: "messages[0].content[0].image_url" },
     ]);
   });

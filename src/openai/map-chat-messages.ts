@@ -1,44 +1,52 @@
 /**
- * OpenAI `messages` → what one Claude turn needs: the system prompt (fixed per process, so part of
- * the launch profile), the earlier messages (a known conversation's history, or text to replay),
- * and the new user input — the trailing run of user messages.
+ * OpenAI `messages` → what one turn needs, in the engine's terms: the system prompt (fixed per
+ * process, so part of the launch profile), the earlier messages, and the input — the trailing run
+ * of user messages, or the trailing `tool` results for a turn waiting on them.
  */
 import type { ContentBlock } from "../claude/protocol.js";
-import type { HistoryEntry } from "../conversations/history-digest.js";
 import { invalidRequest } from "../errors.js";
+import { imageMarker, type TurnMessage } from "../turns/turn-message.js";
+import type { TurnInput } from "../turns/turn-request.js";
 import type { ChatMessage } from "./chat-completion-request.js";
-import { toolCallsEntry, toolResultEntry } from "./client-tools.js";
-import { messageText, renderHistory } from "./render-history.js";
 
 export interface MappedMessages {
   systemPrompt: string | undefined;
-  /** The messages before the new input, system ones excluded. */
-  earlier: ChatMessage[];
-  /** `earlier` in the form conversations are recognised by. */
-  earlierEntries: HistoryEntry[];
-  /** The new user messages in that form. */
-  newEntries: HistoryEntry[];
-  /** The new user messages as the CLI's content blocks. */
-  newBlocks: ContentBlock[];
-  /**
-   * Set when the messages end with `tool` results instead of a user message: they answer the
-   * tool calls of a turn that is waiting for them (the new entries are then these results).
-   */
-  toolResults?: Array<{ toolCallId: string; text: string }>;
+  /** The messages before the input, system ones excluded. */
+  history: TurnMessage[];
+  input: TurnInput;
 }
 
-/** A message as it counts for continuity: role and text, whitespace at the ends ignored. */
-export function historyEntry(message: ChatMessage): HistoryEntry {
-  if (message.role === "tool") return toolResultEntry(message.tool_call_id ?? "", messageText(message.content));
-  if (message.role === "assistant" && message.tool_calls?.length) {
-    const calls = message.tool_calls.map((call) => ({
-      id: call.id ?? "",
-      name: call.function?.name ?? "",
-      arguments: call.function?.arguments ?? "",
-    }));
-    return toolCallsEntry(messageText(message.content), calls);
+/** A chat message's content as text (images marked, other parts named). */
+export function messageText(content: ChatMessage["content"]): string {
+  if (typeof content === "string") return content;
+  if (!content) return "";
+  return content
+    .map((part) => {
+      if (part.type === "text" && typeof part.text === "string") return part.text;
+      if (part.type === "refusal" && typeof part.refusal === "string") return part.refusal;
+      if (part.type === "image_url") {
+        const image = part.image_url as { url?: unknown } | string | undefined;
+        return imageMarker(typeof image === "string" ? image : String(image?.url ?? ""));
+      }
+      return `[${part.type} omitted]`;
+    })
+    .join("\n");
+}
+
+/** A chat message in the engine's terms. */
+export function turnMessage(message: ChatMessage): TurnMessage {
+  const text = messageText(message.content);
+  const name = message.name ? { name: message.name } : {};
+  if (message.role === "tool" || message.role === "function") {
+    return { role: "tool", callId: message.tool_call_id ?? "", text, ...name };
   }
-  return { role: message.role, text: messageText(message.content).trim() };
+  const toolCalls = (message.tool_calls ?? []).map((call) => ({
+    id: call.id ?? "",
+    name: call.function?.name ?? "",
+    arguments: call.function?.arguments ?? "",
+  }));
+  const role = message.role === "assistant" ? "assistant" : "user";
+  return { role, text, ...name, ...(toolCalls.length > 0 ? { toolCalls } : {}) };
 }
 
 function mapToolResults(
@@ -47,9 +55,7 @@ function mapToolResults(
 ): MappedMessages {
   let first = conversation.length;
   while (first > 0 && conversation[first - 1]?.message.role === "tool") first--;
-  const results = conversation.slice(first);
-  const earlier = conversation.slice(0, first).map((entry) => entry.message);
-  const toolResults = results.map(({ message, index }) => {
+  const results = conversation.slice(first).map(({ message, index }) => {
     if (!message.tool_call_id) {
       throw invalidRequest(
         "A tool message needs the tool_call_id it answers.",
@@ -57,32 +63,10 @@ function mapToolResults(
         "missing_required_parameter",
       );
     }
-    return { toolCallId: message.tool_call_id, text: messageText(message.content) };
+    return { callId: message.tool_call_id, text: messageText(message.content) };
   });
-  return {
-    systemPrompt,
-    earlier,
-    earlierEntries: earlier.map(historyEntry),
-    newEntries: results.map((entry) => historyEntry(entry.message)),
-    newBlocks: [],
-    toolResults,
-  };
-}
-
-/**
- * The content of a turn: the new input, preceded — when the conversation is not continued in its
- * CLI session — by the earlier messages rendered as text (the newest `maxMessages` of them).
- */
-export function composeTurnContent(
-  replay: readonly ChatMessage[],
-  newBlocks: readonly ContentBlock[],
-  maxMessages: number,
-): ContentBlock[] {
-  const kept = replay.slice(-maxMessages);
-  const omitted = replay.length - kept.length;
-  if (kept.length === 0) return [...newBlocks];
-  const note = omitted > 0 ? `[${omitted} earlier messages omitted]\n\n` : "";
-  return [{ type: "text", text: note + renderHistory(kept) }, ...newBlocks];
+  const history = conversation.slice(0, first).map((entry) => turnMessage(entry.message));
+  return { systemPrompt, history, input: { kind: "tool_results", results } };
 }
 
 function userBlocks(message: ChatMessage, index: number): ContentBlock[] {
@@ -148,17 +132,14 @@ export function mapChatMessages(messages: readonly ChatMessage[]): MappedMessage
   // The trailing run of user messages is the new input; everything before it is history.
   let firstNew = conversation.length - 1;
   while (firstNew > 0 && conversation[firstNew - 1]?.message.role === "user") firstNew--;
-  const earlier = conversation.slice(0, firstNew).map((entry) => entry.message);
   const newMessages = conversation.slice(firstNew);
-  const newBlocks = newMessages.flatMap((entry) => userBlocks(entry.message, entry.index));
-  if (newBlocks.length === 0) {
+  const blocks = newMessages.flatMap((entry) => userBlocks(entry.message, entry.index));
+  if (blocks.length === 0) {
     throw invalidRequest("The last user message has no content.", `messages[${last.index}].content`, "invalid_value");
   }
   return {
     systemPrompt,
-    earlier,
-    earlierEntries: earlier.map(historyEntry),
-    newEntries: newMessages.map((entry) => historyEntry(entry.message)),
-    newBlocks,
+    history: conversation.slice(0, firstNew).map((entry) => turnMessage(entry.message)),
+    input: { kind: "messages", messages: newMessages.map((entry) => turnMessage(entry.message)), blocks },
   };
 }

@@ -67,7 +67,7 @@ async function parkTurn(key: string) {
 describe("ownership before effect", () => {
   it("lets no other key end, reset or continue a turn waiting for tool results", async () => {
     const parked = await parkTurn(keys.alice);
-    expect(test.gateway.services.parkedTurns.size).toBe(1);
+    expect(test.gateway.services.engine.waitingCount).toBe(1);
 
     // Bob learnt the conversation id: a message on it is not found, and ends nothing.
     const intruding = await post(keys.bob, {
@@ -80,7 +80,7 @@ describe("ownership before effect", () => {
     const answering = await post(keys.bob, { messages: parked.results, tools: [weather] });
     expect(answering.response.status).toBe(400);
     expect(answering.body.error.code).toBe("tool_calls_not_pending");
-    expect(test.gateway.services.parkedTurns.size).toBe(1);
+    expect(test.gateway.services.engine.waitingCount).toBe(1);
 
     // Alice's turn goes on from her results.
     const done = await post(keys.alice, { messages: parked.results, tools: [weather] });

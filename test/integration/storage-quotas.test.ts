@@ -191,7 +191,7 @@ describe("client tool results", () => {
     const huge = await answer("x".repeat(200 * 1024));
     expect(huge.response.status).toBe(429);
     expect(huge.body.error.code).toBe("quota_exceeded");
-    expect(test.gateway.services.parkedTurns.size).toBe(1);
+    expect(test.gateway.services.engine.waitingCount).toBe(1);
     const fitting = await answer("sunny");
     expect(fitting.response.status).toBe(200);
     expect(fitting.body.choices[0]?.finish_reason).toBe("stop");

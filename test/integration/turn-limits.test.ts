@@ -4,7 +4,7 @@
  * configuration keys claude.max_turns and claude.max_budget_usd: agent-configuration.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readAssistantOutput } from "../../src/openai/read-assistant-output.js";
+import { readTurnOutput } from "../../src/turns/read-turn-output.js";
 import { type ClaudeTestEnvironment, createClaudeTestEnvironment } from "../support/claude-test-environment.js";
 
 let environment: ClaudeTestEnvironment;
@@ -17,7 +17,7 @@ async function failureOf(extraArgs: string[], prompt: string) {
   const process = environment.startProcess(extraArgs);
   try {
     await process.sendControlRequest({ subtype: "initialize" });
-    for await (const _event of readAssistantOutput(process.startTurn(prompt), "sonnet")) {
+    for await (const _event of readTurnOutput(process.startTurn(prompt), "sonnet")) {
       // the turn must fail before finishing
     }
     throw new Error("the turn did not fail");

@@ -1,8 +1,7 @@
-/** Anthropic stop reasons → OpenAI finish_reason. */
-import type { ChatCompletion } from "openai/resources/chat/completions";
+/** Why an answer ended, in the gateway's own words (each dialect says it its way). */
+export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
 
-export type FinishReason = ChatCompletion.Choice["finish_reason"];
-
+/** Anthropic's stop reasons → why the answer ended. */
 export function mapFinishReason(stopReason: string | null | undefined): FinishReason {
   switch (stopReason) {
     case "max_tokens":

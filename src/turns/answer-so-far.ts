@@ -3,18 +3,19 @@
  * reasoning and tool calls accumulate, for everyone who watches a turn go by (the non-streaming
  * answer, the answer cache, the conversation record, the pause for client tools).
  */
-import type { ToolCallOutput } from "./chat-completion-builders.js";
-import type { AssistantOutputEvent } from "./read-assistant-output.js";
+import type { FinishReason } from "./finish-reason.js";
+import type { TokenUsage } from "./token-usage.js";
+import type { ToolCall, TurnEvent } from "./turn-event.js";
 
 export class AnswerSoFar {
   content = "";
   refusal: string | null = null;
   reasoning = "";
   /** Indexed by the events' `index`, in the order the model called them. */
-  readonly toolCalls: ToolCallOutput[] = [];
+  readonly toolCalls: ToolCall[] = [];
 
   /** Adds the event's share of the answer; events that carry none are ignored. */
-  add(event: AssistantOutputEvent): void {
+  add(event: TurnEvent): void {
     switch (event.type) {
       case "text":
         this.content += event.text;
@@ -38,4 +39,26 @@ export class AnswerSoFar {
       }
     }
   }
+}
+
+/** A finished answer as it is kept (the answer cache) and told again (in any dialect). */
+export interface KeptAnswer {
+  model: string;
+  content: string;
+  refusal: string | null;
+  reasoning: string;
+  finishReason: FinishReason;
+  usage: TokenUsage;
+  /** When it was first given (unix seconds). */
+  created: number;
+}
+
+/** The events of a kept answer, as a turn would have produced them (its text in one piece). */
+export function* keptAnswerEvents(answer: KeptAnswer): Generator<TurnEvent> {
+  yield { type: "started", model: answer.model };
+  if (answer.reasoning) yield { type: "reasoning", text: answer.reasoning };
+  if (answer.content) yield { type: "text", text: answer.content };
+  if (answer.refusal) yield { type: "refusal", text: answer.refusal };
+  const { model, finishReason, usage } = answer;
+  yield { type: "finished", finishReason, usage, model, sessionId: "", lastMessageId: undefined, costUsd: 0 };
 }

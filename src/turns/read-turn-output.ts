@@ -1,6 +1,6 @@
 /**
- * A turn's CLI lines → the assistant's output as a few normalized events, shared by the JSON and
- * the SSE responses so both always say the same thing.
+ * A turn's CLI lines → the turn's events (turn-event.ts), shared by every dialect and by the JSON
+ * and the SSE responses, so all always say the same thing.
  *
  * Text comes from `stream_event` text deltas (token streaming). `assistant` lines repeat each
  * finished block, so they are used only for a message that was never streamed. Sub-agent lines
@@ -15,42 +15,13 @@
  * `assistant` line of a new, unstreamed message. That becomes a `replace` event: the text already
  * emitted for the abandoned message is superseded.
  */
-import type { CompletionUsage } from "openai/resources/completions";
-import { clientToolPrefix, clientToolWaiting } from "../claude/client-tool-server.js";
+import { clientToolPrefix } from "../claude/client-tool-server.js";
 import type { ApiUsage, AssistantLine, ResultLine, StreamEvent, TurnLine } from "../claude/protocol.js";
 import { GatewayError } from "../errors.js";
-import { type FinishReason, mapFinishReason } from "./map-finish-reason.js";
+import { mapFinishReason } from "./finish-reason.js";
 import { mapResultError, mapTurnFailure } from "./map-turn-failure.js";
-import { addUsage, mapUsage, subtractUsage } from "./map-usage.js";
-
-export type AssistantOutputEvent =
-  | { type: "started"; model: string }
-  | { type: "text"; text: string }
-  | { type: "refusal"; text: string }
-  /** The model's thinking, streamed (becomes `reasoning_content`). */
-  | { type: "reasoning"; text: string }
-  /** `discarded` (the tail of the text so far) is superseded by `text`. */
-  | { type: "replace"; discarded: string; text: string }
-  /** The model calls a client function (`index` counts the calls of this answer). */
-  | { type: "tool_call"; index: number; id: string; name: string }
-  | { type: "tool_call_arguments"; index: number; fragment: string }
-  /** The answer ends with tool calls; the turn waits, parked, for the client's results. */
-  | { type: "paused"; model: string; usage: CompletionUsage }
-  /**
-   * `sessionId`: the CLI session the turn ran in (a conversation resumes it later);
-   * `lastMessageId`: the API message id of its last answer, which the session transcript holds
-   *  once the CLI has flushed it (stdout uuids are not the transcript's when there is thinking).
-   */
-  | {
-      type: "finished";
-      finishReason: FinishReason;
-      usage: CompletionUsage;
-      model: string;
-      sessionId: string;
-      lastMessageId: string | undefined;
-      /** The turn's cost in USD as the CLI reckons it. */
-      costUsd: number;
-    };
+import { addUsage, subtractUsage, type TokenUsage, tokenUsageOf } from "./token-usage.js";
+import type { TurnEvent } from "./turn-event.js";
 
 function structuredOutputMissing(): GatewayError {
   return new GatewayError(
@@ -90,11 +61,11 @@ class OutputReader {
   private readonly waitedFor = new Set<string>();
   private messageUsage: ApiUsage | undefined;
   /** Usage already reported by earlier answers of this turn (paused for tool results). */
-  private reportedUsage: CompletionUsage | undefined;
+  private reportedUsage: TokenUsage | undefined;
   /** The latest streamed message: whether it completed, and the text emitted for it. */
   private current: { stopped: boolean; emitted: string; separated: boolean } | undefined;
 
-  *start(model: string): Generator<AssistantOutputEvent> {
+  *start(model: string): Generator<TurnEvent> {
     this.model = cleanModelName(model);
     if (this.started) return;
     this.started = true;
@@ -111,7 +82,7 @@ class OutputReader {
     return separated ? `\n\n${value}` : value;
   }
 
-  *text(value: string): Generator<AssistantOutputEvent> {
+  *text(value: string): Generator<TurnEvent> {
     const placed = this.place(value);
     if (placed.length === 0) return;
     if (this.current) this.current.emitted += placed;
@@ -124,7 +95,7 @@ class OutputReader {
     this.continuing = false;
   }
 
-  *streamEvent(event: StreamEvent): Generator<AssistantOutputEvent> {
+  *streamEvent(event: StreamEvent): Generator<TurnEvent> {
     if (event.type === "message_start") {
       this.streamedMessages.add(event.message.id);
       this.continuing = this.previousStopReason === "max_tokens";
@@ -168,7 +139,7 @@ class OutputReader {
     }
   }
 
-  *assistant(line: AssistantLine): Generator<AssistantOutputEvent> {
+  *assistant(line: AssistantLine): Generator<TurnEvent> {
     this.lastMessageId = line.message.id;
     const message = line.message;
     if (this.streamedMessages.has(message.id) || message.model === "<synthetic>") return;
@@ -193,7 +164,7 @@ class OutputReader {
   }
 
   /** Client tool calls of a message that was not streamed (fetched again after a broken stream). */
-  private *unstreamedToolCalls(line: AssistantLine): Generator<AssistantOutputEvent> {
+  private *unstreamedToolCalls(line: AssistantLine): Generator<TurnEvent> {
     for (const block of line.message.content) {
       if (block.type !== "tool_use") continue;
       const use = block as { id: string; name: string; input: unknown };
@@ -211,7 +182,7 @@ class OutputReader {
    * The CLI asks for a client tool's result (a line the client tool server adds): if the calls it
    * waits for were never announced by a streamed message's end, this answer ends here.
    */
-  *toolWaiting(toolUseId: string): Generator<AssistantOutputEvent> {
+  *toolWaiting(toolUseId: string): Generator<TurnEvent> {
     if (this.unpausedCalls === 0) {
       this.waitedFor.add(toolUseId);
       return;
@@ -220,24 +191,24 @@ class OutputReader {
   }
 
   /** This answer ends with its tool calls; the next one (after the results) starts afresh. */
-  private *pauseForTools(): Generator<AssistantOutputEvent> {
+  private *pauseForTools(): Generator<TurnEvent> {
     this.unpausedCalls = 0;
     this.toolCallCount = 0;
     this.separatorDue = false;
     this.textSoFar = false;
-    const usage = mapUsage(this.messageUsage);
+    const usage = tokenUsageOf(this.messageUsage);
     this.reportedUsage = addUsage(this.reportedUsage, usage);
     yield { type: "paused", model: this.model ?? "", usage };
   }
 
-  *result(result: ResultLine, requestedModel: string): Generator<AssistantOutputEvent> {
+  *result(result: ResultLine, requestedModel: string): Generator<TurnEvent> {
     const refused = result.stop_reason === "refusal";
     if (result.is_error && !refused) throw mapResultError(result);
     if (refused) yield { type: "refusal", text: refusalText(result) };
     yield {
       type: "finished",
       finishReason: mapFinishReason(result.stop_reason ?? this.previousStopReason),
-      usage: subtractUsage(mapUsage(result.usage), this.reportedUsage),
+      usage: subtractUsage(tokenUsageOf(result.usage), this.reportedUsage),
       model: this.model ?? requestedModel,
       sessionId: result.session_id,
       lastMessageId: this.lastMessageId,
@@ -250,19 +221,18 @@ class OutputReader {
  * `structured`: the turn answers through the CLI's structured output (`--json-schema`); the
  * content is the object as JSON text, not the model's words along the way.
  */
-export async function* readAssistantOutput(
+export async function* readTurnOutput(
   lines: AsyncIterable<TurnLine>,
   requestedModel: string,
   options: { structured?: boolean } = {},
-): AsyncGenerator<AssistantOutputEvent> {
+): AsyncGenerator<TurnEvent> {
   const reader = new OutputReader();
-  const shown = (event: AssistantOutputEvent) =>
-    !options.structured || (event.type !== "text" && event.type !== "replace");
+  const shown = (event: TurnEvent) => !options.structured || (event.type !== "text" && event.type !== "replace");
   try {
     for await (const line of lines) {
-      let events: Iterable<AssistantOutputEvent> = [];
-      if (line.type === "system" && (line as { subtype?: string }).subtype === clientToolWaiting) {
-        events = reader.toolWaiting(String((line as { tool_use_id?: unknown }).tool_use_id ?? ""));
+      let events: Iterable<TurnEvent> = [];
+      if (line.type === "host") {
+        events = reader.toolWaiting(line.toolUseId);
       } else if (line.type === "stream_event" && line.parent_tool_use_id === null)
         events = reader.streamEvent(line.event);
       else if (line.type === "assistant" && line.parent_tool_use_id === null) events = reader.assistant(line);

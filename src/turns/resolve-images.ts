@@ -15,7 +15,7 @@ import { GatewayError, invalidRequest } from "../errors.js";
 import { realPathInside } from "../file-access/real-path-inside.js";
 import { sniffImageType } from "./image-type.js";
 
-/** What mapChatMessages leaves for this step: an image part, by URL, with its param name. */
+/** What a dialect leaves for this step: an image part, by URL, with its param name. */
 export interface ImageRequestBlock {
   type: "image_request";
   url: string;
@@ -27,6 +27,8 @@ export interface ImageLimits {
   maxPerRequest: number;
   /** Directories local images may be read from (file_access.additional_dirs). */
   allowedDirectories: readonly string[];
+  /** The request field holding the messages, for errors (`messages`, `input`). */
+  param: string;
   /** Throws when the caller may not read local files at all (no agent grant). */
   checkLocalAccess(): void;
 }
@@ -36,7 +38,7 @@ export async function resolveImages(blocks: ContentBlock[], limits: ImageLimits)
   if (count > limits.maxPerRequest) {
     throw invalidRequest(
       `A request may carry at most ${limits.maxPerRequest} images (images.max_per_request); this one has ${count}.`,
-      "messages",
+      limits.param,
       "too_many_images",
     );
   }

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { TurnLine } from "../claude/protocol.js";
 import { GatewayError } from "../errors.js";
-import { type AssistantOutputEvent, readAssistantOutput } from "./read-assistant-output.js";
+import { readTurnOutput } from "./read-turn-output.js";
+import type { TurnEvent } from "./turn-event.js";
 
 /** Recorded real CLI output (test/fixtures/claude-cli-examples), one JSON line each. */
 function recorded(name: string): TurnLine[] {
@@ -13,16 +14,16 @@ function recorded(name: string): TurnLine[] {
     .map((line) => JSON.parse(line) as TurnLine);
 }
 
-async function read(lines: TurnLine[]): Promise<AssistantOutputEvent[]> {
+async function read(lines: TurnLine[]): Promise<TurnEvent[]> {
   async function* source() {
     yield* lines;
   }
-  const events: AssistantOutputEvent[] = [];
-  for await (const event of readAssistantOutput(source(), "requested-model")) events.push(event);
+  const events: TurnEvent[] = [];
+  for await (const event of readTurnOutput(source(), "requested-model")) events.push(event);
   return events;
 }
 
-const textOf = (events: AssistantOutputEvent[]) =>
+const textOf = (events: TurnEvent[]) =>
   events.reduce((text, event) => {
     if (event.type === "text") return text + event.text;
     if (event.type === "replace") return text.slice(0, text.length - event.discarded.length) + event.text;
@@ -57,7 +58,7 @@ describe("readAssistantOutput", () => {
     expect(textOf(events)).toBe("ECHO: partial test");
     const finished = events.at(-1);
     expect(finished).toMatchObject({ type: "finished", finishReason: "stop", model: "claude-opus-4-8" });
-    expect(finished?.type === "finished" && finished.usage.prompt_tokens).toBe(3163);
+    expect(finished?.type === "finished" && finished.usage.input).toBe(3163);
   });
 
   it("reads a recorded streamed turn of a newer CLI (2.1.330)", async () => {

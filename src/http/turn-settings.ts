@@ -1,0 +1,19 @@
+/** What every dialect's turn route reads the same way from the configuration and the request. */
+import type { Context } from "hono";
+import type { GatewayEnv } from "./gateway-env.js";
+import type { GatewayServices } from "./gateway-services.js";
+import type { StreamSettings } from "./respond-with-share.js";
+
+export function streamSettings(services: GatewayServices): StreamSettings {
+  const { server } = services.configuration;
+  return {
+    keepAliveMs: server.sse_keepalive_seconds * 1000,
+    bufferBytes: server.stream_buffer_kb * 1024,
+    logger: services.logger,
+  };
+}
+
+/** `Cache-Control: no-cache` skips the lookup (the fresh answer is still kept). */
+export function bypassesCache(context: Context<GatewayEnv>): boolean {
+  return /no-cache|no-store/i.test(context.req.header("cache-control") ?? "");
+}

@@ -1,0 +1,262 @@
+/**
+ * The one place a turn runs, whatever dialect asked for it. A dialect parses its request into a
+ * TurnRequest, takes a TurnShare and renders its events; everything between — the conversation,
+ * the answer cache, images, the pool, client tools, the waiting for tool results, the record and
+ * the metrics — happens here.
+ */
+import { requireGrant } from "../auth/caller.js";
+import type { ResponseCache } from "../cache/response-cache.js";
+import { clientToolServerOf } from "../claude/client-tool-server.js";
+import type { ContentBlock } from "../claude/protocol.js";
+import { beginConversationTurn } from "../conversations/begin-conversation-turn.js";
+import type { Replay } from "../conversations/conversation-turn.js";
+import type { ConversationTurnDependencies } from "../conversations/conversation-turn-request.js";
+import { invalidRequest } from "../errors.js";
+import type { ProcessPool } from "../pool/process-pool.js";
+import { runPooledTurn } from "../pool/run-pooled-turn.js";
+import { type KeptAnswer, keptAnswerEvents } from "./answer-so-far.js";
+import { EngineTurn, type TurnObservers, type TurnShare } from "./engine-turn.js";
+import type { ParkedTurns } from "./parked-turns.js";
+import { readTurnOutput } from "./read-turn-output.js";
+import { composeTurnContent } from "./render-history.js";
+import type { RequestDeadline } from "./request-deadline.js";
+import { resolveImages } from "./resolve-images.js";
+import type { TokenUsage } from "./token-usage.js";
+import { handedOver, noTurnWaiting, resultsMissing, resultsOfSeveralTurns } from "./tool-result-errors.js";
+import { historyEntry, type TurnMessage } from "./turn-message.js";
+import type { TurnRequest } from "./turn-request.js";
+
+export interface TurnEngineDependencies {
+  pool: ProcessPool;
+  conversationTurns: ConversationTurnDependencies;
+  /** Turns waiting for the results of the tool calls they answered with. */
+  waiting: ParkedTurns<EngineTurn>;
+  cache: ResponseCache<KeptAnswer> | undefined;
+  metrics: {
+    firstTokenAfter(model: string, seconds: number): void;
+    usage(owner: string, model: string, usage: TokenUsage, costUsd: number): void;
+    cache(outcome: "hit" | "miss"): void;
+  };
+  /** Models the upstream answered with (listed by /v1/models). */
+  models: { observe(model: string): void };
+  settings: {
+    defaultModel: string | undefined;
+    effort: string | undefined;
+    maxHistoryMessages: number;
+    images: { maxBytes: number; maxPerRequest: number; allowedDirectories: readonly string[] };
+  };
+}
+
+export class TurnEngine {
+  constructor(private readonly dependencies: TurnEngineDependencies) {}
+
+  /** Runs the request's turn — or goes on with a waiting one — and gives this request its share. */
+  async run(request: TurnRequest, deadline: RequestDeadline): Promise<TurnShare> {
+    try {
+      return request.input.kind === "tool_results"
+        ? await this.continueWaiting(request, request.input.results, deadline)
+        : await this.start(request, request.input.messages, request.input.blocks, deadline);
+    } catch (error) {
+      deadline.dispose();
+      throw error;
+    }
+  }
+
+  /** How many turns wait for tool results. */
+  get waitingCount(): number {
+    return this.dependencies.waiting.size;
+  }
+
+  /** Turns waiting for tool results, abandoned (the gateway is shutting down). */
+  abandonWaiting(reason: string): void {
+    this.dependencies.waiting.abandonAll(reason);
+  }
+
+  private async start(
+    request: TurnRequest,
+    messages: TurnMessage[],
+    blocks: ContentBlock[],
+    deadline: RequestDeadline,
+  ): Promise<TurnShare> {
+    const { settings, cache, metrics } = this.dependencies;
+    const { caller } = request;
+    const newBlocks = await resolveImages(blocks, {
+      ...settings.images,
+      param: request.messagesParam,
+      checkLocalAccess: () => requireGrant(caller, "agent", "Reading a local image file"),
+    });
+    if (cache && request.cache) {
+      const kept = request.cache.lookup ? await cache.lookup(request.cache.key) : undefined;
+      metrics.cache(kept ? "hit" : "miss");
+      if (kept) return keptShare(kept, deadline);
+    }
+    try {
+      return await this.startTurn(request, messages, newBlocks, deadline);
+    } catch (error) {
+      if (request.cache) cache?.abandon(request.cache.key);
+      throw error;
+    }
+  }
+
+  private async startTurn(
+    request: TurnRequest,
+    messages: TurnMessage[],
+    newBlocks: ContentBlock[],
+    deadline: RequestDeadline,
+  ): Promise<TurnShare> {
+    const { pool, conversationTurns, waiting, settings, cache } = this.dependencies;
+    const { caller, conversationId, clientTools } = request;
+    const { owner } = caller;
+    // A new message instead of the results a waiting turn of this conversation needs ends that turn.
+    const firstTurnAbandoned = conversationId ? waiting.abandonConversation(owner, conversationId) : false;
+    const conversation = await beginConversationTurn(
+      {
+        owner,
+        conversationId,
+        persist: request.persist,
+        needs: {
+          agent: caller.grants.has("agent"),
+          clientTools: clientTools !== undefined,
+          jsonSchema: request.jsonSchema,
+        },
+        firstTurnAbandoned,
+        systemPrompt: request.systemPrompt,
+        earlierEntries: request.history.map(historyEntry),
+        newEntries: messages.map(historyEntry),
+        signal: deadline.signal,
+        storage: caller.storage,
+      },
+      conversationTurns,
+    );
+    const model = request.model ?? conversation.model ?? settings.defaultModel;
+    if (!model) {
+      await conversation.finish();
+      throw invalidRequest("You must provide a model parameter.", "model", "missing_required_parameter");
+    }
+    const content = composeTurnContent(
+      replayedMessages(conversation.replay, request.history),
+      newBlocks,
+      settings.maxHistoryMessages,
+    );
+    if (clientTools?.instruction) content.push({ type: "text", text: clientTools.instruction });
+    const cacheKey = request.cache?.key;
+    const turn = new EngineTurn(
+      { conversation, model, systemPrompt: conversation.systemPrompt ?? undefined, toolsKey: clientTools?.key },
+      waiting,
+      this.observers(owner, model, cache && cacheKey ? (kept) => settleCache(cache, cacheKey, kept) : undefined),
+    );
+    turn.control.link(deadline.signal);
+    const lines = conversation.track(
+      runPooledTurn(pool, {
+        profile: conversation.profile,
+        model,
+        content,
+        signal: turn.control.signal,
+        claim: conversation.claim,
+        maxHeld: caller.limits.maxProcesses,
+        effort: request.effort ?? settings.effort,
+        keep: () => conversation.keep(),
+        prepare: async (lease) => {
+          if (!clientTools) return;
+          turn.server = clientToolServerOf(lease.process);
+          await turn.server?.setTools(clientTools.tools);
+        },
+      }),
+    );
+    turn.begin(readTurnOutput(lines, model, { structured: request.jsonSchema !== undefined }));
+    return turn.share(deadline);
+  }
+
+  /**
+   * The request brings the results of a waiting turn's calls: the turn goes on from there. Only
+   * its owner can reach it, only with the results for all its calls, and only as the same agent —
+   * results sent under another system prompt or tool set (an Agents SDK handoff) start a new turn
+   * with the whole history instead of continuing the old agent's.
+   */
+  private async continueWaiting(
+    request: TurnRequest,
+    results: Array<{ callId: string; text: string }>,
+    deadline: RequestDeadline,
+  ): Promise<TurnShare> {
+    const { waiting } = this.dependencies;
+    const { owner } = request.caller;
+    const ids = results.map((result) => result.callId);
+    // Another key's turn is none of this caller's business: it is simply not found.
+    const parked = waiting.take(owner, ids);
+    if (parked === "several") throw resultsOfSeveralTurns(request.messagesParam);
+    if (!parked) throw noTurnWaiting(ids, request.messagesParam);
+    if (handedOver(parked.identity, request)) {
+      parked.abandon("The conversation was handed to another agent.");
+      const answered = results.map(
+        (result): TurnMessage => ({ role: "tool", callId: result.callId, text: result.text }),
+      );
+      const history = [...request.history, ...answered];
+      return this.start({ ...request, history }, [], [{ type: "text", text: handedOverInput }], deadline);
+    }
+    const missing = parked.toolCallIds.filter((id) => !ids.includes(id));
+    if (missing.length > 0) {
+      waiting.restore(parked);
+      throw resultsMissing(missing, request.messagesParam);
+    }
+    const entries = results.map((result) => historyEntry({ role: "tool", callId: result.callId, text: result.text }));
+    try {
+      await parked.conversation.reserveResults(entries);
+    } catch (error) {
+      waiting.restore(parked);
+      throw error;
+    }
+    parked.conversation.addExchange(entries);
+    parked.answer(results.map((result) => ({ callId: result.callId, result: { text: result.text } })));
+    return parked.share(deadline);
+  }
+
+  private observers(
+    owner: string,
+    model: string,
+    answered: ((kept: KeptAnswer | undefined) => void) | undefined,
+  ): TurnObservers {
+    const { metrics, models } = this.dependencies;
+    return {
+      firstToken: (seconds) => metrics.firstTokenAfter(model, seconds),
+      finished: (answeredBy, usage, costUsd) => {
+        models.observe(answeredBy);
+        metrics.usage(owner, answeredBy, usage, costUsd);
+      },
+      answered,
+    };
+  }
+}
+
+/** What the new agent is asked after a handoff: its history (with the results) comes ahead of it. */
+const handedOverInput = "[The results of the function calls are in the conversation above. Continue from there.]";
+
+/** The earlier messages the CLI must read as text: none when the conversation continues in its session. */
+function replayedMessages(replay: Replay, history: TurnMessage[]): TurnMessage[] {
+  if (replay.kind === "session") return [];
+  if (replay.kind === "request") return history;
+  return replay.items.map((item) => ({ role: item.role, text: item.text }));
+}
+
+function settleCache(cache: ResponseCache<KeptAnswer>, key: string, kept: KeptAnswer | undefined): void {
+  if (kept) cache.store(key, kept);
+  else cache.abandon(key);
+}
+
+/** A kept answer told again: no conversation, no process. */
+function keptShare(kept: KeptAnswer, deadline: RequestDeadline): TurnShare {
+  async function* events() {
+    try {
+      yield* keptAnswerEvents(kept);
+    } finally {
+      deadline.dispose();
+    }
+  }
+  return {
+    conversationId: undefined,
+    model: kept.model,
+    cached: true,
+    events: events(),
+    abort: () => {},
+    cancel: async () => deadline.dispose(),
+  };
+}

@@ -1,0 +1,37 @@
+/** What a dialect hands the turn engine: one turn's input, in no dialect. */
+import type { Caller } from "../auth/caller.js";
+import type { ContentBlock } from "../claude/protocol.js";
+import type { ClientTools } from "./client-tools.js";
+import type { TurnMessage } from "./turn-message.js";
+
+export type TurnInput =
+  /** New user messages: as they count for the record, and as the CLI reads them (images unresolved). */
+  | { kind: "messages"; messages: TurnMessage[]; blocks: ContentBlock[] }
+  /** The client's results for the calls a waiting turn answered with. */
+  | { kind: "tool_results"; results: Array<{ callId: string; text: string }> };
+
+export interface TurnRequest {
+  caller: Caller;
+  /** undefined: the conversation's model, else claude.default_model. */
+  model: string | undefined;
+  systemPrompt: string | undefined;
+  /** The messages before the input (a stateless client's history), system ones excluded. */
+  history: TurnMessage[];
+  input: TurnInput;
+  clientTools: ClientTools | undefined;
+  /** JSON Schema text for structured output (`--json-schema`), already normalised. */
+  jsonSchema: string | undefined;
+  /** The CLI's effort level; undefined: claude.effort. */
+  effort: string | undefined;
+  /** Continue this stored conversation. */
+  conversationId: string | undefined;
+  /** false: a one-off turn that records nothing and continues no conversation. */
+  persist: boolean;
+  /**
+   * The answer may be kept and shared under this key (the dialect's hash of everything that changes
+   * it); `lookup: false` runs the turn anyway (Cache-Control: no-cache) and keeps its answer.
+   */
+  cache: { key: string; lookup: boolean } | undefined;
+  /** The request field holding the messages, for errors (`messages`, `input`). */
+  messagesParam: string;
+}
