@@ -73,12 +73,31 @@ export interface PageRequest {
   after?: string;
 }
 
+/**
+ * A Responses API response kept for GET /v1/responses/{id}, its input items and
+ * `previous_response_id`. It belongs to the conversation its turn was recorded in, goes with it,
+ * and counts toward its owner's stored bytes.
+ */
+export interface StoredResponse {
+  id: string;
+  owner: string;
+  conversationId: string;
+  /** The conversation's revision once this response's turn was recorded. */
+  revision: number;
+  /** Unix seconds. */
+  createdAt: number;
+  /** The Response object, as JSON. */
+  body: string;
+  /** The input items as the request gave them (with ids), as a JSON array. */
+  inputItems: string;
+}
+
 export interface ConversationStore {
   /** Adds a new conversation (revision 0) with its initial items. */
   create(record: ConversationRecord, items: ConversationItem[]): Promise<void>;
   get(id: string): Promise<ConversationRecord | undefined>;
   updateMetadata(id: string, metadata: Record<string, string>): Promise<ConversationRecord | undefined>;
-  /** false when there was no such conversation. */
+  /** Deletes it with its items, transcript and responses; false when there was no such conversation. */
   delete(id: string): Promise<boolean>;
   list(owner: string, page: PageRequest): Promise<Page<ConversationRecord>>;
   /** The newest `limit` items kept, oldest first. */
@@ -106,6 +125,11 @@ export interface ConversationStore {
    * milliseconds), oldest first, at most `limit`: what retention deletes.
    */
   stale(owner: string, before: number, limit: number): Promise<StaleConversation[]>;
+  /** Keeps a response (counted toward its conversation once that is recorded); false: not kept. */
+  putResponse(response: StoredResponse): Promise<boolean>;
+  getResponse(id: string): Promise<StoredResponse | undefined>;
+  /** false when there was no such response. */
+  deleteResponse(id: string): Promise<boolean>;
   /** A lease on the conversation for one turn, across instances; expires after `ttlMs`. */
   tryLock(id: string, holder: string, ttlMs: number): Promise<boolean>;
   unlock(id: string, holder: string): Promise<void>;

@@ -13,6 +13,7 @@
  *   accounting                 "1" once records written before usage was counted are counted
  *   digest:<owner>:<digest>    sorted set of ids whose history has that digest, by last advance
  *   lock:<id>                  the holder of the conversation's current turn (SET NX PX)
+ *   response:<id>, responses:<id>   Responses API responses (redis-responses.ts)
  *   sequence                   creation counter
  */
 import { Redis } from "ioredis";
@@ -24,11 +25,13 @@ import type {
   PageRequest,
   RecordedTurn,
   StaleConversation,
+  StoredResponse,
   StoredUsage,
   StoreLimits,
   TranscriptUpdate,
 } from "./conversation-store.js";
 import { sessionIdsOf } from "./conversation-store.js";
+import { deleteResponse, getResponse, putResponse } from "./redis-responses.js";
 import {
   backfillScript,
   deleteScript,
@@ -90,6 +93,20 @@ export class RedisConversationStore implements ConversationStore {
   async updateMetadata(id: string, metadata: Record<string, string>): Promise<ConversationRecord | undefined> {
     const updated = await this.redis.eval(updateMetadataScript, 0, this.prefix, id, JSON.stringify(metadata));
     return updated === 1 ? this.get(id) : undefined;
+  }
+
+  async putResponse(response: StoredResponse): Promise<boolean> {
+    await this.counted();
+    return putResponse(this.redis, this.prefix, response);
+  }
+
+  getResponse(id: string): Promise<StoredResponse | undefined> {
+    return getResponse(this.redis, this.prefix, id);
+  }
+
+  async deleteResponse(id: string): Promise<boolean> {
+    await this.counted();
+    return deleteResponse(this.redis, this.prefix, id);
   }
 
   async delete(id: string): Promise<boolean> {

@@ -8,6 +8,8 @@
  * Bytes counted are those SQLite counts too: items' texts, transcripts and system prompts (UTF-8;
  * Lua's # counts bytes). `size` takes JSON null (cjson.null, not a string) as nothing.
  */
+import { deleteConversationResponses } from "./redis-responses.js";
+
 const helpers = `
 local function size(value) return type(value) == "string" and #value or 0 end
 local function itemText(json) return size(cjson.decode(json).text) end`;
@@ -82,6 +84,7 @@ local prefix, id = ARGV[1], ARGV[2]
 local json = redis.call("GET", prefix .. "conversation:" .. id)
 if not json then return 0 end
 local record = cjson.decode(json)
+${deleteConversationResponses}
 redis.call("DEL", prefix .. "conversation:" .. id, prefix .. "transcript:" .. id, prefix .. "items:" .. id, prefix .. "lock:" .. id)
 redis.call("ZREM", prefix .. "conversations:" .. record.owner, id)
 redis.call("ZREM", prefix .. "advanced:" .. record.owner, id)

@@ -13,11 +13,13 @@ import type {
   PageRequest,
   RecordedTurn,
   StaleConversation,
+  StoredResponse,
   StoredUsage,
   StoreLimits,
   TranscriptUpdate,
 } from "./conversation-store.js";
 import { sessionIdsOf } from "./conversation-store.js";
+import { deleteResponse, getResponse, putResponse } from "./sqlite-responses.js";
 import { addItems, type Row, recordColumns, toRecord } from "./sqlite-rows.js";
 import { applySchema, bytesOf } from "./sqlite-schema.js";
 
@@ -94,6 +96,7 @@ export class SqliteConversationStore implements ConversationStore {
   async delete(id: string): Promise<boolean> {
     return this.database.transaction(() => {
       this.database.prepare("DELETE FROM items WHERE conversation_id = ?").run(id);
+      this.database.prepare("DELETE FROM responses WHERE conversation_id = ?").run(id);
       this.database.prepare("DELETE FROM locks WHERE id = ?").run(id);
       return this.database.prepare("DELETE FROM conversations WHERE id = ?").run(id).changes > 0;
     })();
@@ -197,6 +200,18 @@ export class SqliteConversationStore implements ConversationStore {
       | { transcript: string }
       | undefined;
     return row?.transcript;
+  }
+
+  async putResponse(response: StoredResponse): Promise<boolean> {
+    return putResponse(this.database, response);
+  }
+
+  async getResponse(id: string): Promise<StoredResponse | undefined> {
+    return getResponse(this.database, id);
+  }
+
+  async deleteResponse(id: string): Promise<boolean> {
+    return deleteResponse(this.database, id);
   }
 
   async tryLock(id: string, holder: string, ttlMs: number): Promise<boolean> {

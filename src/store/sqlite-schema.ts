@@ -33,6 +33,16 @@ CREATE TABLE IF NOT EXISTS items (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS items_by_conversation ON items (conversation_id, seq);
+CREATE TABLE IF NOT EXISTS responses (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  conversation_id TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  input_items TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS responses_by_conversation ON responses (conversation_id);
 CREATE TABLE IF NOT EXISTS locks (
   id TEXT PRIMARY KEY,
   holder TEXT NOT NULL,
