@@ -96,6 +96,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     sessionTimeoutMs: conversation.session_timeout_minutes * 60_000,
     reuse: claude.use_interactive_sessions,
     logger,
+    onStarved: (): boolean => engine.releaseWaiting(),
     onBoot: (settings) => {
       const model = (settings as { applied?: { model?: unknown } } | undefined)?.applied?.model;
       if (typeof model === "string") models.observe(cleanModelName(model));
@@ -142,7 +143,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     liveSessions: () => services.sessions.count,
     version: gatewayVersion(),
   });
-  const engine = new TurnEngine({
+  const engine: TurnEngine = new TurnEngine({
     pool,
     conversationTurns,
     waiting: waitingTurns,

@@ -45,6 +45,11 @@ export interface ProcessPoolOptions {
   clearTimeoutMs?: number;
   /** Called with the CLI's `get_settings` answer when a process has booted. */
   onBoot?(settings: unknown): void;
+  /**
+   * A request found no process to be had and waits: whoever holds processes idle on purpose
+   * (turns waiting for a client's tool results) may let one go. Returns whether it did.
+   */
+  onStarved?(): boolean;
 }
 
 export class ProcessPool {
@@ -84,6 +89,11 @@ export class ProcessPool {
       const served = this.tryServe(waiter);
       if (served === "served") return;
       // A request about to get a process that is finishing its /clear waits in any case.
+      // A process held by a turn that only waits for a client is worth more to a request that runs.
+      if (served === "none" && this.options.onStarved?.()) {
+        this.waiters.push(waiter);
+        return;
+      }
       if (served === "none" && this.waiters.length >= this.options.maxQueued) {
         waiter.reject(queueFull(this.retryAfterSeconds()));
         return;

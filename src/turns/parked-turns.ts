@@ -71,6 +71,14 @@ export class ParkedTurns<T extends ParkedTurn> {
     return false;
   }
 
+  /** Abandons the turn that has waited longest (its process is wanted elsewhere); false if none waits. */
+  abandonOldest(reason: string): boolean {
+    const [oldest] = this.timers.keys();
+    if (!oldest || !this.remove(oldest)) return false;
+    oldest.abandon(reason);
+    return true;
+  }
+
   abandonAll(reason: string): void {
     for (const turn of new Set(this.byCall.values())) if (this.remove(turn)) turn.abandon(reason);
   }

@@ -67,6 +67,17 @@ export class TurnEngine {
     return this.dependencies.waiting.size;
   }
 
+  /**
+   * The pool has no process for a request: the turn that has waited longest for a client's tool
+   * results gives its process up (interrupted; its results will find no turn waiting). Ten clients
+   * that never answer must not stall everyone else for tools.pending_timeout_seconds.
+   */
+  releaseWaiting(): boolean {
+    return this.dependencies.waiting.abandonOldest(
+      "Another request needed the process while this turn waited for tool results.",
+    );
+  }
+
   /** Turns waiting for tool results, abandoned (the gateway is shutting down). */
   abandonWaiting(reason: string): void {
     this.dependencies.waiting.abandonAll(reason);
