@@ -29,7 +29,6 @@ import { createWebSocketBridge } from "./http/websocket-bridge.js";
 import { GatewayMetrics } from "./observability/gateway-metrics.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { ModelCatalog } from "./openai/model-catalog.js";
-import { cleanModelName } from "./openai/read-assistant-output.js";
 import { ProcessPool } from "./pool/process-pool.js";
 import { prepareRooms } from "./rooms/prepare-rooms.js";
 import { SessionFiles } from "./rooms/session-files.js";
@@ -94,10 +93,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     sessionTimeoutMs: conversation.session_timeout_minutes * 60_000,
     reuse: claude.use_interactive_sessions,
     logger,
-    onBoot: (settings) => {
-      const model = (settings as { applied?: { model?: unknown } } | undefined)?.applied?.model;
-      if (typeof model === "string") models.observe(cleanModelName(model));
-    },
+    onBoot: (settings) => models.learnFromSettings(settings),
+    onInitialize: (answer) => models.learnFromInitialize(answer),
   });
   const store = openConversationStore(configuration.store.url, configuration.store.redis_key_prefix, {
     maxItems: conversation.max_history_messages,

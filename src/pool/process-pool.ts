@@ -45,6 +45,8 @@ export interface ProcessPoolOptions {
   clearTimeoutMs?: number;
   /** Called with the CLI's `get_settings` answer when a process has booted. */
   onBoot?(settings: unknown): void;
+  /** Called with the CLI's `initialize` answer (its commands, models, account) when a process is initialized. */
+  onInitialize?(answer: unknown): void;
 }
 
 export class ProcessPool {
@@ -177,8 +179,9 @@ export class ProcessPool {
       if (!member.process.isAlive) throw new Error("the process exited while idle");
       if (member.profileKey === undefined) {
         member.state = "preparing";
-        await member.process.sendControlRequest({ subtype: "initialize", ...waiter.profile.initialize });
+        const answer = await member.process.sendControlRequest({ subtype: "initialize", ...waiter.profile.initialize });
         member.profileKey = waiter.profile.key;
+        this.options.onInitialize?.(answer);
       }
     } catch (error) {
       this.retire(member, "failed to start");
