@@ -36,7 +36,6 @@ import { openConversationStore } from "./store/open-conversation-store.js";
 import type { KeptAnswer } from "./turns/answer-so-far.js";
 import type { EngineTurn } from "./turns/engine-turn.js";
 import { ParkedTurns } from "./turns/parked-turns.js";
-import { cleanModelName } from "./turns/read-turn-output.js";
 import { TurnEngine } from "./turns/turn-engine.js";
 
 export interface StartGatewayOptions {
@@ -97,10 +96,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     reuse: claude.use_interactive_sessions,
     logger,
     onStarved: (): boolean => engine.releaseWaiting(),
-    onBoot: (settings) => {
-      const model = (settings as { applied?: { model?: unknown } } | undefined)?.applied?.model;
-      if (typeof model === "string") models.observe(cleanModelName(model));
-    },
+    onBoot: (settings) => models.learnFromSettings(settings),
+    onInitialize: (answer) => models.learnFromInitialize(answer),
   });
   const store = openConversationStore(configuration.store.url, configuration.store.redis_key_prefix, {
     maxItems: conversation.max_history_messages,

@@ -1,8 +1,10 @@
 /**
  * `response_format` → the CLI's structured output (`--json-schema`): the model answers through a
  * `StructuredOutput` tool the CLI adds and checks, and the object becomes the message content as
- * JSON text. `json_object` is the schema of any object; `text` (or nothing) is plain text.
+ * JSON text. `json_object` is the schema of any object; `text` (or nothing) is plain text. The
+ * schema is normalised into the draft-07 the CLI compiles (it drops any other schema silently).
  */
+import { normalizeJsonSchema } from "../claude/normalize-json-schema.js";
 import { invalidRequest } from "../errors.js";
 import type { ChatCompletionRequest } from "./chat-completion-request.js";
 
@@ -29,7 +31,7 @@ export function parseResponseFormat(request: ChatCompletionRequest): string | un
         "invalid_value",
       );
     }
-    const text = JSON.stringify(schema);
+    const text = JSON.stringify(normalizedSchema(schema as Record<string, unknown>));
     // It goes on the CLI's command line, where one argument may hold at most 128 KiB (Linux's
     // MAX_ARG_STRLEN): larger, the process could not even start.
     if (Buffer.byteLength(text) > maxSchemaBytes) {
@@ -46,4 +48,13 @@ export function parseResponseFormat(request: ChatCompletionRequest): string | un
     "response_format.type",
     "invalid_value",
   );
+}
+
+function normalizedSchema(schema: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return normalizeJsonSchema(schema);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw invalidRequest(error.message, "response_format.json_schema.schema", "invalid_value");
+  }
 }

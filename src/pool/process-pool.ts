@@ -50,6 +50,8 @@ export interface ProcessPoolOptions {
    * (turns waiting for a client's tool results) may let one go. Returns whether it did.
    */
   onStarved?(): boolean;
+  /** Called with the CLI's `initialize` answer (its commands, models, account) when a process is initialized. */
+  onInitialize?(answer: unknown): void;
 }
 
 export class ProcessPool {
@@ -187,8 +189,9 @@ export class ProcessPool {
       if (!member.process.isAlive) throw new Error("the process exited while idle");
       if (member.profileKey === undefined) {
         member.state = "preparing";
-        await member.process.sendControlRequest({ subtype: "initialize", ...waiter.profile.initialize });
+        const answer = await member.process.sendControlRequest({ subtype: "initialize", ...waiter.profile.initialize });
         member.profileKey = waiter.profile.key;
+        this.options.onInitialize?.(answer);
       }
     } catch (error) {
       this.retire(member, "failed to start");

@@ -37,8 +37,8 @@ export interface TurnEngineDependencies {
     usage(owner: string, model: string, usage: TokenUsage, costUsd: number): void;
     cache(outcome: "hit" | "miss"): void;
   };
-  /** Models the upstream answered with (listed by /v1/models). */
-  models: { observe(model: string): void };
+  /** Models the upstream answered with (listed by /v1/models when they differ from the one asked). */
+  models: { observeAnswer(requestedModel: string, answeringModel: string): void };
   settings: {
     defaultModel: string | undefined;
     effort: string | undefined;
@@ -230,7 +230,7 @@ export class TurnEngine {
     return {
       firstToken: (seconds) => metrics.firstTokenAfter(model, seconds),
       finished: (answeredBy, usage, costUsd) => {
-        models.observe(answeredBy);
+        models.observeAnswer(model, answeredBy);
         metrics.usage(owner, answeredBy, usage, costUsd);
       },
       answered,

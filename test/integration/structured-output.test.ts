@@ -1,5 +1,8 @@
 /** response_format → the CLI's structured output (--json-schema), with the real CLI and the mock. */
+import { ChatOpenAI } from "@langchain/openai";
+import { zodResponseFormat } from "openai/helpers/zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { specViolations } from "../support/openapi-validator.js";
 import { readSse, startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
 
@@ -68,6 +71,44 @@ describe("structured output", () => {
     expect(JSON.parse(text)).toEqual({ name: "mock", age: 42, tags: ["mock"] });
   });
 
+  // zod 4 writes `$schema` 2020-12 and `format`, both of which make CLI 2.1.197 drop the schema.
+  const Person = z.object({
+    name: z.string(),
+    site: z.url(),
+    born: z.iso.datetime(),
+    nickname: z.string().nullable(),
+    tags: z.array(z.string()),
+  });
+  const mockPerson = {
+    name: "mock",
+    site: "https://example.com/mock",
+    born: "2020-01-02T03:04:05Z",
+    nickname: "mock",
+    tags: ["mock"],
+  };
+
+  it("answers LangChain's withStructuredOutput (a json_schema of $schema 2020-12) with the parsed object", async () => {
+    const chat = new ChatOpenAI({
+      model: "sonnet",
+      apiKey: "unused",
+      configuration: { baseURL: `${test.url}/v1` },
+      maxRetries: 0,
+    });
+    const person = await chat.withStructuredOutput(Person).invoke("Describe a person.");
+    expect(person).toEqual(mockPerson);
+    expect(offeredSchema()).toMatchObject({ properties: { site: { type: "string", description: "Format: uri." } } });
+    expect(JSON.stringify(offeredSchema())).not.toContain("$schema");
+  });
+
+  it("answers the openai SDK's zodResponseFormat (strict, draft-07 with format) with the parsed object", async () => {
+    const completion = await test.client.chat.completions.parse({
+      model: "sonnet",
+      messages: [{ role: "user", content: "Describe a person." }],
+      response_format: zodResponseFormat(Person, "person"),
+    });
+    expect(completion.choices[0]?.message.parsed).toEqual(mockPerson);
+  });
+
   it("fails with 502 structured_output_missing when the model never gives the object", async () => {
     const response = await test.post({
       model: "sonnet",
@@ -83,6 +124,20 @@ describe("structured output", () => {
       model: "sonnet",
       messages: [{ role: "user", content: "x" }],
       response_format: { type: "json_schema", json_schema: { name: "n", schema: { type: "string" } } },
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { param: string } }).error.param).toBe(
+      "response_format.json_schema.schema",
+    );
+  });
+
+  it("rejects a schema nested too deep to walk with 400, naming the param", async () => {
+    let schema: Record<string, unknown> = { type: "string" };
+    for (let level = 0; level < 500; level++) schema = { type: "object", properties: { inner: schema } };
+    const response = await test.post({
+      model: "sonnet",
+      messages: [{ role: "user", content: "x" }],
+      response_format: { type: "json_schema", json_schema: { name: "n", schema } },
     });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { param: string } }).error.param).toBe(
