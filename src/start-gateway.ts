@@ -28,6 +28,7 @@ import { GatewayMetrics } from "./observability/gateway-metrics.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { ModelCatalog } from "./openai/model-catalog.js";
 import { ProcessPool } from "./pool/process-pool.js";
+import { ResponseDirectory } from "./responses/response-directory.js";
 import { prepareRooms } from "./rooms/prepare-rooms.js";
 import { SessionFiles } from "./rooms/session-files.js";
 import { UpstreamProxy } from "./rooms/upstream-proxy.js";
@@ -168,6 +169,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     claude: { command, version: readClaudeVersion(command, environment) },
     engine,
     conversationTurns,
+    responses: new ResponseDirectory(store),
     conversations: new ConversationDirectory(
       store,
       pool,

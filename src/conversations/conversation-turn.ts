@@ -86,6 +86,10 @@ export class ConversationTurn {
   get replay(): Replay {
     return this.parts.replay;
   }
+  /** The conversation's revision: advanced once this turn is recorded. */
+  get revision(): number {
+    return this.kept?.revision ?? this.parts.record?.revision ?? 0;
+  }
   /** The system prompt the turn runs under (null: none). */
   get systemPrompt(): string | null {
     return this.parts.systemPrompt;

@@ -14,6 +14,7 @@ import { conversationRoutes } from "./routes/conversations.js";
 import { healthRoutes } from "./routes/health.js";
 import { modelRoutes } from "./routes/models.js";
 import { observabilityRoutes } from "./routes/observability.js";
+import { responseRoutes } from "./routes/responses.js";
 import { sessionRoutes } from "./routes/sessions.js";
 
 export function createApp(services: GatewayServices): Hono<GatewayEnv> {
@@ -67,6 +68,7 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
   app.route("/", observabilityRoutes(services));
   app.route("/", modelRoutes(services));
   app.route("/", chatCompletionRoutes(services));
+  app.route("/", responseRoutes(services));
   app.route("/", conversationRoutes(services));
   app.route("/", sessionRoutes(services));
   app.notFound((context) => {

@@ -10,6 +10,7 @@ import type { GatewayMetrics } from "../observability/gateway-metrics.js";
 import type { Logger } from "../observability/logger.js";
 import type { ModelCatalog } from "../openai/model-catalog.js";
 import type { ProcessPool } from "../pool/process-pool.js";
+import type { ResponseDirectory } from "../responses/response-directory.js";
 import type { LiveSessions } from "../sessions/live-sessions.js";
 import type { KeptAnswer } from "../turns/answer-so-far.js";
 import type { TurnEngine } from "../turns/turn-engine.js";
@@ -26,6 +27,8 @@ export interface GatewayServices {
   pool: ProcessPool;
   models: ModelCatalog;
   claude: { command: string; version: Promise<string | undefined> };
+  /** The Responses API's stored responses. */
+  responses: ResponseDirectory;
   /** Runs every dialect's turns. */
   engine: TurnEngine;
   /** What a turn needs to find and record its conversation (the store, among others). */

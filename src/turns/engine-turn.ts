@@ -44,6 +44,8 @@ export interface TurnShare {
   model: string;
   /** Told again from the answer cache: no turn ran. */
   cached: boolean;
+  /** The conversation's revision as of the share's end: its turns recorded so far. */
+  revision(): number;
   events: AsyncIterable<TurnEvent>;
   /** Stops the turn (e.g. the client stopped reading): `reason` is what the events throw. */
   abort(reason: unknown): void;
@@ -123,6 +125,7 @@ export class EngineTurn implements ParkedTurn {
       conversationId: this.conversationId,
       model: this.identity.model,
       cached,
+      revision: () => this.identity.conversation.revision,
       events,
       abort: (reason) => this.control.abort(reason),
       cancel: async () => {

@@ -266,6 +266,7 @@ function keptShare(kept: KeptAnswer, deadline: RequestDeadline): TurnShare {
     conversationId: undefined,
     model: kept.model,
     cached: true,
+    revision: () => 0,
     events: events(),
     abort: () => {},
     cancel: async () => deadline.dispose(),

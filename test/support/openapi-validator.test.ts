@@ -29,3 +29,44 @@ describe("OpenAPI validator", () => {
     );
   });
 });
+
+describe("OpenAPI validator, Responses API", () => {
+  const response = {
+    id: "resp_1",
+    object: "response",
+    created_at: 1,
+    status: "completed",
+    error: null,
+    incomplete_details: null,
+    instructions: null,
+    model: "m",
+    output: [],
+    parallel_tool_calls: true,
+    metadata: {},
+    tool_choice: "auto",
+    tools: [],
+    temperature: null,
+    top_p: null,
+  };
+
+  it("accepts a well-formed response and rejects one missing a required field", () => {
+    expect(specViolations("Response", response)).toEqual([]);
+    const { tools: _, ...withoutTools } = response;
+    expect(specViolations("Response", withoutTools)).not.toEqual([]);
+  });
+
+  it("rejects a stream event missing a required field, though the spec's unions are taken as anyOf", () => {
+    const delta = {
+      type: "response.output_text.delta",
+      item_id: "msg_1",
+      output_index: 0,
+      content_index: 0,
+      delta: "x",
+    };
+    expect(specViolations("ResponseStreamEvent", { ...delta, logprobs: [], sequence_number: 0 })).toEqual([]);
+    expect(specViolations("ResponseStreamEvent", { ...delta, sequence_number: 0 })).not.toEqual([]);
+    expect(specViolations("Response", { ...response, output: [{ type: "message", role: "assistant" }] })).not.toEqual(
+      [],
+    );
+  });
+});

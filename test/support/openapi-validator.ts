@@ -2,6 +2,11 @@
  * Validates gateway responses against OpenAI's published OpenAPI spec (a copy in
  * test/fixtures/openai-openapi, MIT). The spec still uses OpenAPI 3.0's `nullable: true`, which Ajv's 2020 mode does
  * not know, so it is normalised first: `type: T` + nullable → `type: [T, "null"]`.
+ *
+ * A `oneOf` with a `discriminator` becomes an `anyOf`: OpenAPI picks the alternative by the tag, but
+ * the spec's alternatives overlap without it (a Responses input message matches both
+ * EasyInputMessage and InputMessage), so "exactly one" would reject valid values; and Ajv's own
+ * discriminator support wants every alternative to require the tag, which these do not.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -14,6 +19,11 @@ function normalise(node: unknown): unknown {
   if (typeof node !== "object" || node === null) return node;
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) result[key] = normalise(value);
+  if (result.discriminator !== undefined && Array.isArray(result.oneOf)) {
+    result.anyOf = result.oneOf;
+    delete result.oneOf;
+    delete result.discriminator;
+  }
   if (result.nullable === true) {
     delete result.nullable;
     if (typeof result.type === "string") {
@@ -47,7 +57,11 @@ export type SpecSchema =
   | "Model"
   | "ConversationResource"
   | "ConversationItemList"
-  | "DeletedConversationResource";
+  | "DeletedConversationResource"
+  | "CreateResponse"
+  | "Response"
+  | "ResponseStreamEvent"
+  | "ResponseItemList";
 
 /** Returns the spec violations of `value` (an empty list when it conforms). */
 export function specViolations(schema: SpecSchema, value: unknown): string[] {
