@@ -19,6 +19,7 @@
  * deeper than `maxSchemaDepth` is refused with a RangeError (OpenAI's own limit is 10 levels; this
  * one only keeps the walk off the end of the stack).
  */
+import { invalidRequest } from "../errors.js";
 
 type SchemaObject = Record<string, unknown>;
 type Normalize = (schema: unknown) => unknown;
@@ -162,4 +163,14 @@ function compilesAsPattern(pattern: string): boolean {
 
 function isObject(value: unknown): value is SchemaObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The same, a schema too deep to normalise being the client's error at `param`. */
+export function normalizeJsonSchemaAt(schema: SchemaObject, param: string): SchemaObject {
+  try {
+    return normalizeJsonSchema(schema);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw invalidRequest(error.message, param, "invalid_value");
+  }
 }

@@ -4,7 +4,7 @@
  * JSON text. `json_object` is the schema of any object; `text` (or nothing) is plain text. The
  * schema is normalised into the draft-07 the CLI compiles (it drops any other schema silently).
  */
-import { normalizeJsonSchema } from "../claude/normalize-json-schema.js";
+import { normalizeJsonSchemaAt } from "../claude/normalize-json-schema.js";
 import { invalidRequest } from "../errors.js";
 import type { ChatCompletionRequest } from "./chat-completion-request.js";
 
@@ -51,10 +51,5 @@ export function parseResponseFormat(request: ChatCompletionRequest): string | un
 }
 
 function normalizedSchema(schema: Record<string, unknown>): Record<string, unknown> {
-  try {
-    return normalizeJsonSchema(schema);
-  } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
-    throw invalidRequest(error.message, "response_format.json_schema.schema", "invalid_value");
-  }
+  return normalizeJsonSchemaAt(schema, "response_format.json_schema.schema");
 }

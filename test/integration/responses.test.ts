@@ -220,6 +220,28 @@ describe("POST /v1/responses", () => {
     expect(second.output_text).toBe("TOOL_RESULT: Snow");
   });
 
+  it("answers text.format json_schema (a draft 2020-12 schema too) with the object as JSON", async () => {
+    const response = await test.client.responses.create({
+      model: "sonnet",
+      input: "give me a city",
+      text: {
+        format: {
+          type: "json_schema",
+          name: "city",
+          strict: true,
+          schema: {
+            $schema: "https://json-schema.org/draft/2020-12/schema",
+            type: "object",
+            properties: { name: { type: "string" }, population: { type: "integer" } },
+            required: ["name", "population"],
+            additionalProperties: false,
+          },
+        },
+      },
+    });
+    expect(JSON.parse(response.output_text)).toEqual({ name: "mock", population: 42 });
+  });
+
   it("answers errors in OpenAI's shape, naming the param", async () => {
     const bad = await fetch(`${test.url}/v1/responses`, {
       method: "POST",

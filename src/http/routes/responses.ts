@@ -6,6 +6,7 @@
  * clients (Codex sends `store: false` and its whole history) continue real CLI sessions too.
  */
 import { Hono } from "hono";
+import { normalizeJsonSchemaAt } from "../../claude/normalize-json-schema.js";
 import { invalidRequest } from "../../errors.js";
 import { parsePageQuery, toList } from "../../openai/conversation-objects.js";
 import { collectResponse } from "../../responses/collect-response.js";
@@ -14,6 +15,7 @@ import { rejectUnsupportedResponseFields } from "../../responses/response-field-
 import { parseTextFormat } from "../../responses/response-format.js";
 import { type GatewayResponse, newResponseIdentity } from "../../responses/response-object.js";
 import { mapResponseReasoningEffort } from "../../responses/response-reasoning.js";
+import { responseErrorEvent } from "../../responses/response-stream-event.js";
 import { responseStreamEvents } from "../../responses/response-stream-events.js";
 import { parseResponseTools } from "../../responses/response-tools.js";
 import { parseResponsesRequest, type ResponsesRequest } from "../../responses/responses-request.js";
@@ -26,15 +28,10 @@ import { readJsonBody } from "../read-json-body.js";
 import { respondWithShare } from "../respond-with-share.js";
 import { streamSettings } from "../turn-settings.js";
 
+/** Named events, no [DONE]; a failure before the response began is an `error` event. */
 const responsesFraming = {
   eventName: (item: unknown) => (item as { type?: string }).type,
-  error: (error: { message: string; code: string | null; param: string | null }) => ({
-    type: "error",
-    code: error.code,
-    message: error.message,
-    param: error.param,
-    sequence_number: 0,
-  }),
+  error: responseErrorEvent,
 };
 
 export function responseRoutes(services: GatewayServices): Hono<GatewayEnv> {
@@ -56,7 +53,9 @@ export function responseRoutes(services: GatewayServices): Hono<GatewayEnv> {
         history: mapped.history,
         input: mapped.input,
         clientTools: parseResponseTools(request),
-        jsonSchema: toolResults ? undefined : parseTextFormat(request),
+        jsonSchema: toolResults
+          ? undefined
+          : parseTextFormat(request, (schema) => normalizeJsonSchemaAt(schema, "text.format.schema")),
         effort: mapResponseReasoningEffort(request),
         conversationId,
         // Always kept, whatever `store` says: it is how a stateless client's next request, which
