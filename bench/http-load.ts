@@ -94,3 +94,18 @@ export async function concurrent(
   );
   return { latencies, wallMs: performance.now() - started };
 }
+
+/** One Responses API request (a new conversation, JSON): its round-trip milliseconds. */
+export async function responseTurn(url: string, model: string, input: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${url}/v1/responses`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model, input }),
+  });
+  const json = (await response.json()) as { status?: string; error?: unknown };
+  if (response.status !== 200 || json.status !== "completed") {
+    throw new Error(`responses request failed: ${response.status} ${JSON.stringify(json).slice(0, 300)}`);
+  }
+  return performance.now() - started;
+}
