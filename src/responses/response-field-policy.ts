@@ -42,8 +42,15 @@ export const responseFieldPolicy: Record<string, FieldPolicy> = {
     handling: "honoured",
     reason: "effort → the CLI's effort level; summary → thinking told as summary_text (else as reasoning_text)",
   },
-  store: { handling: "honoured", reason: "`false`: the response is kept as no conversation and cannot be retrieved" },
-  previous_response_id: { handling: "honoured", reason: "continues that response's conversation" },
+  store: {
+    handling: "honoured",
+    reason:
+      "`false`: the response is not kept (no retrieve, no previous_response_id); its conversation is, so a resent history continues the CLI session",
+  },
+  previous_response_id: {
+    handling: "honoured",
+    reason: "continues that response's conversation in its CLI session; only a conversation's newest response",
+  },
   conversation: { handling: "honoured", reason: "continues that conversation" },
   stream: { handling: "honoured", reason: "real token streaming from the CLI's stream events" },
   stream_options: { handling: "ignored", reason: "no obfuscation padding is sent" },
