@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { configurationObjectSchema, configurationSchema } from "../src/config/configuration-schema.js";
 import { requestFieldPolicy } from "../src/openai/request-field-policy.js";
+import { responseFieldPolicy } from "../src/responses/response-field-policy.js";
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 
@@ -62,6 +63,13 @@ describe("README", () => {
     const rows = tableRows();
     for (const [field, policy] of Object.entries(requestFieldPolicy)) {
       expect(rows.get(field)?.[0], `README row for ${field}`).toBe(policy.handling);
+    }
+  });
+
+  it("lists every Responses API request field with the handling the code applies", () => {
+    for (const [field, policy] of Object.entries(responseFieldPolicy)) {
+      const row = readme.split("\n").find((line) => line.startsWith(`| \`${field}\` (Responses) |`));
+      expect(row?.split("|")[2]?.trim(), `README row for ${field} (Responses)`).toBe(policy.handling);
     }
   });
 });
