@@ -145,3 +145,29 @@ describe("the response cache", () => {
     }
   });
 });
+
+describe("stored responses are their key's alone", () => {
+  const call = (key: string, method: string, path: string, body?: unknown) =>
+    fetch(`${test.url}${path}`, {
+      method,
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+
+  it("another key can neither retrieve, list, delete nor continue a response", async () => {
+    const created = await call(keys.alice, "POST", "/v1/responses", { model: "sonnet", input: "alice's secret" });
+    const { id } = (await created.json()) as { id: string };
+    expect((await call(keys.bob, "GET", `/v1/responses/${id}`)).status).toBe(404);
+    expect((await call(keys.bob, "GET", `/v1/responses/${id}/input_items`)).status).toBe(404);
+    expect((await call(keys.bob, "DELETE", `/v1/responses/${id}`)).status).toBe(404);
+    const continued = await call(keys.bob, "POST", "/v1/responses", {
+      model: "sonnet",
+      previous_response_id: id,
+      input: "what did alice say?",
+    });
+    expect(continued.status).toBe(404);
+    expect(((await continued.json()) as { error: { param: string } }).error.param).toBe("previous_response_id");
+    // Still there for its owner.
+    expect((await call(keys.alice, "GET", `/v1/responses/${id}`)).status).toBe(200);
+  });
+});
