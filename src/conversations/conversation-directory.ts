@@ -12,6 +12,7 @@ import {
   type ConversationStore,
   type Page,
   type PageRequest,
+  pageOf,
   sessionIdsOf,
 } from "../store/conversation-store.js";
 import { conversationNotFound } from "./conversation-errors.js";
@@ -108,13 +109,6 @@ export class ConversationDirectory {
 
   async items(owner: string, id: string, page: PageRequest): Promise<Page<ConversationItem>> {
     await this.get(owner, id);
-    const items = await this.store.items(id);
-    const ordered = page.order === "asc" ? items : items.reverse();
-    let start = 0;
-    if (page.after !== undefined) {
-      const index = ordered.findIndex((item) => item.id === page.after);
-      start = index < 0 ? ordered.length : index + 1;
-    }
-    return { data: ordered.slice(start, start + page.limit), hasMore: ordered.length > start + page.limit };
+    return pageOf(await this.store.items(id), page, (item) => item.id);
   }
 }

@@ -5,7 +5,13 @@
  */
 import { randomBytes } from "node:crypto";
 import { GatewayError, notFound } from "../errors.js";
-import type { ConversationStore, Page, PageRequest, StoredResponse } from "../store/conversation-store.js";
+import {
+  type ConversationStore,
+  type Page,
+  type PageRequest,
+  pageOf,
+  type StoredResponse,
+} from "../store/conversation-store.js";
 
 const idPattern = /^resp_[0-9a-f]{48}$/;
 
@@ -60,12 +66,6 @@ export class ResponseDirectory {
   async inputItems(owner: string, id: string, page: PageRequest): Promise<Page<Record<string, unknown>>> {
     const stored = await this.get(owner, id);
     const items = JSON.parse(stored.inputItems) as Array<Record<string, unknown>>;
-    const ordered = page.order === "asc" ? items : items.reverse();
-    let start = 0;
-    if (page.after !== undefined) {
-      const index = ordered.findIndex((item) => item.id === page.after);
-      start = index < 0 ? ordered.length : index + 1;
-    }
-    return { data: ordered.slice(start, start + page.limit), hasMore: ordered.length > start + page.limit };
+    return pageOf(items, page, (item) => item.id);
   }
 }

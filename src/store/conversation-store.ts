@@ -92,6 +92,17 @@ export interface StoredResponse {
   inputItems: string;
 }
 
+/** One page of a list held whole (oldest first), by the request's order and cursor. */
+export function pageOf<T>(items: readonly T[], page: PageRequest, idOf: (item: T) => unknown): Page<T> {
+  const ordered = page.order === "asc" ? [...items] : [...items].reverse();
+  let start = 0;
+  if (page.after !== undefined) {
+    const index = ordered.findIndex((item) => idOf(item) === page.after);
+    start = index < 0 ? ordered.length : index + 1;
+  }
+  return { data: ordered.slice(start, start + page.limit), hasMore: ordered.length > start + page.limit };
+}
+
 export interface ConversationStore {
   /** Adds a new conversation (revision 0) with its initial items. */
   create(record: ConversationRecord, items: ConversationItem[]): Promise<void>;
