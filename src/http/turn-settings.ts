@@ -1,5 +1,6 @@
 /** What every dialect's turn route reads the same way from the configuration and the request. */
 import type { Context } from "hono";
+import { createRequestDeadline, type RequestDeadline } from "../turns/request-deadline.js";
 import type { GatewayEnv } from "./gateway-env.js";
 import type { GatewayServices } from "./gateway-services.js";
 import type { StreamSettings } from "./respond-with-share.js";
@@ -16,4 +17,9 @@ export function streamSettings(services: GatewayServices): StreamSettings {
 /** `Cache-Control: no-cache` skips the lookup (the fresh answer is still kept). */
 export function bypassesCache(context: Context<GatewayEnv>): boolean {
   return /no-cache|no-store/i.test(context.req.header("cache-control") ?? "");
+}
+
+/** The request's deadline: the client going away, or claude.timeout_seconds passing. */
+export function turnDeadline(context: Context<GatewayEnv>, services: GatewayServices): RequestDeadline {
+  return createRequestDeadline(context.req.raw.signal, services.configuration.claude.timeout_seconds * 1000);
 }

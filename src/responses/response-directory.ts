@@ -13,6 +13,8 @@ import {
   type StoredResponse,
 } from "../store/conversation-store.js";
 
+type StoredInputItem = { id: string } & Record<string, unknown>;
+
 const idPattern = /^resp_[0-9a-f]{48}$/;
 
 export function newResponseId(): string {
@@ -63,9 +65,10 @@ export class ResponseDirectory {
     await this.store.deleteResponse(id);
   }
 
-  async inputItems(owner: string, id: string, page: PageRequest): Promise<Page<Record<string, unknown>>> {
+  async inputItems(owner: string, id: string, page: PageRequest): Promise<Page<StoredInputItem>> {
     const stored = await this.get(owner, id);
-    const items = JSON.parse(stored.inputItems) as Array<Record<string, unknown>>;
+    // Kept with an id each (stored-input-items.ts).
+    const items = JSON.parse(stored.inputItems) as StoredInputItem[];
     return pageOf(items, page, (item) => item.id);
   }
 }

@@ -9,7 +9,7 @@
  * before the client sees the end), the answer cache entry and the turn's metrics. Each HTTP request
  * answering it takes a `share`: the events up to the next pause or the end.
  */
-import type { ClientToolServer, ToolResult } from "../claude/client-tool-server.js";
+import type { ClientToolServer } from "../claude/client-tool-server.js";
 import type { ConversationTurn } from "../conversations/conversation-turn.js";
 import { AnswerSoFar, type KeptAnswer } from "./answer-so-far.js";
 import type { ParkedTurn, ParkedTurns } from "./parked-turns.js";
@@ -54,7 +54,7 @@ export interface TurnShare {
 }
 
 export class EngineTurn implements ParkedTurn {
-  private currentState: TurnState = "running";
+  private state: TurnState = "running";
   readonly control = new TurnControl();
   /** The process's client tool server, once leased (turns with client tools). */
   server: ClientToolServer | undefined;
@@ -69,9 +69,6 @@ export class EngineTurn implements ParkedTurn {
     private readonly observers: TurnObservers,
   ) {}
 
-  get state(): TurnState {
-    return this.currentState;
-  }
   get conversation(): ConversationTurn {
     return this.identity.conversation;
   }
@@ -84,9 +81,6 @@ export class EngineTurn implements ParkedTurn {
   get toolCallIds(): string[] {
     return this.pending.map((call) => call.id);
   }
-  get toolCalls(): readonly ToolCall[] {
-    return this.pending;
-  }
 
   /** Starts reading the turn's events (the CLI's output, already in the turn's terms). */
   begin(events: AsyncIterable<TurnEvent>): void {
@@ -94,16 +88,16 @@ export class EngineTurn implements ParkedTurn {
   }
 
   /** The client's results for the calls the turn waits on: it runs on (the caller takes a share). */
-  answer(results: ReadonlyArray<{ callId: string; result: ToolResult }>): void {
+  answer(results: ReadonlyArray<{ callId: string; text: string }>): void {
     this.transition("waiting", "running");
-    for (const { callId, result } of results) {
+    for (const { callId, text } of results) {
       const call = this.pending.find((pending) => pending.id === callId);
-      this.server?.answer(callId, result, call);
+      this.server?.answer(callId, { text }, call);
     }
   }
 
   /** This request's part of the turn: the events up to the next pause for tool calls, or the end. */
-  share(deadline: RequestDeadline, cached = false): TurnShare {
+  share(deadline: RequestDeadline): TurnShare {
     this.control.link(deadline.signal);
     let ended = false;
     const end = (how: "paused" | "finished" | "stopped") => {
@@ -124,7 +118,7 @@ export class EngineTurn implements ParkedTurn {
     return {
       conversationId: this.conversationId,
       model: this.identity.model,
-      cached,
+      cached: false,
       revision: () => this.identity.conversation.revision,
       events,
       abort: (reason) => this.control.abort(reason),
@@ -145,14 +139,14 @@ export class EngineTurn implements ParkedTurn {
   }
 
   private settle(state: "finished" | "abandoned"): void {
-    if (this.currentState === "finished" || this.currentState === "abandoned") return;
-    this.currentState = state;
+    if (this.state === "finished" || this.state === "abandoned") return;
+    this.state = state;
     void this.identity.conversation.finish();
   }
 
   private transition(from: TurnState, to: TurnState): void {
-    if (this.currentState !== from) throw new Error(`a ${this.currentState} turn cannot become ${to}`);
-    this.currentState = to;
+    if (this.state !== from) throw new Error(`a ${this.state} turn cannot become ${to}`);
+    this.state = to;
   }
 
   /**

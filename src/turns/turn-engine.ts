@@ -14,8 +14,9 @@ import type { ConversationTurnDependencies } from "../conversations/conversation
 import { invalidRequest } from "../errors.js";
 import type { ProcessPool } from "../pool/process-pool.js";
 import { runPooledTurn } from "../pool/run-pooled-turn.js";
-import { type KeptAnswer, keptAnswerEvents } from "./answer-so-far.js";
+import type { KeptAnswer } from "./answer-so-far.js";
 import { EngineTurn, type TurnObservers, type TurnShare } from "./engine-turn.js";
+import { keptShare, settleCache } from "./kept-share.js";
 import type { ParkedTurns } from "./parked-turns.js";
 import { readTurnOutput } from "./read-turn-output.js";
 import { composeTurnContent } from "./render-history.js";
@@ -156,7 +157,6 @@ export class TurnEngine {
       waiting,
       this.observers(owner, model, cache && cacheKey ? (kept) => settleCache(cache, cacheKey, kept) : undefined),
     );
-    turn.control.link(deadline.signal);
     const lines = conversation.track(
       runPooledTurn(pool, {
         profile: conversation.profile,
@@ -196,11 +196,9 @@ export class TurnEngine {
     const parked = waiting.take(owner, ids);
     if (parked === "several") throw resultsOfSeveralTurns(request.messagesParam);
     if (!parked) throw noTurnWaiting(ids, request.messagesParam);
+    const answered = results.map((result): TurnMessage => ({ role: "tool", ...result }));
     if (handedOver(parked.identity, request)) {
       parked.abandon("The conversation was handed to another agent.");
-      const answered = results.map(
-        (result): TurnMessage => ({ role: "tool", callId: result.callId, text: result.text }),
-      );
       const history = [...request.history, ...answered];
       return this.start({ ...request, history }, [], [{ type: "text", text: handedOverInput }], deadline);
     }
@@ -209,7 +207,7 @@ export class TurnEngine {
       waiting.restore(parked);
       throw resultsMissing(missing, request.messagesParam);
     }
-    const entries = results.map((result) => historyEntry({ role: "tool", callId: result.callId, text: result.text }));
+    const entries = answered.map(historyEntry);
     try {
       await parked.conversation.reserveResults(entries);
     } catch (error) {
@@ -217,7 +215,7 @@ export class TurnEngine {
       throw error;
     }
     parked.conversation.addExchange(entries);
-    parked.answer(results.map((result) => ({ callId: result.callId, result: { text: result.text } })));
+    parked.answer(results);
     return parked.share(deadline);
   }
 
@@ -246,29 +244,4 @@ function replayedMessages(replay: Replay, history: TurnMessage[]): TurnMessage[]
   if (replay.kind === "session") return [];
   if (replay.kind === "request") return history;
   return replay.items.map((item) => ({ role: item.role, text: item.text }));
-}
-
-function settleCache(cache: ResponseCache<KeptAnswer>, key: string, kept: KeptAnswer | undefined): void {
-  if (kept) cache.store(key, kept);
-  else cache.abandon(key);
-}
-
-/** A kept answer told again: no conversation, no process. */
-function keptShare(kept: KeptAnswer, deadline: RequestDeadline): TurnShare {
-  async function* events() {
-    try {
-      yield* keptAnswerEvents(kept);
-    } finally {
-      deadline.dispose();
-    }
-  }
-  return {
-    conversationId: undefined,
-    model: kept.model,
-    cached: true,
-    revision: () => 0,
-    events: events(),
-    abort: () => {},
-    cancel: async () => deadline.dispose(),
-  };
 }

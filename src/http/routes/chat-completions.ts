@@ -13,12 +13,11 @@ import { mapChatMessages } from "../../openai/map-chat-messages.js";
 import { mapReasoningEffort } from "../../openai/reasoning-effort.js";
 import { rejectUnsupportedFields } from "../../openai/request-field-policy.js";
 import { parseResponseFormat } from "../../openai/response-format.js";
-import { createRequestDeadline } from "../../turns/request-deadline.js";
 import type { GatewayEnv } from "../gateway-env.js";
 import type { GatewayServices } from "../gateway-services.js";
 import { readJsonBody } from "../read-json-body.js";
 import { respondWithShare } from "../respond-with-share.js";
-import { bypassesCache, streamSettings } from "../turn-settings.js";
+import { bypassesCache, streamSettings, turnDeadline } from "../turn-settings.js";
 
 export function chatCompletionRoutes(services: GatewayServices): Hono<GatewayEnv> {
   const routes = new Hono<GatewayEnv>();
@@ -46,7 +45,7 @@ export function chatCompletionRoutes(services: GatewayServices): Hono<GatewayEnv
         cache: cacheKey ? { key: cacheKey, lookup: !bypassesCache(context) } : undefined,
         messagesParam: "messages",
       },
-      createRequestDeadline(context.req.raw.signal, services.configuration.claude.timeout_seconds * 1000),
+      turnDeadline(context, services),
     );
     if (cacheKey) context.header("x-cache", share.cached ? "hit" : "miss");
     // A kept answer belongs to the request that first got it: its copy carries no conversation.

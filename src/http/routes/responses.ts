@@ -21,12 +21,11 @@ import { parseResponseTools } from "../../responses/response-tools.js";
 import { parseResponsesRequest, type ResponsesRequest } from "../../responses/responses-request.js";
 import { storedInputItems } from "../../responses/stored-input-items.js";
 import type { TurnShare } from "../../turns/engine-turn.js";
-import { createRequestDeadline } from "../../turns/request-deadline.js";
 import type { GatewayEnv } from "../gateway-env.js";
 import type { GatewayServices } from "../gateway-services.js";
 import { readJsonBody } from "../read-json-body.js";
 import { respondWithShare } from "../respond-with-share.js";
-import { streamSettings } from "../turn-settings.js";
+import { streamSettings, turnDeadline } from "../turn-settings.js";
 
 /** Named events, no [DONE]; a failure before the response began is an `error` event. */
 const responsesFraming = {
@@ -64,7 +63,7 @@ export function responseRoutes(services: GatewayServices): Hono<GatewayEnv> {
         cache: undefined,
         messagesParam: "input",
       },
-      createRequestDeadline(context.req.raw.signal, services.configuration.claude.timeout_seconds * 1000),
+      turnDeadline(context, services),
     );
     const rendering = { request, identity: newResponseIdentity(share.conversationId), model: share.model };
     const keep = keeper(services, caller.owner, request, share);
@@ -111,7 +110,7 @@ export function responseRoutes(services: GatewayServices): Hono<GatewayEnv> {
       context.req.param("id"),
       parsePageQuery(context.req.query()),
     );
-    return context.json(toList(page as { data: Array<{ id: string }>; hasMore: boolean }, (item) => item));
+    return context.json(toList(page, (item) => item));
   });
   routes.post("/v1/responses/:id/cancel", async (context) => {
     await responses.get(context.get("owner"), context.req.param("id"));
