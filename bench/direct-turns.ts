@@ -66,6 +66,28 @@ export class DirectProcesses {
     return first;
   }
 
+  /**
+   * Time to the first text token as a pool serves new conversations: turn `round` runs on process
+   * `round % n` while the process that serves the next round runs its /clear alongside (the
+   * conversation just answered keeps its process; another one is cleared for the next). Measured:
+   * a process whose caches another process's turn has just cooled answers slower than one driven
+   * turn after turn, so this — not a single hot process — is what a pool can reach.
+   */
+  async rotatingFirstToken(round: number, text: string): Promise<number> {
+    const count = this.processes.length;
+    const process = this.processes[round % count] as ClaudeProcess;
+    const clearing = (this.processes[(round + 1) % count] as ClaudeProcess).runQuietTurn("/clear");
+    const started = performance.now();
+    let first = Number.NaN;
+    for await (const line of process.startTurn(text)) {
+      if (Number.isNaN(first) && line.type === "stream_event" && line.event.type === "content_block_delta") {
+        first = performance.now() - started;
+      }
+    }
+    await clearing;
+    return first;
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.processes.map((process) => process.close()));
   }

@@ -88,7 +88,11 @@ try {
     gatewayOneOff: [] as number[],
     directFirst: [] as number[],
     gatewayFirst: [] as number[],
+    rotatingFirst: [] as number[],
   };
+  const rotating = await DirectProcesses.start(3, { command, configuration, environment, model });
+  let rotation = 0;
+  for (let round = 0; round < 30; round++) await rotating.rotatingFirstToken(rotation++, prompt);
   for (let round = 0; round < rounds; round++) {
     log(`sequential round ${round + 1}/${rounds}`);
     for (const { turn, cycle } of await repeat(blockSize, () => direct.turn(0, prompt))) {
@@ -107,7 +111,9 @@ try {
     );
     samples.directFirst.push(...(await repeat(blockSize, () => direct.timeToFirstToken(0, prompt))));
     samples.gatewayFirst.push(...(await repeat(blockSize, () => timeToFirstToken(gateway.url, model, prompt))));
+    samples.rotatingFirst.push(...(await repeat(blockSize, () => rotating.rotatingFirstToken(rotation++, prompt))));
   }
+  await rotating.close();
   results.directTurn = summarize(samples.turn);
   results.directCycle = summarize(samples.cycle);
   results.gatewayTurn = summarize(samples.gateway);
@@ -116,6 +122,7 @@ try {
   results.gatewayOneOff = summarize(samples.gatewayOneOff);
   results.directFirstToken = summarize(samples.directFirst);
   results.gatewayFirstToken = summarize(samples.gatewayFirst);
+  results.rotatingFirstToken = summarize(samples.rotatingFirst);
   await direct.close();
 
   // ── concurrent clients ───────────────────────────────────────────────────────────────────────
@@ -229,6 +236,7 @@ const lines = [
   row("gateway: next message of a conversation, JSON", r.gatewayNext),
   row("gateway: one-off completion (store: false), JSON", r.gatewayOneOff),
   row("direct warm process: first token", r.directFirstToken),
+  row("direct, 3 processes in turn, a /clear alongside: first token", r.rotatingFirstToken),
   row("gateway: new conversation, SSE first token", r.gatewayFirstToken),
   row("spawn per request (use_interactive_sessions=false)", r.spawnPerRequest),
   row("direct, 4 processes at once: turn", r.direct4Turn),
@@ -249,7 +257,8 @@ const lines = [
   `| gateway p50 / direct turn + /clear p50 | ${ratio(r.gatewayTurn?.p50, r.directCycle?.p50)} | |`,
   `| gateway next message p50 / direct turn p50 | ${ratio(r.gatewayNext?.p50, r.directTurn?.p50)} | |`,
   `| gateway one-off p50 / direct turn p50 | ${ratio(r.gatewayOneOff?.p50, r.directTurn?.p50)} | |`,
-  `| gateway first token p50 / direct first token p50 | ${ratio(r.gatewayFirstToken?.p50, r.directFirstToken?.p50)} | |`,
+  `| gateway first token p50 / direct first token p50 | ${ratio(r.gatewayFirstToken?.p50, r.directFirstToken?.p50)} | ≤ 1.3 |`,
+  `| gateway first token p50 / direct in turn with a /clear alongside p50 | ${ratio(r.gatewayFirstToken?.p50, r.rotatingFirstToken?.p50)} | |`,
   `| 4 at once: gateway p50 / direct turn + /clear p50 | ${ratio(r.gateway4?.p50, r.direct4?.p50)} | |`,
   `| 4 at once: gateway / direct throughput | ${ratio(r.gateway4?.throughput, r.direct4?.throughput)} | |`,
   `| 8 at once: gateway p50 / direct turn + /clear p50 | ${ratio(r.gateway8?.p50, r.direct8?.p50)} | |`,
