@@ -169,7 +169,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     claude: { command, version: readClaudeVersion(command, environment) },
     engine,
     conversationTurns,
-    responses: new ResponseDirectory(store),
+    responses: new ResponseDirectory(store, quota),
     conversations: new ConversationDirectory(
       store,
       pool,

@@ -36,6 +36,8 @@ export function retentionPolicy(
 
 export interface SweepResult {
   conversations: number;
+  /** Responses API responses kept longer than the period (a conversation's go with it too). */
+  responses: number;
   files: number;
 }
 
@@ -93,7 +95,7 @@ export class RetentionSweeper {
   }
 
   private async sweepAll(now: number): Promise<SweepResult> {
-    const result: SweepResult = { conversations: 0, files: 0 };
+    const result: SweepResult = { conversations: 0, responses: 0, files: 0 };
     // Each owner and room on its own: one that fails is tried again next time, the others go on.
     const attempt = async (what: string, work: () => Promise<void>) => {
       if (this.stopped) return;
@@ -107,8 +109,15 @@ export class RetentionSweeper {
     });
     for (const owner of owners) {
       const days = this.policy.retentionDays(owner);
-      if (days > 0)
-        await attempt("expiring conversations", () => this.expireConversations(owner, now - days * day, result));
+      if (days <= 0) continue;
+      await attempt("expiring conversations", () => this.expireConversations(owner, now - days * day, result));
+      await attempt("expiring responses", async () => {
+        // Also those of a conversation never recorded (a first turn abandoned while it waited).
+        for (let expired = batch; expired === batch && !this.stopped; ) {
+          expired = await this.store.expireResponses(owner, now - days * day, batch);
+          result.responses += expired;
+        }
+      });
     }
     await attempt("sweeping the model room", async () => {
       result.files += await this.files.sweepShared(now - sessionFileMaxAgeMs);
@@ -118,8 +127,8 @@ export class RetentionSweeper {
         result.files += await this.files.sweepRoom(room, now - sessionFileMaxAgeMs);
       });
     }
-    if (result.conversations + result.files > 0)
-      this.logger.info(result, "retention: expired conversations and files removed");
+    if (result.conversations + result.responses + result.files > 0)
+      this.logger.info(result, "retention: expired conversations, responses and files removed");
     return result;
   }
 

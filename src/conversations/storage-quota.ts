@@ -21,12 +21,14 @@ export interface StorageDemand {
   replayed?: readonly HistoryEntry[];
   /** A system prompt the conversation will keep. */
   systemPrompt?: string | null;
+  /** Bytes stored as they are (a Responses API response and its input items). */
+  bytes?: number;
 }
 
 /** What a demand will store: an item's text plus its JSON-escaped copy in the transcript. */
 function demandedBytes(demand: StorageDemand): number {
   const escaped = (entry: HistoryEntry) => Buffer.byteLength(JSON.stringify(entry.text));
-  let bytes = Buffer.byteLength(demand.systemPrompt ?? "");
+  let bytes = Buffer.byteLength(demand.systemPrompt ?? "") + (demand.bytes ?? 0);
   for (const entry of demand.entries) bytes += Buffer.byteLength(entry.text) + escaped(entry);
   for (const entry of demand.replayed ?? []) bytes += escaped(entry);
   return bytes;

@@ -21,13 +21,34 @@ export async function readJsonBody(context: Context, options: { optional?: boole
     );
   }
   if (options.optional && text.trim() === "") return {};
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch {
     throw invalidRequest(
       "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload.)",
     );
   }
+  // JSON.parse takes any depth, but every recursive walk after it (schemas, hashing, storing the
+  // input again) would overflow the stack on a body nested thousands deep — after the turn ran.
+  if (nestedDeeperThan(body, maxNesting)) {
+    throw invalidRequest(`The JSON body is nested more than ${maxNesting} levels deep.`, null, "nesting_too_deep");
+  }
+  return body;
+}
+
+/** Far deeper than any real request (JSON schemas nest a few dozen levels at most). */
+const maxNesting = 100;
+
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [node, depth] = next;
+    if (typeof node !== "object" || node === null) continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function isJsonType(type: string | undefined): boolean {

@@ -104,6 +104,11 @@ export class ProcessPool {
     });
   }
 
+  /** Requests waiting for a process. */
+  get queued(): number {
+    return this.waiters.length;
+  }
+
   /** Whether a process holds this conversation's session as of `binding.revision`. */
   holds(binding: ConversationBinding): boolean {
     return holdersOf(this.members, binding.id, binding.revision).length > 0;

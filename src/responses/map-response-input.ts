@@ -55,6 +55,14 @@ function contentParts(content: unknown, param: string): Part[] {
     if (content === undefined || content === null) throw missing(param);
     throw invalidRequest(`Invalid value for '${param}': expected a string or an array of parts.`, param);
   }
+  content.forEach((part, index) => {
+    if (typeof part !== "object" || part === null || Array.isArray(part)) {
+      throw invalidRequest(
+        `Invalid value for '${param}[${index}]': expected a content part object.`,
+        `${param}[${index}]`,
+      );
+    }
+  });
   return content as Part[];
 }
 

@@ -3,6 +3,7 @@
  * its full form (a string input is one user message; a message's string content one input_text).
  */
 import { randomBytes } from "node:crypto";
+import type { StoredInputItem } from "../store/conversation-store.js";
 import type { ResponsesRequest } from "./responses-request.js";
 
 type Item = Record<string, unknown>;
@@ -29,8 +30,18 @@ function fullMessage(item: Item): Item {
   return { ...item, type: "message", status: item.status ?? "completed", content };
 }
 
-export function storedInputItems(request: ResponsesRequest): Item[] {
+/** Each item with its id, as the JSON text that is kept and listed (made before the turn runs). */
+export function storedInputItems(request: ResponsesRequest): StoredInputItem[] {
   const input = request.input ?? [];
   const items: Item[] = typeof input === "string" ? [{ type: "message", role: "user", content: input }] : input;
-  return items.map((item) => withId(fullMessage(item)));
+  return items.map((item) => {
+    const stored = withId(fullMessage(item));
+    return { id: String(stored.id), json: JSON.stringify(stored) };
+  });
+}
+
+/** The request fields a response echoes (and so stores again), in bytes. */
+export function echoedBytes(request: ResponsesRequest): number {
+  const { instructions, tools, tool_choice, text, reasoning, metadata } = request;
+  return Buffer.byteLength(JSON.stringify({ instructions, tools, tool_choice, text, reasoning, metadata }));
 }

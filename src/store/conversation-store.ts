@@ -75,8 +75,10 @@ export interface PageRequest {
 
 /**
  * A Responses API response kept for GET /v1/responses/{id}, its input items and
- * `previous_response_id`. It belongs to the conversation its turn was recorded in, goes with it,
- * and counts toward its owner's stored bytes.
+ * `previous_response_id`. It belongs to the conversation its turn ran in and goes with it, and its
+ * bytes (body and input items) count toward its owner's usage from the moment it is kept — also
+ * when that conversation never got recorded (a first turn abandoned while it waited for tool
+ * results): retention expires such a response like any other.
  */
 export interface StoredResponse {
   id: string;
@@ -88,8 +90,19 @@ export interface StoredResponse {
   createdAt: number;
   /** The Response object, as JSON. */
   body: string;
-  /** The input items as the request gave them (with ids), as a JSON array. */
-  inputItems: string;
+}
+
+/** One input item of a stored response: its id and its JSON, kept and listed as sent. */
+export interface StoredInputItem {
+  id: string;
+  json: string;
+}
+
+/** What a response counts toward its owner's usage: its body and its input items, in UTF-8 bytes. */
+export function responseBytes(response: StoredResponse, inputItems: readonly StoredInputItem[]): number {
+  let bytes = Buffer.byteLength(response.body);
+  for (const item of inputItems) bytes += Buffer.byteLength(item.json);
+  return bytes;
 }
 
 /** One page of a list held whole (oldest first), by the request's order and cursor. */
@@ -125,22 +138,26 @@ export interface ConversationStore {
   saveTranscript(id: string, update: TranscriptUpdate): Promise<boolean>;
   transcript(id: string): Promise<string | undefined>;
   /**
-   * What `owner` keeps stored: conversations, and bytes (items and transcripts as the store holds
-   * them; metadata is small and bounded). Kept up to date by every write, so a quota check costs one lookup.
+   * What `owner` keeps stored: conversations, and bytes (items, transcripts and responses as the
+   * store holds them; metadata is small and bounded). Kept up to date by every write, so a quota check costs one lookup.
    */
   usage(owner: string): Promise<StoredUsage>;
-  /** Everyone who has a conversation stored. */
+  /** Everyone who has a conversation or a response stored. */
   owners(): Promise<string[]>;
   /**
    * `owner`'s conversations last advanced (created, or a turn recorded) before `before` (Unix
    * milliseconds), oldest first, at most `limit`: what retention deletes.
    */
   stale(owner: string, before: number, limit: number): Promise<StaleConversation[]>;
-  /** Keeps a response (counted toward its conversation once that is recorded); false: not kept. */
-  putResponse(response: StoredResponse): Promise<boolean>;
+  /** Keeps a response and its input items, counted toward its owner's usage. */
+  putResponse(response: StoredResponse, inputItems: readonly StoredInputItem[]): Promise<void>;
   getResponse(id: string): Promise<StoredResponse | undefined>;
+  /** One page of a stored response's input items (oldest first in `asc`). */
+  responseInputItems(id: string, page: PageRequest): Promise<Page<StoredInputItem>>;
   /** false when there was no such response. */
   deleteResponse(id: string): Promise<boolean>;
+  /** Deletes `owner`'s responses kept before `before` (Unix ms), at most `limit`: how many went. */
+  expireResponses(owner: string, before: number, limit: number): Promise<number>;
   /** A lease on the conversation for one turn, across instances; expires after `ttlMs`. */
   tryLock(id: string, holder: string, ttlMs: number): Promise<boolean>;
   unlock(id: string, holder: string): Promise<void>;

@@ -13,7 +13,7 @@
  *   accounting                 "1" once records written before usage was counted are counted
  *   digest:<owner>:<digest>    sorted set of ids whose history has that digest, by last advance
  *   lock:<id>                  the holder of the conversation's current turn (SET NX PX)
- *   response:<id>, responses:<id>   Responses API responses (redis-responses.ts)
+ *   response…:<id>, responses…     Responses API responses and their input items (redis-responses.ts)
  *   sequence                   creation counter
  */
 import { Redis } from "ioredis";
@@ -25,13 +25,14 @@ import type {
   PageRequest,
   RecordedTurn,
   StaleConversation,
+  StoredInputItem,
   StoredResponse,
   StoredUsage,
   StoreLimits,
   TranscriptUpdate,
 } from "./conversation-store.js";
 import { sessionIdsOf } from "./conversation-store.js";
-import { deleteResponse, getResponse, putResponse } from "./redis-responses.js";
+import { deleteResponse, expireResponses, getResponse, putResponse, responseInputItems } from "./redis-responses.js";
 import {
   backfillScript,
   deleteScript,
@@ -95,18 +96,27 @@ export class RedisConversationStore implements ConversationStore {
     return updated === 1 ? this.get(id) : undefined;
   }
 
-  async putResponse(response: StoredResponse): Promise<boolean> {
+  async putResponse(response: StoredResponse, inputItems: readonly StoredInputItem[]): Promise<void> {
     await this.counted();
-    return putResponse(this.redis, this.prefix, response);
+    await putResponse(this.redis, this.prefix, response, inputItems);
   }
 
   getResponse(id: string): Promise<StoredResponse | undefined> {
     return getResponse(this.redis, this.prefix, id);
   }
 
+  responseInputItems(id: string, page: PageRequest): Promise<Page<StoredInputItem>> {
+    return responseInputItems(this.redis, this.prefix, id, page);
+  }
+
   async deleteResponse(id: string): Promise<boolean> {
     await this.counted();
     return deleteResponse(this.redis, this.prefix, id);
+  }
+
+  async expireResponses(owner: string, before: number, limit: number): Promise<number> {
+    await this.counted();
+    return expireResponses(this.redis, this.prefix, owner, before, limit);
   }
 
   async delete(id: string): Promise<boolean> {

@@ -8,7 +8,7 @@
  * Bytes counted are those SQLite counts too: items' texts, transcripts and system prompts (UTF-8;
  * Lua's # counts bytes). `size` takes JSON null (cjson.null, not a string) as nothing.
  */
-import { deleteConversationResponses } from "./redis-responses.js";
+import { deleteConversationResponses, forgetIdleOwner } from "./redis-responses.js";
 
 const helpers = `
 local function size(value) return type(value) == "string" and #value or 0 end
@@ -90,10 +90,8 @@ redis.call("ZREM", prefix .. "conversations:" .. record.owner, id)
 redis.call("ZREM", prefix .. "advanced:" .. record.owner, id)
 redis.call("ZREM", prefix .. "digest:" .. record.owner .. ":" .. record.historyDigest, id)
 redis.call("DECRBY", prefix .. "usage:" .. record.owner, record.storedBytes or 0)
-if redis.call("ZCARD", prefix .. "conversations:" .. record.owner) == 0 then
-  redis.call("SREM", prefix .. "owners", record.owner)
-  redis.call("DEL", prefix .. "usage:" .. record.owner)
-end
+${forgetIdleOwner}
+forgetIdleOwner(prefix, record.owner)
 return 1`;
 
 export const unlockScript = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`;

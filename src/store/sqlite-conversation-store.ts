@@ -13,13 +13,21 @@ import type {
   PageRequest,
   RecordedTurn,
   StaleConversation,
+  StoredInputItem,
   StoredResponse,
   StoredUsage,
   StoreLimits,
   TranscriptUpdate,
 } from "./conversation-store.js";
 import { sessionIdsOf } from "./conversation-store.js";
-import { deleteResponse, getResponse, putResponse } from "./sqlite-responses.js";
+import {
+  deleteConversationResponses,
+  deleteResponse,
+  expireResponses,
+  getResponse,
+  putResponse,
+  responseInputItems,
+} from "./sqlite-responses.js";
 import { addItems, type Row, recordColumns, toRecord } from "./sqlite-rows.js";
 import { applySchema, bytesOf } from "./sqlite-schema.js";
 
@@ -56,13 +64,17 @@ export class SqliteConversationStore implements ConversationStore {
   async usage(owner: string): Promise<StoredUsage> {
     return this.database
       .prepare(
-        "SELECT COUNT(*) AS conversations, COALESCE(SUM(stored_bytes), 0) AS bytes FROM conversations WHERE owner = ?",
+        `SELECT COUNT(*) AS conversations, COALESCE(SUM(stored_bytes), 0)
+           + (SELECT COALESCE(SUM(stored_bytes), 0) FROM responses WHERE owner = @owner) AS bytes
+         FROM conversations WHERE owner = @owner`,
       )
-      .get(owner) as StoredUsage;
+      .get({ owner }) as StoredUsage;
   }
 
   async owners(): Promise<string[]> {
-    const rows = this.database.prepare("SELECT DISTINCT owner FROM conversations").all() as Array<{ owner: string }>;
+    const rows = this.database
+      .prepare("SELECT owner FROM conversations UNION SELECT owner FROM responses")
+      .all() as Array<{ owner: string }>;
     return rows.map((row) => row.owner);
   }
 
@@ -96,7 +108,7 @@ export class SqliteConversationStore implements ConversationStore {
   async delete(id: string): Promise<boolean> {
     return this.database.transaction(() => {
       this.database.prepare("DELETE FROM items WHERE conversation_id = ?").run(id);
-      this.database.prepare("DELETE FROM responses WHERE conversation_id = ?").run(id);
+      deleteConversationResponses(this.database, id);
       this.database.prepare("DELETE FROM locks WHERE id = ?").run(id);
       return this.database.prepare("DELETE FROM conversations WHERE id = ?").run(id).changes > 0;
     })();
@@ -202,16 +214,24 @@ export class SqliteConversationStore implements ConversationStore {
     return row?.transcript;
   }
 
-  async putResponse(response: StoredResponse): Promise<boolean> {
-    return putResponse(this.database, response);
+  async putResponse(response: StoredResponse, inputItems: readonly StoredInputItem[]): Promise<void> {
+    putResponse(this.database, response, inputItems);
   }
 
   async getResponse(id: string): Promise<StoredResponse | undefined> {
     return getResponse(this.database, id);
   }
 
+  async responseInputItems(id: string, page: PageRequest): Promise<Page<StoredInputItem>> {
+    return responseInputItems(this.database, id, page);
+  }
+
   async deleteResponse(id: string): Promise<boolean> {
     return deleteResponse(this.database, id);
+  }
+
+  async expireResponses(owner: string, before: number, limit: number): Promise<number> {
+    return expireResponses(this.database, owner, before, limit);
   }
 
   async tryLock(id: string, holder: string, ttlMs: number): Promise<boolean> {

@@ -40,9 +40,17 @@ CREATE TABLE IF NOT EXISTS responses (
   revision INTEGER NOT NULL,
   created_at INTEGER NOT NULL,
   body TEXT NOT NULL,
-  input_items TEXT NOT NULL
+  stored_bytes INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS responses_by_conversation ON responses (conversation_id);
+CREATE INDEX IF NOT EXISTS responses_by_owner ON responses (owner, created_at);
+CREATE TABLE IF NOT EXISTS response_items (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  response_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS response_items_by_response ON response_items (response_id, seq);
 CREATE TABLE IF NOT EXISTS locks (
   id TEXT PRIMARY KEY,
   holder TEXT NOT NULL,

@@ -27,6 +27,8 @@ export interface TurnObservers {
   finished(model: string, usage: TokenUsage, costUsd: number): void;
   /** The finished answer, for the cache: kept if it ended well, else undefined. */
   answered?(answer: KeptAnswer | undefined): void;
+  /** The turn now waits for the client's tool results (its process idle meanwhile). */
+  waiting?(): void;
 }
 
 export interface TurnIdentity {
@@ -108,6 +110,7 @@ export class EngineTurn implements ParkedTurn {
       if (how === "paused" && this.server) {
         this.transition("running", "waiting");
         this.waiting.park(this);
+        this.observers.waiting?.();
       } else {
         this.settle(how === "finished" ? "finished" : "abandoned");
       }

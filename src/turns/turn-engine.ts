@@ -9,6 +9,7 @@ import type { ResponseCache } from "../cache/response-cache.js";
 import { clientToolServerOf } from "../claude/client-tool-server.js";
 import type { ContentBlock } from "../claude/protocol.js";
 import { beginConversationTurn } from "../conversations/begin-conversation-turn.js";
+import { systemPromptMismatch } from "../conversations/conversation-errors.js";
 import type { Replay } from "../conversations/conversation-turn.js";
 import type { ConversationTurnDependencies } from "../conversations/conversation-turn-request.js";
 import { invalidRequest } from "../errors.js";
@@ -89,6 +90,7 @@ export class TurnEngine {
     messages: TurnMessage[],
     blocks: ContentBlock[],
     deadline: RequestDeadline,
+    firstTurnAbandoned = false,
   ): Promise<TurnShare> {
     const { settings, cache, metrics } = this.dependencies;
     const { caller } = request;
@@ -103,7 +105,7 @@ export class TurnEngine {
       if (kept) return keptShare(kept, deadline);
     }
     try {
-      return await this.startTurn(request, messages, newBlocks, deadline);
+      return await this.startTurn(request, messages, newBlocks, deadline, firstTurnAbandoned);
     } catch (error) {
       if (request.cache) cache?.abandon(request.cache.key);
       throw error;
@@ -115,12 +117,14 @@ export class TurnEngine {
     messages: TurnMessage[],
     newBlocks: ContentBlock[],
     deadline: RequestDeadline,
+    handedOverFirstTurn: boolean,
   ): Promise<TurnShare> {
     const { pool, conversationTurns, waiting, settings, cache } = this.dependencies;
     const { caller, conversationId, clientTools } = request;
     const { owner } = caller;
     // A new message instead of the results a waiting turn of this conversation needs ends that turn.
-    const firstTurnAbandoned = conversationId ? waiting.abandonConversation(owner, conversationId) : false;
+    const firstTurnAbandoned =
+      handedOverFirstTurn || (conversationId ? waiting.abandonConversation(owner, conversationId) : false);
     const conversation = await beginConversationTurn(
       {
         owner,
@@ -198,9 +202,18 @@ export class TurnEngine {
     if (!parked) throw noTurnWaiting(ids, request.messagesParam);
     const answered = results.map((result): TurnMessage => ({ role: "tool", ...result }));
     if (handedOver(parked.identity, request)) {
+      // A recorded conversation keeps its system prompt: refused before the waiting turn is lost.
+      const { conversationId, systemPrompt } = request;
+      const promptChanges = systemPrompt !== undefined && systemPrompt !== parked.identity.systemPrompt;
+      if (conversationId && parked.conversation.revision > 0 && promptChanges) {
+        waiting.restore(parked);
+        throw systemPromptMismatch(conversationId);
+      }
       parked.abandon("The conversation was handed to another agent.");
       const history = [...request.history, ...answered];
-      return this.start({ ...request, history }, [], [{ type: "text", text: handedOverInput }], deadline);
+      const input: ContentBlock[] = [{ type: "text", text: handedOverInput }];
+      // A named conversation whose first turn this was starts anew under its id.
+      return this.start({ ...request, history }, [], input, deadline, conversationId !== undefined);
     }
     const missing = parked.toolCallIds.filter((id) => !ids.includes(id));
     if (missing.length > 0) {
@@ -232,6 +245,11 @@ export class TurnEngine {
         metrics.usage(owner, answeredBy, usage, costUsd);
       },
       answered,
+      // Requests already queued for a process get one of the waiting turns' (release on lease
+      // alone would miss them: they asked before these turns began to wait).
+      waiting: () => {
+        if (this.dependencies.pool.queued > 0) this.releaseWaiting();
+      },
     };
   }
 }

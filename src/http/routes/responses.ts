@@ -8,19 +8,18 @@
 import { Hono } from "hono";
 import { normalizeJsonSchemaAt } from "../../claude/normalize-json-schema.js";
 import { invalidRequest } from "../../errors.js";
-import { parsePageQuery, toList } from "../../openai/conversation-objects.js";
+import { parsePageQuery } from "../../openai/conversation-objects.js";
 import { collectResponse } from "../../responses/collect-response.js";
 import { mapResponseInput } from "../../responses/map-response-input.js";
 import { rejectUnsupportedResponseFields } from "../../responses/response-field-policy.js";
 import { parseTextFormat } from "../../responses/response-format.js";
+import { ResponseKeeping } from "../../responses/response-keeping.js";
 import { type GatewayResponse, newResponseIdentity } from "../../responses/response-object.js";
 import { mapResponseReasoningEffort } from "../../responses/response-reasoning.js";
 import { responseErrorEvent } from "../../responses/response-stream-event.js";
 import { responseStreamEvents } from "../../responses/response-stream-events.js";
 import { parseResponseTools } from "../../responses/response-tools.js";
-import { parseResponsesRequest, type ResponsesRequest } from "../../responses/responses-request.js";
-import { storedInputItems } from "../../responses/stored-input-items.js";
-import type { TurnShare } from "../../turns/engine-turn.js";
+import { parseResponsesRequest } from "../../responses/responses-request.js";
 import type { GatewayEnv } from "../gateway-env.js";
 import type { GatewayServices } from "../gateway-services.js";
 import { readJsonBody } from "../read-json-body.js";
@@ -42,54 +41,72 @@ export function responseRoutes(services: GatewayServices): Hono<GatewayEnv> {
     rejectUnsupportedResponseFields(request);
     const mapped = mapResponseInput(request);
     const caller = context.get("caller");
-    const conversationId = await continuedConversation(services, caller.owner, request);
+    const conversationId = await responses.continuedConversation(caller.owner, request);
     const toolResults = mapped.input.kind === "tool_results";
-    const share = await services.engine.run(
-      {
-        caller,
-        model: request.model,
-        systemPrompt: mapped.systemPrompt,
-        history: mapped.history,
-        input: mapped.input,
-        clientTools: parseResponseTools(request),
-        jsonSchema: toolResults
-          ? undefined
-          : parseTextFormat(request, (schema) => normalizeJsonSchemaAt(schema, "text.format.schema")),
-        effort: mapResponseReasoningEffort(request),
-        conversationId,
-        // Always kept, whatever `store` says: it is how a stateless client's next request, which
-        // resends this history, continues the same CLI session (store: false only keeps no response).
-        persist: true,
-        cache: undefined,
-        messagesParam: "input",
-      },
-      turnDeadline(context, services),
-    );
-    const rendering = { request, identity: newResponseIdentity(share.conversationId), model: share.model };
-    const keep = keeper(services, caller.owner, request, share);
-    const logger = services.logger;
-    const requestId = context.get("requestId");
-    return respondWithShare(
-      context,
-      share,
-      request.stream === true,
-      {
-        json: async (events) => keep(await collectResponse(events, rendering)),
-        stream: async function* (events) {
-          const onError = (error: { status: number; code: string | null; message: string }) =>
-            logger.warn({ requestId, status: error.status, code: error.code }, `stream ended: ${error.message}`);
-          for await (const event of responseStreamEvents(events, { ...rendering, onError })) {
-            // Kept before the client sees the end: a retrieve right after it finds the response.
-            if (event.type === "response.completed" || event.type === "response.incomplete") {
-              await keep(event.response as GatewayResponse);
-            }
-            yield event;
-          }
+    const clientTools = parseResponseTools(request);
+    const jsonSchema = toolResults
+      ? undefined
+      : parseTextFormat(request, (schema) => normalizeJsonSchemaAt(schema, "text.format.schema"));
+    const keeping = await ResponseKeeping.reserve(responses, caller, request);
+    try {
+      const share = await services.engine.run(
+        {
+          caller,
+          model: request.model,
+          systemPrompt: mapped.systemPrompt,
+          history: mapped.history,
+          input: mapped.input,
+          clientTools,
+          jsonSchema,
+          effort: mapResponseReasoningEffort(request),
+          conversationId,
+          // Always kept, whatever `store` says: it is how a stateless client's next request, which
+          // resends this history, continues the same CLI session (store: false keeps no response).
+          persist: true,
+          cache: undefined,
+          messagesParam: "input",
         },
-        framing: responsesFraming,
-      },
-      streamSettings(services),
-    );
+        turnDeadline(context, services),
+      );
+      const rendering = { request, identity: newResponseIdentity(share.conversationId), model: share.model };
+      const { logger } = services;
+      const requestId = context.get("requestId");
+      return await respondWithShare(
+        context,
+        share,
+        request.stream === true,
+        {
+          json: async (events) => {
+            const response = await collectResponse(events, rendering);
+            await keeping?.keep(response, share);
+            return response;
+          },
+          stream: async function* (events) {
+            const onError = (error: { status: number; code: string | null; message: string }) =>
+              logger.warn({ requestId, status: error.status, code: error.code }, `stream ended: ${error.message}`);
+            try {
+              for await (const event of responseStreamEvents(events, { ...rendering, onError })) {
+                // Kept before the client sees the end: a retrieve right after it finds the response.
+                if (event.type === "response.completed" || event.type === "response.incomplete") {
+                  await keeping?.keep(event.response as GatewayResponse, share);
+                }
+                yield event;
+              }
+            } finally {
+              keeping?.release();
+            }
+          },
+          framing: responsesFraming,
+        },
+        streamSettings(services),
+      );
+    } catch (error) {
+      keeping?.release();
+      throw error;
+    } finally {
+      // A stream is still under way here: it gives the reservation back itself, when it ends.
+      if (request.stream !== true) keeping?.release();
+    }
   });
 
   routes.get("/v1/responses/:id", async (context) => {
@@ -110,48 +127,13 @@ export function responseRoutes(services: GatewayServices): Hono<GatewayEnv> {
       context.req.param("id"),
       parsePageQuery(context.req.query()),
     );
-    return context.json(toList(page, (item) => item));
+    // Items are listed as they were kept: their JSON text goes out without being parsed again.
+    const body = `{"object":"list","data":[${page.data.map((item) => item.json).join(",")}],"first_id":${JSON.stringify(page.data[0]?.id ?? null)},"last_id":${JSON.stringify(page.data.at(-1)?.id ?? null)},"has_more":${page.hasMore}}`;
+    return context.body(body, 200, { "content-type": "application/json" });
   });
   routes.post("/v1/responses/:id/cancel", async (context) => {
     await responses.get(context.get("owner"), context.req.param("id"));
     throw invalidRequest("Only responses created with background=true can be cancelled.", null, "invalid_request");
   });
   return routes;
-}
-
-/** The conversation the request continues by name: `conversation`, or `previous_response_id`'s. */
-async function continuedConversation(
-  services: GatewayServices,
-  owner: string,
-  request: ResponsesRequest,
-): Promise<string | undefined> {
-  const named = typeof request.conversation === "string" ? request.conversation : request.conversation?.id;
-  if (!request.previous_response_id) return named ?? undefined;
-  if (named) {
-    throw invalidRequest(
-      "Use either previous_response_id or conversation, not both.",
-      "previous_response_id",
-      "mutually_exclusive_parameters",
-    );
-  }
-  return services.responses.previous(owner, request.previous_response_id);
-}
-
-/** Keeps the finished response (store: true) with its conversation, and hands it on. */
-function keeper(services: GatewayServices, owner: string, request: ResponsesRequest, share: TurnShare) {
-  let kept = false;
-  return async (response: GatewayResponse): Promise<GatewayResponse> => {
-    if (kept || request.store === false || share.cached || !share.conversationId) return response;
-    kept = true;
-    await services.responses.keep({
-      id: response.id,
-      owner,
-      conversationId: share.conversationId,
-      revision: share.revision(),
-      createdAt: response.created_at,
-      body: JSON.stringify(response),
-      inputItems: JSON.stringify(storedInputItems(request)),
-    });
-    return response;
-  };
 }
