@@ -200,6 +200,63 @@ describe.each(kinds)("the %s conversation store", (_kind, url) => {
     expect(await store.usage("erin")).toEqual({ conversations: 0, bytes: 0 });
   });
 
+  it("keeps responses counted exactly, with or without their conversation, and pages their input items", async () => {
+    const response = (id: string, conversationId: string, createdAt = 1_700_000_000) => ({
+      id,
+      owner: "k",
+      conversationId,
+      revision: 1,
+      createdAt,
+      body: `{"id":"${id}","text":"réponse"}`,
+    });
+    const items = Array.from({ length: 5 }, (_, index) => ({
+      id: `msg_${index}`,
+      json: `{"id":"msg_${index}","n":${index}}`,
+    }));
+    const bytesOf = (id: string) =>
+      Buffer.byteLength(response(id, "").body) + items.reduce((sum, item) => sum + Buffer.byteLength(item.json), 0);
+    expect(await store.recordTurn("conv_r", "k", turn(0))).toBe("recorded");
+    const before = await store.usage("k");
+    await store.putResponse(response("resp_1", "conv_r"), items);
+    // A first turn that never got recorded: its response still counts toward its owner.
+    await store.putResponse(response("resp_2", "conv_never", 1_600_000_000), items);
+    expect(await store.usage("k")).toEqual({
+      conversations: before.conversations,
+      bytes: before.bytes + 2 * bytesOf("resp_1"),
+    });
+    expect(await store.getResponse("resp_1")).toEqual(response("resp_1", "conv_r"));
+    expect(await store.owners()).toContain("k");
+
+    const asc = await store.responseInputItems("resp_1", { limit: 2, order: "asc" });
+    expect(asc).toEqual({ data: items.slice(0, 2), hasMore: true });
+    expect(await store.responseInputItems("resp_1", { limit: 2, order: "asc", after: "msg_3" })).toEqual({
+      data: [items[4]],
+      hasMore: false,
+    });
+    expect(await store.responseInputItems("resp_1", { limit: 2, order: "desc", after: "msg_3" })).toEqual({
+      data: [items[2], items[1]],
+      hasMore: true,
+    });
+    expect(await store.responseInputItems("resp_1", { limit: 2, order: "asc", after: "msg_none" })).toEqual({
+      data: [],
+      hasMore: false,
+    });
+
+    // Deleting gives back exactly what was counted, never more.
+    expect(await store.deleteResponse("resp_2")).toBe(true);
+    expect(await store.deleteResponse("resp_2")).toBe(false);
+    expect((await store.usage("k")).bytes).toBe(before.bytes + bytesOf("resp_1"));
+    // Retention expires responses by age; the conversation's go with it.
+    await store.putResponse(response("resp_3", "conv_never", 1_600_000_000), items);
+    expect(await store.expireResponses("k", 1_650_000_000_000, 10)).toBe(1);
+    expect(await store.getResponse("resp_3")).toBeUndefined();
+    expect(await store.delete("conv_r")).toBe(true);
+    expect(await store.getResponse("resp_1")).toBeUndefined();
+    expect(await store.responseInputItems("resp_1", { limit: 10, order: "asc" })).toEqual({ data: [], hasMore: false });
+    expect(await store.usage("k")).toEqual({ conversations: 0, bytes: 0 });
+    expect(await store.owners()).not.toContain("k");
+  });
+
   it("finds an owner's conversations not advanced since a time, oldest first, with their CLI sessions", async () => {
     const session = "0b7c3f4e-1d2a-4b5c-8d9e-0f1a2b3c4d5e";
     // The stores read the clock when they write: the test moves it (only Date; timers stay real).
