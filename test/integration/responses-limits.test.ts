@@ -39,7 +39,14 @@ async function respond(key: string, body: Record<string, unknown>) {
     headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
     body: JSON.stringify({ model: "sonnet", ...body }),
   });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, body: (await response.json()) as Reply };
+}
+
+interface Reply {
+  id: string;
+  conversation: { id: string };
+  output: Array<{ type: string; call_id: string; content: Array<{ text: string }> }>;
+  error: { code: string; param: string };
 }
 
 const ownerOf = (name: string) =>
@@ -108,11 +115,11 @@ describe("Responses API limits", () => {
     // Served once the tool turn paused (~1.5 s), not after tools.pending_timeout_seconds (60 s).
     expect(Date.now() - started).toBeLessThan(20_000);
     const paused = await waiting;
-    const fc = paused.body.output.find((item: { type: string }) => item.type === "function_call");
+    const fc = paused.body.output.find((item) => item.type === "function_call");
     const late = await respond(keys.small, {
       store: false,
       tools: [lookup],
-      input: [{ type: "function_call_output", call_id: fc.call_id, output: "too late" }],
+      input: [{ type: "function_call_output", call_id: fc?.call_id, output: "too late" }],
     });
     expect(late.body.error.code).toBe("tool_calls_not_pending");
   });
@@ -123,12 +130,12 @@ describe("Responses API limits", () => {
       input: call("transfer_to_specialist", {}),
       tools: [{ type: "function", name: "transfer_to_specialist", parameters: { type: "object", properties: {} } }],
     });
-    const fc = first.body.output.find((item: { type: string }) => item.type === "function_call");
+    const fc = first.body.output.find((item) => item.type === "function_call");
     const second = await respond(keys.plain, {
       previous_response_id: first.body.id,
       instructions: "You are the specialist.",
       tools: [lookup],
-      input: [{ type: "function_call_output", call_id: fc.call_id, output: '{"assistant":"specialist"}' }],
+      input: [{ type: "function_call_output", call_id: fc?.call_id, output: '{"assistant":"specialist"}' }],
     });
     expect(second.status).toBe(200);
     expect(second.body.conversation.id).toBe(first.body.conversation.id);
@@ -144,8 +151,8 @@ describe("Responses API limits", () => {
       input: call("lookup", { q: "c" }),
       tools: [lookup],
     });
-    const fc = asking.body.output.find((item: { type: string }) => item.type === "function_call");
-    const output = [{ type: "function_call_output", call_id: fc.call_id, output: "found" }];
+    const fc = asking.body.output.find((item) => item.type === "function_call");
+    const output = [{ type: "function_call_output", call_id: fc?.call_id, output: "found" }];
     const refused = await respond(keys.plain, {
       previous_response_id: asking.body.id,
       instructions: "Agent two.",
@@ -160,6 +167,6 @@ describe("Responses API limits", () => {
       input: output,
     });
     expect(answered.status).toBe(200);
-    expect(answered.body.output.at(-1).content[0].text).toBe("TOOL_RESULT: found");
+    expect(answered.body.output.at(-1)?.content[0]?.text).toBe("TOOL_RESULT: found");
   });
 });
