@@ -125,10 +125,13 @@ export class ConversationTurn {
       replayed: entries, // tool traffic is not kept as items
     });
     const earlier = parts.reservation;
-    parts.reservation = () => {
-      earlier?.();
-      more();
-    };
+    parts.reservation = Object.assign(
+      () => {
+        earlier?.();
+        more();
+      },
+      { recorded: () => earlier?.recorded() },
+    );
   }
 
   /**
@@ -173,6 +176,8 @@ export class ConversationTurn {
       return;
     }
     this.kept = { id: parts.conversationId, revision: revision + 1 };
+    // The store counts the conversation now; a place held for it would count it twice.
+    parts.reservation?.recorded();
     // The turn's bytes count against the quota once its transcript is stored, not before.
     this.handedOver = true;
     const reservation = parts.reservation;

@@ -45,6 +45,18 @@ describe("StorageQuota", () => {
     (await quota.reserve("a", limits, { newConversation: true, entries: [] }))();
   });
 
+  it("gives a new conversation's place back once the store counts it, its bytes only once stored", async () => {
+    const stored = { conversations: 1, bytes: 0 };
+    const quota = new StorageQuota(storeWith(stored));
+    const starting = await quota.reserve("a", limits, { newConversation: true, entries: text(1) });
+    stored.conversations = 2; // the turn is recorded
+    starting.recorded();
+    stored.conversations = 1; // another conversation deleted meanwhile: room for one more
+    const next = await quota.reserve("a", limits, { newConversation: true, entries: [] });
+    next();
+    starting();
+  });
+
   it("holds a message as stored: its text as an item, and JSON-escaped in the transcript; a system prompt once (ñ: 2 bytes)", async () => {
     const quota = new StorageQuota(storeWith({ conversations: 0, bytes: 0 }));
     // "é" is 2 bytes; "\u0001" is 1 byte and escapes to 6: 2 + 1 text bytes, 2 + 6 + 2 escaped.

@@ -34,9 +34,12 @@ function demandedBytes(demand: StorageDemand): number {
   return bytes;
 }
 
-/** Given back once what it reserved is stored, or will not be. Idempotent. */
-export type Reservation = () => void;
-
+/**
+ * Given back once what it reserved is stored, or will not be (idempotent). `recorded()`: the new
+ * conversation it holds a place for is in the store now and counts there — its place is given
+ * back at once, while the bytes stay held until the transcript copy is stored too.
+ */
+export type Reservation = (() => void) & { recorded(): void };
 export class StorageQuota {
   private readonly reserved = new Map<string, StoredUsage>();
 
@@ -60,14 +63,21 @@ export class StorageQuota {
         `This API key's conversations take ${megabytes(used)} MB (turns in progress included)${bytes > 0 ? ` and this request would add ${megabytes(bytes)} MB` : ""}; its quota is ${megabytes(limits.maxStoredBytes)} MB (conversation.max_stored_mb_per_key)`,
       );
     }
-    const share = { conversations: demand.newConversation ? 1 : 0, bytes };
-    this.adjust(owner, share, 1);
+    let place = demand.newConversation ? 1 : 0;
+    this.adjust(owner, { conversations: place, bytes }, 1);
     let released = false;
-    return () => {
+    const release = () => {
       if (released) return;
       released = true;
-      this.adjust(owner, share, -1);
+      this.adjust(owner, { conversations: place, bytes }, -1);
     };
+    return Object.assign(release, {
+      recorded: () => {
+        if (released || place === 0) return;
+        this.adjust(owner, { conversations: place, bytes: 0 }, -1);
+        place = 0;
+      },
+    });
   }
 
   private adjust(owner: string, share: StoredUsage, sign: 1 | -1): void {
