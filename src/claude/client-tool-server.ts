@@ -64,6 +64,8 @@ export class ClientToolServer {
   /** Calls without a tool_use id, by name and arguments (see above). */
   private readonly waitingByCall = new Map<string, Waiting>();
   private readonly answeredByCall = new Map<string, ToolResult>();
+  /** Calls the CLI still waits on, by JSON-RPC id: the CLI cancels one when its turn is interrupted. */
+  private readonly cancellable = new Map<number | string, () => void>();
 
   constructor(private readonly process: ClaudeProcess) {
     process.handleRequests("mcp_message", (request) => this.onMessage(request));
@@ -121,7 +123,15 @@ export class ClientToolServer {
 
   private async onMessage(request: Record<string, unknown>): Promise<unknown> {
     const message = request.message as JsonRpcMessage;
-    if (message.id === undefined) return { mcp_response: { jsonrpc: "2.0", result: {} } }; // a notification
+    if (message.id === undefined) {
+      // An interrupted turn's calls (measured: `notifications/cancelled` with their requestId): no
+      // answer reaches the CLI any more, so nothing waits for one.
+      if (message.method === "notifications/cancelled") {
+        const requestId = message.params?.requestId as number | string | undefined;
+        if (requestId !== undefined) this.cancellable.get(requestId)?.();
+      }
+      return { mcp_response: { jsonrpc: "2.0", result: {} } };
+    }
     const reply = (result: unknown) => ({ mcp_response: { jsonrpc: "2.0", id: message.id, result } });
     switch (message.method) {
       case "initialize":
@@ -135,9 +145,18 @@ export class ClientToolServer {
       case "tools/call": {
         const meta = (message.params?._meta ?? {}) as Record<string, unknown>;
         const toolUseId = String(meta["claudecode/toolUseId"] ?? "");
-        const result = toolUseId
-          ? await this.resultFor(toolUseId)
-          : await this.resultForCall(String(message.params?.name ?? ""), message.params?.arguments);
+        const result = await new Promise<ToolResult>((resolve) => {
+          const requestId = message.id as number | string;
+          const waiting = toolUseId
+            ? this.resultFor(toolUseId)
+            : this.resultForCall(String(message.params?.name ?? ""), message.params?.arguments);
+          this.cancellable.set(requestId, () => {
+            this.forget(toolUseId, message.params?.name, message.params?.arguments);
+            resolve({ text: "The call was cancelled.", isError: true });
+          });
+          void waiting.then(resolve);
+        });
+        this.cancellable.delete(message.id as number | string);
         return reply({ content: [{ type: "text", text: result.text }], isError: result.isError === true });
       }
       default:
@@ -149,6 +168,12 @@ export class ClientToolServer {
           },
         };
     }
+  }
+
+  /** A cancelled call's waiting entry goes: an answer for it later is kept for nobody. */
+  private forget(toolUseId: string, name: unknown, args: unknown): void {
+    if (toolUseId) this.waiting.delete(toolUseId);
+    else this.waitingByCall.delete(callKey(String(name ?? ""), args));
   }
 
   private resultFor(toolUseId: string): Promise<ToolResult> {

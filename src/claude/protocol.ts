@@ -67,6 +67,8 @@ export interface AssistantLine {
   message: { id: string; model: string; content: ContentBlock[]; usage?: ApiUsage };
   parent_tool_use_id: string | null;
   session_id: string;
+  /** The line's id, the same in the session transcript (where --resume-session-at can cut). */
+  uuid?: string;
 }
 
 export interface UserLine {

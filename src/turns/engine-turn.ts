@@ -2,7 +2,9 @@
  * One turn, from its first request to its end — the one owner of its state:
  *
  *   running ──(answer ends with client tool calls)──▶ waiting ──(results)──▶ running
- *   running ──(result line)──▶ finished          running | waiting ──(abort, timeout, new message)──▶ abandoned
+ *   waiting ──(its process wanted elsewhere)──▶ suspended ──(results: a fork of its session)──▶ running
+ *   running ──(result line)──▶ finished
+ *   running | waiting | suspended ──(abort, timeout, new message)──▶ abandoned
  *
  * It holds the lease (through its event source: closing the source ends or interrupts the turn),
  * the process's client tool server, the conversation turn (recorded when the CLI's result arrives,
@@ -10,6 +12,7 @@
  * answering it takes a `share`: the events up to the next pause or the end.
  */
 import type { ClientToolServer } from "../claude/client-tool-server.js";
+import type { UserContent } from "../claude/protocol.js";
 import type { ConversationTurn } from "../conversations/conversation-turn.js";
 import { AnswerSoFar, type KeptAnswer } from "./answer-so-far.js";
 import type { ParkedTurn, ParkedTurns } from "./parked-turns.js";
@@ -18,7 +21,13 @@ import { TurnControl } from "./turn-control.js";
 import type { TokenUsage, ToolCall, TurnEvent } from "./turn-event.js";
 import { toolCallsEntry } from "./turn-message.js";
 
-export type TurnState = "running" | "waiting" | "finished" | "abandoned";
+export type TurnState = "running" | "waiting" | "suspended" | "finished" | "abandoned";
+
+/**
+ * Runs the turn on a process: its first input, or — `forkArguments` set — the client's results in
+ * a new process that resumes a fork of the session right after the calls.
+ */
+export type TurnRunner = (content: UserContent, forkArguments?: string[]) => AsyncIterable<TurnEvent>;
 
 export interface TurnObservers {
   /** The first token of the answer (text, reasoning or a tool call), seconds after the start. */
@@ -57,19 +66,36 @@ export interface TurnShare {
 
 export class EngineTurn implements ParkedTurn {
   private state: TurnState = "running";
-  readonly control = new TurnControl();
+  /** The running part's signal: each process the turn runs on gets its own. */
+  private control = new TurnControl();
   /** The process's client tool server, once leased (turns with client tools). */
   server: ClientToolServer | undefined;
   /** The calls the turn waits on, as the client got them. */
   private pending: ToolCall[] = [];
   private source: AsyncIterator<TurnEvent> | undefined;
   private readonly startedAt = performance.now();
+  private firstTokenSeen = false;
+  /** Set while suspended: how a new process continues the session after the calls. */
+  private forkArguments: string[] | undefined;
 
   constructor(
     readonly identity: TurnIdentity,
     private readonly waiting: ParkedTurns<EngineTurn>,
     private readonly observers: TurnObservers,
+    private readonly runner: TurnRunner,
+    /** Where the session can be forked right after the calls (see resume-points.ts). */
+    private readonly forkArgumentsFor: (callIds: string[]) => string[] | undefined,
   ) {}
+
+  /** Aborted when the turn's current part must stop (client gone, deadline, stream cut). */
+  get signal(): AbortSignal {
+    return this.control.signal;
+  }
+
+  /** Whether a process waits idle for this turn (a suspended turn holds none). */
+  get holdsProcess(): boolean {
+    return this.state === "waiting";
+  }
 
   get conversation(): ConversationTurn {
     return this.identity.conversation;
@@ -84,18 +110,52 @@ export class EngineTurn implements ParkedTurn {
     return this.pending.map((call) => call.id);
   }
 
-  /** Starts reading the turn's events (the CLI's output, already in the turn's terms). */
-  begin(events: AsyncIterable<TurnEvent>): void {
-    this.source = this.fold(events)[Symbol.asyncIterator]();
+  /** Runs the turn's first input; its events are read as requests take shares. */
+  begin(content: UserContent): void {
+    this.source = this.fold(this.runner(content))[Symbol.asyncIterator]();
   }
 
-  /** The client's results for the calls the turn waits on: it runs on (the caller takes a share). */
+  /**
+   * The client's results for the calls the turn waits on: it runs on (the caller takes a share) —
+   * in its process, which waits for them, or, suspended, in a fork of its session that gets them
+   * as the calls' results.
+   */
   answer(results: ReadonlyArray<{ callId: string; text: string }>): void {
+    if (this.state === "suspended") {
+      const text = new Map(results.map((result) => [result.callId, result.text]));
+      const content = this.pending.map((call) => ({
+        type: "tool_result",
+        tool_use_id: call.id,
+        content: text.get(call.id) ?? "",
+      }));
+      this.state = "running";
+      this.control = new TurnControl();
+      this.source = this.fold(this.runner(content, this.forkArguments))[Symbol.asyncIterator]();
+      return;
+    }
     this.transition("waiting", "running");
     for (const { callId, text } of results) {
       const call = this.pending.find((pending) => pending.id === callId);
       this.server?.answer(callId, { text }, call);
     }
+  }
+
+  /**
+   * Gives the waiting turn's process up (interrupted, then cleared for others) and keeps the turn:
+   * the client's results later go to a fork of its session. false when the session cannot be
+   * forked right after the calls (the caller abandons the turn instead).
+   */
+  suspend(): boolean {
+    if (this.state !== "waiting") return false;
+    const forkArguments = this.forkArgumentsFor(this.toolCallIds);
+    if (!forkArguments) return false;
+    this.state = "suspended";
+    this.forkArguments = forkArguments;
+    // Closing the source interrupts the turn and returns its process to the pool.
+    void this.source?.return?.(undefined);
+    this.source = undefined;
+    this.server = undefined;
+    return true;
   }
 
   /** This request's part of the turn: the events up to the next pause for tool calls, or the end. */
@@ -161,7 +221,6 @@ export class EngineTurn implements ParkedTurn {
   private async *fold(events: AsyncIterable<TurnEvent>): AsyncGenerator<TurnEvent> {
     const { conversation } = this.identity;
     let answer = new AnswerSoFar();
-    let firstToken = true;
     let answered = false;
     const settleCache = (kept: KeptAnswer | undefined) => {
       if (answered) return;
@@ -171,8 +230,11 @@ export class EngineTurn implements ParkedTurn {
     try {
       for await (const event of events) {
         answer.add(event);
-        if (firstToken && (event.type === "text" || event.type === "reasoning" || event.type === "tool_call")) {
-          firstToken = false;
+        if (
+          !this.firstTokenSeen &&
+          (event.type === "text" || event.type === "reasoning" || event.type === "tool_call")
+        ) {
+          this.firstTokenSeen = true;
           this.observers.firstToken((performance.now() - this.startedAt) / 1000);
         }
         if (event.type === "paused") {

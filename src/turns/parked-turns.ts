@@ -11,6 +11,10 @@ export interface ParkedTurn {
   owner: string;
   /** Ends the turn: interrupts it and answers its pending calls with an error. */
   abandon(reason: string): void;
+  /** Whether a process waits idle for the turn (default: yes). */
+  readonly holdsProcess?: boolean;
+  /** Gives its process up but keeps waiting for the results; false if it cannot. */
+  suspend?(): boolean;
 }
 
 export class ParkedTurns<T extends ParkedTurn> {
@@ -71,12 +75,19 @@ export class ParkedTurns<T extends ParkedTurn> {
     return false;
   }
 
-  /** Abandons the turn that has waited longest (its process is wanted elsewhere); false if none waits. */
-  abandonOldest(reason: string): boolean {
-    const [oldest] = this.timers.keys();
-    if (!oldest || !this.remove(oldest)) return false;
-    oldest.abandon(reason);
-    return true;
+  /**
+   * Frees the process of the turn that has waited longest (its process is wanted elsewhere):
+   * suspended if it can be (its results go on later), else abandoned. false if no turn holds one.
+   */
+  releaseOldest(reason: string): boolean {
+    for (const turn of this.timers.keys()) {
+      if (turn.holdsProcess === false) continue;
+      if (turn.suspend?.()) return true;
+      this.remove(turn);
+      turn.abandon(reason);
+      return true;
+    }
+    return false;
   }
 
   abandonAll(reason: string): void {

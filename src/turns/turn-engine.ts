@@ -16,13 +16,14 @@ import { invalidRequest } from "../errors.js";
 import type { ProcessPool } from "../pool/process-pool.js";
 import { runPooledTurn } from "../pool/run-pooled-turn.js";
 import type { KeptAnswer } from "./answer-so-far.js";
-import { EngineTurn, type TurnObservers, type TurnShare } from "./engine-turn.js";
+import { EngineTurn, type TurnObservers, type TurnRunner, type TurnShare } from "./engine-turn.js";
 import { keptShare, settleCache } from "./kept-share.js";
 import type { ParkedTurns } from "./parked-turns.js";
 import { readTurnOutput } from "./read-turn-output.js";
 import { composeTurnContent } from "./render-history.js";
 import type { RequestDeadline } from "./request-deadline.js";
 import { resolveImages } from "./resolve-images.js";
+import { ResumePoints } from "./resume-points.js";
 import type { TokenUsage } from "./token-usage.js";
 import { handedOver, noTurnWaiting, resultsMissing, resultsOfSeveralTurns } from "./tool-result-errors.js";
 import { historyEntry, type TurnMessage } from "./turn-message.js";
@@ -75,7 +76,7 @@ export class TurnEngine {
    * that never answer must not stall everyone else for tools.pending_timeout_seconds.
    */
   releaseWaiting(): boolean {
-    return this.dependencies.waiting.abandonOldest(
+    return this.dependencies.waiting.releaseOldest(
       "Another request needed the process while this turn waited for tool results.",
     );
   }
@@ -156,18 +157,22 @@ export class TurnEngine {
     );
     if (clientTools?.instruction) content.push({ type: "text", text: clientTools.instruction });
     const cacheKey = request.cache?.key;
-    const turn = new EngineTurn(
-      { conversation, model, systemPrompt: conversation.systemPrompt ?? undefined, toolsKey: clientTools?.key },
-      waiting,
-      this.observers(owner, model, cache && cacheKey ? (kept) => settleCache(cache, cacheKey, kept) : undefined),
-    );
-    const lines = conversation.track(
-      runPooledTurn(pool, {
+    const resumePoints = new ResumePoints();
+    const runner: TurnRunner = (input, forkArguments) => {
+      // A fork continues the conversation in a new process (the session is its until recorded).
+      const claim = forkArguments
+        ? {
+            id: conversation.conversationId ?? `fork:${forkArguments[1]}`,
+            revision: conversation.revision,
+            resumeArgs: forkArguments,
+          }
+        : conversation.claim;
+      const lines = runPooledTurn(pool, {
         profile: conversation.profile,
         model,
-        content,
-        signal: turn.control.signal,
-        claim: conversation.claim,
+        content: input,
+        signal: turn.signal,
+        claim,
         maxHeld: caller.limits.maxProcesses,
         effort: request.effort ?? settings.effort,
         keep: () => conversation.keep(),
@@ -176,9 +181,18 @@ export class TurnEngine {
           turn.server = clientToolServerOf(lease.process);
           await turn.server?.setTools(clientTools.tools);
         },
-      }),
+      });
+      const tracked = conversation.track(resumePoints.track(lines));
+      return readTurnOutput(tracked, model, { structured: request.jsonSchema !== undefined });
+    };
+    const turn: EngineTurn = new EngineTurn(
+      { conversation, model, systemPrompt: conversation.systemPrompt ?? undefined, toolsKey: clientTools?.key },
+      waiting,
+      this.observers(owner, model, cache && cacheKey ? (kept) => settleCache(cache, cacheKey, kept) : undefined),
+      runner,
+      (callIds) => resumePoints.forkArguments(callIds),
     );
-    turn.begin(readTurnOutput(lines, model, { structured: request.jsonSchema !== undefined }));
+    turn.begin(content);
     return turn.share(deadline);
   }
 

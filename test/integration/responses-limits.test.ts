@@ -84,9 +84,12 @@ describe("Responses API limits", () => {
     });
     expect(deleted.status).toBe(200);
     expect((await usageOf("plain")).bytes).toBe(before.bytes);
-    // Its turn still waits: the new message ends it.
-    await eventually(() => expect(test.gateway.services.engine.waitingCount).toBe(1));
-    await respond(keys.plain, { input: "next" });
+    // Its turn still waits (suspended once the next request took the only process) for the results.
+    expect((await respond(keys.plain, { input: "next" })).status).toBe(200);
+    expect(test.gateway.services.engine.waitingCount).toBe(1);
+    const fc = paused.body.output.find((item) => item.type === "function_call");
+    const output = [{ type: "function_call_output", call_id: fc?.call_id, output: "done" }];
+    expect((await respond(keys.plain, { store: false, tools: [lookup], input: output })).status).toBe(200);
     await eventually(() => expect(test.gateway.services.engine.waitingCount).toBe(0));
   });
 
@@ -116,12 +119,13 @@ describe("Responses API limits", () => {
     expect(Date.now() - started).toBeLessThan(20_000);
     const paused = await waiting;
     const fc = paused.body.output.find((item) => item.type === "function_call");
+    // Its process went to the queued request; its results still reach the model (a fork of its session).
     const late = await respond(keys.small, {
       store: false,
       tools: [lookup],
-      input: [{ type: "function_call_output", call_id: fc?.call_id, output: "too late" }],
+      input: [{ type: "function_call_output", call_id: fc?.call_id, output: "later" }],
     });
-    expect(late.body.error.code).toBe("tool_calls_not_pending");
+    expect(late.body.output.at(-1)?.content[0]?.text).toBe("TOOL_RESULT: later");
   });
 
   it("hands a conversation over through previous_response_id: the new agent's turn runs under its id", async () => {
