@@ -31,8 +31,9 @@ export async function readJsonBody(context: Context, options: { optional?: boole
   }
   // JSON.parse takes any depth, but every recursive walk after it (schemas, hashing, storing the
   // input again) would overflow the stack on a body nested thousands deep — after the turn ran.
-  if (nestedDeeperThan(body, maxNesting)) {
-    throw invalidRequest(`The JSON body is nested more than ${maxNesting} levels deep.`, null, "nesting_too_deep");
+  const tooDeep = fieldNestedDeeperThan(body, maxNesting);
+  if (tooDeep !== undefined) {
+    throw invalidRequest(`'${tooDeep}' is nested more than ${maxNesting} levels deep.`, tooDeep, "nesting_too_deep");
   }
   return body;
 }
@@ -40,15 +41,16 @@ export async function readJsonBody(context: Context, options: { optional?: boole
 /** Far deeper than any real request (JSON schemas nest a few dozen levels at most). */
 const maxNesting = 100;
 
-function nestedDeeperThan(value: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
+/** The top-level field whose value nests deeper than `max` (the body itself: ""), if any. */
+function fieldNestedDeeperThan(value: unknown, max: number): string | undefined {
+  const stack: Array<[unknown, number, string]> = [[value, 0, ""]];
   for (let next = stack.pop(); next; next = stack.pop()) {
-    const [node, depth] = next;
+    const [node, depth, field] = next;
     if (typeof node !== "object" || node === null) continue;
-    if (depth >= max) return true;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+    if (depth >= max) return field;
+    for (const [key, child] of Object.entries(node)) stack.push([child, depth + 1, depth === 0 ? key : field]);
   }
-  return false;
+  return undefined;
 }
 
 function isJsonType(type: string | undefined): boolean {

@@ -99,6 +99,7 @@ describe("Responses API limits", () => {
     const deep = await respond(keys.plain, { input: "hi", metadata_extra: nested });
     expect(deep.status).toBe(400);
     expect(deep.body.error.code).toBe("nesting_too_deep");
+    expect(deep.body.error.param).toBe("metadata_extra");
     const nullPart = await respond(keys.plain, { input: [{ role: "user", content: [null] }] });
     expect(nullPart.status).toBe(400);
     expect(nullPart.body.error.param).toBe("input[0].content[0]");
