@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GatewayError } from "../errors.js";
+import { expectBadRequest } from "../../test/support/expect-bad-request.js";
 import { composeTurnContent } from "../turns/render-history.js";
 import { historyEntry, type TurnMessage } from "../turns/turn-message.js";
 import type { ChatMessage } from "./chat-completion-request.js";
@@ -11,15 +11,7 @@ const entriesOf = (mapped: ReturnType<typeof mapChatMessages>) =>
   mapped.input.kind === "messages" ? mapped.input.messages.map(historyEntry) : [];
 
 function expectInvalid(messages: ChatMessage[], param: string) {
-  try {
-    mapChatMessages(messages);
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatewayError);
-    expect((error as GatewayError).status).toBe(400);
-    expect((error as GatewayError).param).toBe(param);
-    return;
-  }
-  throw new Error("expected a 400");
+  expectBadRequest(() => mapChatMessages(messages), param);
 }
 
 describe("mapChatMessages", () => {

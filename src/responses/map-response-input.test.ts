@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GatewayError } from "../errors.js";
+import { expectBadRequest } from "../../test/support/expect-bad-request.js";
 import type { ChatMessage } from "../openai/chat-completion-request.js";
 import { mapChatMessages } from "../openai/map-chat-messages.js";
 import { AnswerSoFar } from "../turns/answer-so-far.js";
@@ -13,16 +13,7 @@ import { parseResponsesRequest } from "./responses-request.js";
 const map = (body: Record<string, unknown>) => mapResponseInput(parseResponsesRequest(body));
 
 function expectInvalid(body: Record<string, unknown>, param: string, code?: string) {
-  try {
-    map(body);
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatewayError);
-    expect((error as GatewayError).status).toBe(400);
-    expect((error as GatewayError).param).toBe(param);
-    if (code) expect((error as GatewayError).code).toBe(code);
-    return;
-  }
-  throw new Error("expected a 400");
+  expectBadRequest(() => map(body), param, code);
 }
 
 const png = "data:image/png;base64,iVBORw0KGgo=";

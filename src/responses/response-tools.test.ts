@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GatewayError } from "../errors.js";
+import { expectBadRequest } from "../../test/support/expect-bad-request.js";
 import { ignoredToolTypes, parseResponseTools } from "./response-tools.js";
 import { parseResponsesRequest } from "./responses-request.js";
 
@@ -16,15 +16,7 @@ const agents = {
 };
 
 function expectInvalid(body: Record<string, unknown>, param: string, code?: string) {
-  try {
-    tools(body);
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatewayError);
-    expect((error as GatewayError).param).toBe(param);
-    if (code) expect((error as GatewayError).code).toBe(code);
-    return;
-  }
-  throw new Error("expected a 400");
+  expectBadRequest(() => tools(body), param, code);
 }
 
 describe("parseResponseTools", () => {

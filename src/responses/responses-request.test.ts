@@ -1,23 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { expectBadRequest } from "../../test/support/expect-bad-request.js";
 import { specProperties } from "../../test/support/openapi-validator.js";
-import { GatewayError } from "../errors.js";
 import { rejectUnsupportedResponseFields, responseFieldPolicy } from "./response-field-policy.js";
 import { parseTextFormat } from "./response-format.js";
 import { mapResponseReasoningEffort, wantsReasoningSummary } from "./response-reasoning.js";
 import { parseResponsesRequest } from "./responses-request.js";
 
-function expectInvalid(run: () => unknown, param: string, code?: string) {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatewayError);
-    expect((error as GatewayError).status).toBe(400);
-    expect((error as GatewayError).param).toBe(param);
-    if (code) expect((error as GatewayError).code).toBe(code);
-    return;
-  }
-  throw new Error("expected a 400");
-}
+const expectInvalid = expectBadRequest;
 
 describe("parseResponsesRequest", () => {
   it("accepts unknown fields and explicit nulls", () => {
