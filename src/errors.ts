@@ -75,7 +75,8 @@ export function toOpenAIErrorBody(error: GatewayError, requestId?: string): Open
   };
 }
 
-function errorHeaders(error: GatewayError): Record<string, string> {
+/** Retry advice, the same in every dialect. */
+export function errorHeaders(error: GatewayError): Record<string, string> {
   const headers: Record<string, string> = {};
   if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(Math.ceil(error.retryAfterSeconds));
   if (error.retryable === false) headers["x-should-retry"] = "false";

@@ -12,6 +12,7 @@ import { measure } from "./middleware/measure.js";
 import { chatCompletionRoutes } from "./routes/chat-completions.js";
 import { conversationRoutes } from "./routes/conversations.js";
 import { healthRoutes } from "./routes/health.js";
+import { messageRoutes } from "./routes/messages.js";
 import { modelRoutes } from "./routes/models.js";
 import { observabilityRoutes } from "./routes/observability.js";
 import { responseRoutes } from "./routes/responses.js";
@@ -31,8 +32,16 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
       "*",
       cors({
         origin: origins.includes("*") ? "*" : origins,
-        allowHeaders: ["authorization", "x-api-key", "content-type", "x-request-id", "x-conversation-id"],
-        exposeHeaders: ["x-request-id", "x-conversation-id", "retry-after", "x-should-retry"],
+        allowHeaders: [
+          "authorization",
+          "x-api-key",
+          "content-type",
+          "x-request-id",
+          "x-conversation-id",
+          "anthropic-version",
+          "anthropic-beta",
+        ],
+        exposeHeaders: ["x-request-id", "request-id", "x-conversation-id", "retry-after", "x-should-retry"],
         maxAge: 600,
       }),
     );
@@ -69,6 +78,7 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
   app.route("/", modelRoutes(services));
   app.route("/", chatCompletionRoutes(services));
   app.route("/", responseRoutes(services));
+  app.route("/", messageRoutes(services));
   app.route("/", conversationRoutes(services));
   app.route("/", sessionRoutes(services));
   app.notFound((context) => {

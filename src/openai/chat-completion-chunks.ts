@@ -1,5 +1,5 @@
 /** A turn's events → the chunks of a streamed chat completion, in OpenAI's order. */
-import { GatewayError } from "../errors.js";
+import { streamedReplacement } from "../turns/streamed-replacement.js";
 import type { TurnEvent } from "../turns/turn-event.js";
 import { ChunkBuilder, type CompletionIdentity, type GatewayChatCompletionChunk } from "./chat-completion-builders.js";
 
@@ -18,9 +18,7 @@ export async function* chatCompletionChunks(
     if (event.type === "text") {
       yield builder.content(event.text);
     } else if (event.type === "replace") {
-      // Sent text cannot be taken back: continue only if the replacement extends it.
-      if (!event.text.startsWith(event.discarded)) throw streamInterrupted();
-      const rest = event.text.slice(event.discarded.length);
+      const rest = streamedReplacement(event);
       if (rest.length > 0) yield builder.content(rest);
     } else if (event.type === "refusal") {
       yield builder.refusal(event.text);
@@ -38,11 +36,4 @@ export async function* chatCompletionChunks(
       if (options.includeUsage) yield builder.usage(event.usage);
     }
   }
-}
-
-function streamInterrupted(): GatewayError {
-  return new GatewayError(
-    "The upstream stream broke mid-answer and Claude Code regenerated the answer differently; retry the request.",
-    { status: 502, type: "server_error", code: "upstream_stream_interrupted" },
-  );
 }

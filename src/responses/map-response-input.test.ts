@@ -261,7 +261,7 @@ describe("our own output, sent back as input", () => {
   async function* turn(events: TurnEvent[]): AsyncGenerator<TurnEvent> {
     yield* events;
   }
-  const usage = { input: 10, output: 5, cachedInput: 0, reasoning: 0 };
+  const usage = { input: 10, output: 5, cachedInput: 0, cacheWrite: 0, reasoning: 0 };
 
   it("reads as the answer the gateway recorded", async () => {
     const events: TurnEvent[] = [

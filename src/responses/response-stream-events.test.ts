@@ -16,7 +16,7 @@ import { responseErrorEvent } from "./response-stream-event.js";
 import { responseStreamEvents } from "./response-stream-events.js";
 import { parseResponsesRequest } from "./responses-request.js";
 
-const usage = { input: 120, output: 30, cachedInput: 100, reasoning: 12 };
+const usage = { input: 120, output: 30, cachedInput: 100, cacheWrite: 0, reasoning: 12 };
 const model = "claude-sonnet-4-6";
 const started: TurnEvent = { type: "started", model };
 const finished = (finishReason: "stop" | "length" | "content_filter" = "stop"): TurnEvent => ({

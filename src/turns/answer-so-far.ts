@@ -11,6 +11,8 @@ export class AnswerSoFar {
   content = "";
   refusal: string | null = null;
   reasoning = "";
+  /** The upstream's signature of the thinking (the last one given). */
+  reasoningSignature = "";
   /** Indexed by the events' `index`, in the order the model called them. */
   readonly toolCalls: ToolCall[] = [];
 
@@ -28,6 +30,9 @@ export class AnswerSoFar {
         break;
       case "reasoning":
         this.reasoning += event.text;
+        break;
+      case "reasoning_signature":
+        this.reasoningSignature = event.signature;
         break;
       case "tool_call":
         this.toolCalls[event.index] = { id: event.id, name: event.name, arguments: "" };

@@ -20,6 +20,7 @@ import type { RequestDeadline } from "./request-deadline.js";
 import { TurnControl } from "./turn-control.js";
 import type { TokenUsage, ToolCall, TurnEvent } from "./turn-event.js";
 import { toolCallsEntry } from "./turn-message.js";
+import type { ToolResultInput } from "./turn-request.js";
 
 export type TurnState = "running" | "waiting" | "suspended" | "finished" | "abandoned";
 
@@ -120,13 +121,14 @@ export class EngineTurn implements ParkedTurn {
    * in its process, which waits for them, or, suspended, in a fork of its session that gets them
    * as the calls' results.
    */
-  answer(results: ReadonlyArray<{ callId: string; text: string }>): void {
+  answer(results: readonly ToolResultInput[]): void {
     if (this.state === "suspended") {
-      const text = new Map(results.map((result) => [result.callId, result.text]));
+      const byCall = new Map(results.map((result) => [result.callId, result]));
       const content = this.pending.map((call) => ({
         type: "tool_result",
         tool_use_id: call.id,
-        content: text.get(call.id) ?? "",
+        content: byCall.get(call.id)?.text ?? "",
+        ...(byCall.get(call.id)?.isError ? { is_error: true } : {}),
       }));
       this.state = "running";
       this.control = new TurnControl();
@@ -134,9 +136,9 @@ export class EngineTurn implements ParkedTurn {
       return;
     }
     this.transition("waiting", "running");
-    for (const { callId, text } of results) {
+    for (const { callId, text, isError } of results) {
       const call = this.pending.find((pending) => pending.id === callId);
-      this.server?.answer(callId, { text }, call);
+      this.server?.answer(callId, { text, isError }, call);
     }
   }
 

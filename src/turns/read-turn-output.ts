@@ -65,11 +65,11 @@ class OutputReader {
   /** The latest streamed message: whether it completed, and the text emitted for it. */
   private current: { stopped: boolean; emitted: string; separated: boolean } | undefined;
 
-  *start(model: string): Generator<TurnEvent> {
+  *start(model: string, usage?: ApiUsage): Generator<TurnEvent> {
     this.model = cleanModelName(model);
     if (this.started) return;
     this.started = true;
-    yield { type: "started", model: this.model };
+    yield { type: "started", model: this.model, ...(usage ? { usage: tokenUsageOf(usage) } : {}) };
   }
 
   /** The text to emit for `value`, with a blank line ahead of a new block when one is due. */
@@ -102,7 +102,7 @@ class OutputReader {
       this.current = { stopped: false, emitted: "", separated: false };
       this.toolBlocks.clear();
       this.messageUsage = event.message.usage;
-      yield* this.start(event.message.model);
+      yield* this.start(event.message.model, event.message.usage);
     } else if (event.type === "content_block_start" && event.content_block.type === "text") {
       this.textBlockStarts();
     } else if (event.type === "content_block_start" && event.content_block.type === "tool_use") {
@@ -116,6 +116,9 @@ class OutputReader {
     } else if (event.type === "content_block_delta" && event.delta.type === "thinking_delta") {
       const thinking = (event.delta as { thinking: string }).thinking;
       if (thinking.length > 0) yield { type: "reasoning", text: thinking };
+    } else if (event.type === "content_block_delta" && event.delta.type === "signature_delta") {
+      const signature = (event.delta as { signature?: unknown }).signature;
+      if (typeof signature === "string" && signature.length > 0) yield { type: "reasoning_signature", signature };
     } else if (event.type === "content_block_delta" && event.delta.type === "input_json_delta") {
       const index = this.toolBlocks.get(event.index);
       const fragment = (event.delta as { partial_json: string }).partial_json;

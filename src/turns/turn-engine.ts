@@ -27,7 +27,7 @@ import { ResumePoints } from "./resume-points.js";
 import type { TokenUsage } from "./token-usage.js";
 import { handedOver, noTurnWaiting, resultsMissing, resultsOfSeveralTurns } from "./tool-result-errors.js";
 import { historyEntry, type TurnMessage } from "./turn-message.js";
-import type { TurnRequest } from "./turn-request.js";
+import type { ToolResultInput, TurnRequest } from "./turn-request.js";
 
 export interface TurnEngineDependencies {
   pool: ProcessPool;
@@ -204,7 +204,7 @@ export class TurnEngine {
    */
   private async continueWaiting(
     request: TurnRequest,
-    results: Array<{ callId: string; text: string }>,
+    results: ToolResultInput[],
     deadline: RequestDeadline,
   ): Promise<TurnShare> {
     const { waiting } = this.dependencies;
@@ -214,7 +214,7 @@ export class TurnEngine {
     const parked = waiting.take(owner, ids);
     if (parked === "several") throw resultsOfSeveralTurns(request.messagesParam);
     if (!parked) throw noTurnWaiting(ids, request.messagesParam);
-    const answered = results.map((result): TurnMessage => ({ role: "tool", ...result }));
+    const answered = results.map(({ callId, text }): TurnMessage => ({ role: "tool", callId, text }));
     if (handedOver(parked.identity, request)) {
       // A recorded conversation keeps its system prompt: refused before the waiting turn is lost.
       const { conversationId, systemPrompt } = request;

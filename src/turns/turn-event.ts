@@ -15,11 +15,14 @@ export interface ToolCall {
 }
 
 export type TurnEvent =
-  | { type: "started"; model: string }
+  /** `usage`: the first API message's input as its start reported it (absent for a kept answer). */
+  | { type: "started"; model: string; usage?: TokenUsage }
   | { type: "text"; text: string }
   | { type: "refusal"; text: string }
   /** The model's thinking, streamed. */
   | { type: "reasoning"; text: string }
+  /** The upstream's signature of the thinking so far (Anthropic clients send thinking back with it). */
+  | { type: "reasoning_signature"; signature: string }
   /** `discarded` (the tail of the text so far) is superseded by `text`. */
   | { type: "replace"; discarded: string; text: string }
   /** The model calls a client function (`index` counts the calls of this answer). */

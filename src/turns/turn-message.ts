@@ -35,8 +35,20 @@ export function historyEntry(message: TurnMessage): HistoryEntry {
 export function toolCallsEntry(text: string, calls: readonly ToolCall[]): HistoryEntry {
   return {
     role: "assistant",
-    text: JSON.stringify([text.trim(), calls.map((call) => [call.id, call.name, call.arguments])]),
+    text: JSON.stringify([text.trim(), calls.map((call) => [call.id, call.name, canonicalArguments(call.arguments)])]),
   };
+}
+
+/**
+ * Arguments as compact JSON: the model's text may be spaced (`{"a": 1}`), and a client that parsed
+ * it (Anthropic's `tool_use.input`) sends back an object, serialised its own way.
+ */
+function canonicalArguments(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch {
+    return text;
+  }
 }
 
 /** How a tool result counts for conversation continuity. */

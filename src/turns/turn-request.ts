@@ -8,7 +8,14 @@ export type TurnInput =
   /** New user messages: as they count for the record, and as the CLI reads them (images unresolved). */
   | { kind: "messages"; messages: TurnMessage[]; blocks: ContentBlock[] }
   /** The client's results for the calls a waiting turn answered with. */
-  | { kind: "tool_results"; results: Array<{ callId: string; text: string }> };
+  | { kind: "tool_results"; results: ToolResultInput[] };
+
+/** The client's result of one call; `isError`: the call failed (the model is told so). */
+export interface ToolResultInput {
+  callId: string;
+  text: string;
+  isError?: boolean;
+}
 
 export interface TurnRequest {
   caller: Caller;

@@ -21,6 +21,8 @@ export function requestId(): MiddlewareHandler<GatewayEnv> {
     const id = given && requestIdPattern.test(given) ? given : `req_${randomBytes(12).toString("hex")}`;
     context.set("requestId", id);
     context.header("x-request-id", id);
+    // Anthropic's clients read it from `request-id`.
+    context.header("request-id", id);
     await next();
   };
 }

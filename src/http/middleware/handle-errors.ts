@@ -1,5 +1,9 @@
-/** The one place a thrown error becomes an HTTP response (OpenAI error JSON). */
+/**
+ * The one place a thrown error becomes an HTTP response: Anthropic's error JSON on the Messages
+ * routes (whatever failed — the key, a limit, the body), OpenAI's everywhere else.
+ */
 import type { Context } from "hono";
+import { toAnthropicErrorResponse } from "../../anthropic/anthropic-errors.js";
 import { asGatewayError, toOpenAIErrorResponse } from "../../errors.js";
 import type { Logger } from "../../observability/logger.js";
 import type { GatewayEnv } from "../gateway-env.js";
@@ -18,11 +22,17 @@ export function handleError(logger: Logger) {
     if (gatewayError.status >= 500)
       logger.error({ ...fields, err: gatewayError.cause ?? gatewayError }, gatewayError.message);
     else logger.info(fields, gatewayError.message);
-    const response = toOpenAIErrorResponse(gatewayError, requestId);
+    const anthropic = isAnthropicPath(context.req.path);
+    const response = (anthropic ? toAnthropicErrorResponse : toOpenAIErrorResponse)(gatewayError, requestId);
     // CORS and other headers middleware set before the error stay on the error response.
     context.res.headers.forEach((value, name) => {
       if (!response.headers.has(name)) response.headers.set(name, value);
     });
     return response;
   };
+}
+
+/** The Messages API's paths, where clients expect Anthropic's errors. */
+export function isAnthropicPath(path: string): boolean {
+  return path === "/v1/messages" || path.startsWith("/v1/messages/");
 }

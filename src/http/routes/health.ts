@@ -1,5 +1,5 @@
 /**
- * GET /health: liveness (the process answers). GET /health/ready: readiness — the CLI was found
+ * GET /health (and GET or HEAD /): liveness (the process answers). GET /health/ready: readiness — the CLI was found
  * and runs, the conversation store answers; 503 until both answer. Open without a key (load
  * balancers), so it says only that; the detail (CLI version, the pool's processes) is for callers
  * with the `admin` grant, and never shows paths, keys or conversation ids.
@@ -12,6 +12,8 @@ import type { GatewayServices } from "../gateway-services.js";
 export function healthRoutes(services: GatewayServices): Hono<GatewayEnv> {
   const routes = new Hono<GatewayEnv>();
   routes.get("/health", (context) => context.json({ status: "ok" }));
+  // Claude Code checks its base URL with `HEAD /` before its first request.
+  routes.get("/", (context) => context.json({ status: "ok" }));
   routes.get("/health/ready", async (context) => {
     const version = await services.claude.version;
     const storeUp = await storeAnswers(services);

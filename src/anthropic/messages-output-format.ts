@@ -1,0 +1,25 @@
+/**
+ * Structured output: `output_config.format` (or the beta's `output_format`) `{type: "json_schema",
+ * schema}` → the CLI's `--json-schema`, the schema normalised to what the CLI checks. The answer's
+ * text block is then the JSON text, as Anthropic's is.
+ */
+import { normalizeJsonSchemaAt } from "../claude/normalize-json-schema.js";
+import { invalidRequest } from "../errors.js";
+import type { MessagesRequest } from "./messages-request.js";
+
+/** The schema as the CLI takes it (JSON text); undefined: no structured output asked for. */
+export function parseMessagesOutputFormat(request: MessagesRequest): string | undefined {
+  const configured = request.output_config?.format;
+  const beta = (request as { output_format?: unknown }).output_format;
+  const param = configured ? "output_config.format" : "output_format";
+  const format = (configured ?? beta) as { type?: unknown; schema?: unknown } | null | undefined;
+  if (format === undefined || format === null) return undefined;
+  if (typeof format !== "object" || format.type !== "json_schema") {
+    throw invalidRequest(`${param}.type: only 'json_schema' is supported.`, `${param}.type`, "invalid_value");
+  }
+  const schema = format.schema;
+  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
+    throw invalidRequest(`${param}.schema: a JSON Schema object is required.`, `${param}.schema`, "invalid_value");
+  }
+  return JSON.stringify(normalizeJsonSchemaAt(schema as Record<string, unknown>, `${param}.schema`));
+}

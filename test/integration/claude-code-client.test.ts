@@ -1,0 +1,40 @@
+/**
+ * Claude Code itself as a client: the real `claude -p` pointed at the gateway
+ * (ANTHROPIC_BASE_URL), the gateway's own real CLI answering from the mock Anthropic API. A plain
+ * prompt, and one whose model calls the outer Claude Code's Bash tool: the outer CLI runs it on its
+ * side and its result comes back through the gateway to the waiting turn.
+ */
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { runClaudeClient } from "../support/run-claude-client.js";
+import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
+
+const key = "sk-outer-claude-key";
+let test: TestGateway;
+beforeAll(async () => {
+  test = await startTestGateway({ auth: { api_keys: [key] } });
+});
+afterAll(() => test.close());
+
+it("answers a plain prompt", async () => {
+  const run = await runClaudeClient({ baseUrl: test.url, apiKey: key, prompt: "hello from the outer claude" });
+  expect(run.stderr).toBe("");
+  expect(run.stdout.trim()).toBe("ECHO: hello from the outer claude");
+  expect(run.exitCode).toBe(0);
+});
+
+it("runs the outer Claude Code's own tool, and the result reaches the waiting turn", async () => {
+  const prompt = `run it [[tool:mcp__client__Bash ${JSON.stringify({ command: "echo ran-by-the-outer-claude" })}]]`;
+  const run = await runClaudeClient({
+    baseUrl: test.url,
+    apiKey: key,
+    prompt,
+    extraArgs: ["--allowedTools", "Bash(echo:*)"],
+  });
+  expect(run.stderr).toBe("");
+  expect(run.stdout.trim()).toBe("TOOL_RESULT: ran-by-the-outer-claude");
+  expect(run.exitCode).toBe(0);
+  // The model's call went out as the outer CLI's own tool, and its result came back as a tool result.
+  const requests = test.environment.mock.messageRequests();
+  const last = requests.at(-1)?.body.messages?.at(-1);
+  expect(JSON.stringify(last)).toContain("ran-by-the-outer-claude");
+});

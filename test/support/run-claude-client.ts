@@ -1,0 +1,86 @@
+/**
+ * Runs the real `claude` (the npm dependency's binary) as a CLIENT of the gateway: `claude -p
+ * <prompt>` with ANTHROPIC_BASE_URL at the gateway and ANTHROPIC_API_KEY as the gateway key, fully
+ * offline, no stdin, as root in CI. Each run gets a fresh directory, removed afterwards, for HOME,
+ * CLAUDE_CONFIG_DIR (its own sessions and settings, nothing of the user's) and the working
+ * directory its tools run in.
+ *
+ * CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 stops every connection but the base URL's (measured
+ * with the mock: `HEAD /`, then `POST /v1/messages?beta=true`); CLAUDE_CODE_MAX_RETRIES=0 shows a
+ * failure at once instead of after ten retries. On timeout its own pid gets SIGTERM, then SIGKILL.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { claudeBinary } from "./claude-test-environment.js";
+
+export interface ClaudeClientRun {
+  exitCode: number | null;
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunClaudeClientOptions {
+  /** The gateway's URL (no /v1: the client adds it). */
+  baseUrl: string;
+  apiKey: string;
+  prompt: string;
+  /** More flags, before the prompt (e.g. --allowedTools). */
+  extraArgs?: string[];
+  /** Default 60 s. */
+  timeoutMs?: number;
+}
+
+export async function runClaudeClient(options: RunClaudeClientOptions): Promise<ClaudeClientRun> {
+  const directory = mkdtempSync(join(tmpdir(), "ccapi-claude-client-"));
+  const workdir = join(directory, "work");
+  mkdirSync(workdir);
+  try {
+    const child = spawn(claudeBinary(), ["-p", ...(options.extraArgs ?? []), "--", options.prompt], {
+      cwd: workdir,
+      env: {
+        PATH: process.env.PATH,
+        HOME: directory,
+        CLAUDE_CONFIG_DIR: join(directory, "config"),
+        ANTHROPIC_BASE_URL: options.baseUrl,
+        ANTHROPIC_API_KEY: options.apiKey,
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+        CLAUDE_CODE_MAX_RETRIES: "0",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    let timedOut = false;
+    const signalOwnPid = (signal: NodeJS.Signals) => {
+      const pid = child.pid;
+      if (child.exitCode === null && child.signalCode === null && pid !== undefined && pid > 0) {
+        process.kill(pid, signal);
+      }
+    };
+    let killTimer: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      signalOwnPid("SIGTERM");
+      killTimer = setTimeout(() => signalOwnPid("SIGKILL"), 2_000);
+    }, options.timeoutMs ?? 60_000);
+    const exitCode = await new Promise<number | null>((resolve, reject) => {
+      child.once("error", reject);
+      child.once("close", (code) => resolve(code));
+    }).finally(() => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+    });
+    return { exitCode, timedOut, stdout, stderr };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
