@@ -109,3 +109,19 @@ export async function responseTurn(url: string, model: string, input: string): P
   }
   return performance.now() - started;
 }
+
+/** One Messages API request (a new conversation, JSON): its round-trip milliseconds. */
+export async function messagesTurn(url: string, model: string, prompt: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${url}/v1/messages`, {
+    method: "POST",
+    // Anthropic's clients always send the version header; the gateway sees what they send.
+    headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+    body: JSON.stringify({ model, max_tokens: 1024, messages: [{ role: "user", content: prompt }] }),
+  });
+  const json = (await response.json()) as { type?: string; error?: unknown };
+  if (!response.ok || json.type !== "message") {
+    throw new Error(`messages request failed: ${response.status} ${JSON.stringify(json).slice(0, 300)}`);
+  }
+  return performance.now() - started;
+}

@@ -19,7 +19,7 @@ import { configurationSchema } from "../src/config/configuration-schema.js";
 import { startMockAnthropic } from "../test/fixtures/mock-anthropic/mock-anthropic.js";
 import { DirectProcesses } from "./direct-turns.js";
 import { startGatewayProcess } from "./gateway-process.js";
-import { completion, concurrent, converse, responseTurn, timeToFirstToken } from "./http-load.js";
+import { completion, concurrent, converse, messagesTurn, responseTurn, timeToFirstToken } from "./http-load.js";
 import { formatMs, type Summary, summarize } from "./statistics.js";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -85,6 +85,7 @@ try {
     gateway: [] as number[],
     gatewayNext: [] as number[],
     gatewayResponses: [] as number[],
+    gatewayMessages: [] as number[],
     gatewayOneOff: [] as number[],
     directFirst: [] as number[],
     gatewayFirst: [] as number[],
@@ -101,6 +102,7 @@ try {
     }
     samples.gateway.push(...(await repeat(blockSize, () => completion(gateway.url, model, prompt))));
     samples.gatewayResponses.push(...(await repeat(blockSize, () => responseTurn(gateway.url, model, prompt))));
+    samples.gatewayMessages.push(...(await repeat(blockSize, () => messagesTurn(gateway.url, model, prompt))));
     // One conversation continued by id: its process kept the session, only the new message is sent.
     const { conversationId } = await converse(gateway.url, model, prompt);
     samples.gatewayNext.push(
@@ -119,6 +121,7 @@ try {
   results.gatewayTurn = summarize(samples.gateway);
   results.gatewayNext = summarize(samples.gatewayNext);
   results.gatewayResponses = summarize(samples.gatewayResponses);
+  results.gatewayMessages = summarize(samples.gatewayMessages);
   results.gatewayOneOff = summarize(samples.gatewayOneOff);
   results.directFirstToken = summarize(samples.directFirst);
   results.gatewayFirstToken = summarize(samples.gatewayFirst);
@@ -233,6 +236,7 @@ const lines = [
   row("direct warm process: turn + /clear", r.directCycle),
   row("gateway: new conversation, JSON", r.gatewayTurn),
   row("gateway: new conversation, Responses API, JSON", r.gatewayResponses),
+  row("gateway: new conversation, Messages API, JSON", r.gatewayMessages),
   row("gateway: next message of a conversation, JSON", r.gatewayNext),
   row("gateway: one-off completion (store: false), JSON", r.gatewayOneOff),
   row("direct warm process: first token", r.directFirstToken),
@@ -253,6 +257,7 @@ const lines = [
   "|---|---|---|",
   `| gateway (new conversation) p50 / direct turn p50 | ${ratio(r.gatewayTurn?.p50, r.directTurn?.p50)} | ≤ 1.5 |`,
   `| Responses API p50 / chat completions p50 (new conversation) | ${ratio(r.gatewayResponses?.p50, r.gatewayTurn?.p50)} | ≤ 1.05 |`,
+  `| Messages API p50 / chat completions p50 (new conversation) | ${ratio(r.gatewayMessages?.p50, r.gatewayTurn?.p50)} | ≤ 1.05 |`,
   `| spawn-per-request p50 / gateway p50 | ${ratio(r.spawnPerRequest?.p50, r.gatewayTurn?.p50)} | ≥ 10 |`,
   `| gateway p50 / direct turn + /clear p50 | ${ratio(r.gatewayTurn?.p50, r.directCycle?.p50)} | |`,
   `| gateway next message p50 / direct turn p50 | ${ratio(r.gatewayNext?.p50, r.directTurn?.p50)} | |`,

@@ -29,7 +29,11 @@ export interface AnthropicErrorBody {
 }
 
 export function toAnthropicErrorBody(error: GatewayError, requestId?: string): AnthropicErrorBody {
-  return { type: "error", error: { type: anthropicErrorType(error), message: error.message }, request_id: requestId ?? null };
+  return {
+    type: "error",
+    error: { type: anthropicErrorType(error), message: error.message },
+    request_id: requestId ?? null,
+  };
 }
 
 export function toAnthropicErrorResponse(error: GatewayError, requestId?: string): Response {

@@ -40,6 +40,7 @@ export async function collectMessage(
       content,
       stop_reason: stopReasonOf(event.type === "paused" ? "paused" : event.finishReason),
       stop_sequence: null,
+      stop_details: null,
       usage: anthropicUsage(event.usage),
     };
   }

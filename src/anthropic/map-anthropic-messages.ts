@@ -41,8 +41,7 @@ function stringAt(block: ContentBlockParam, field: string, param: string): strin
 
 /** An image block's source as the URL the engine resolves (data: for base64). */
 function imageUrl(block: ContentBlockParam, param: string): string {
-  const source = (block as { source?: { type?: unknown; media_type?: unknown; data?: unknown; url?: unknown } })
-    .source;
+  const source = (block as { source?: { type?: unknown; media_type?: unknown; data?: unknown; url?: unknown } }).source;
   if (source?.type === "base64" && typeof source.data === "string" && typeof source.media_type === "string") {
     return `data:${source.media_type};base64,${source.data}`;
   }
@@ -115,7 +114,11 @@ function userSide(message: MessageParam, index: number): UserSide {
         "unsupported_content_type",
       );
     } else {
-      throw invalidRequest(`${param}.type: unexpected block type '${block.type}' in a ${message.role} message.`, `${param}.type`, "invalid_value");
+      throw invalidRequest(
+        `${param}.type: unexpected block type '${block.type}' in a ${message.role} message.`,
+        `${param}.type`,
+        "invalid_value",
+      );
     }
   });
   return side;

@@ -16,6 +16,8 @@ export interface AnthropicMessage {
   content: MessageContentBlock[];
   stop_reason: StopReason | null;
   stop_sequence: null;
+  /** Anthropic's refusal details (a category); the CLI does not pass them on. */
+  stop_details: null;
   usage: AnthropicUsage;
 }
 

@@ -19,7 +19,7 @@ export type MessageStreamEvent =
   | { type: "content_block_stop"; index: number }
   | {
       type: "message_delta";
-      delta: { stop_reason: string; stop_sequence: null };
+      delta: { stop_reason: string; stop_sequence: null; stop_details: null };
       usage: ReturnType<typeof anthropicUsage>;
     }
   | { type: "message_stop" };
@@ -84,6 +84,7 @@ export async function* messageStreamEvents(
           content: [],
           stop_reason: null,
           stop_sequence: null,
+          stop_details: null,
           usage: { ...anthropicUsage(usage), output_tokens: Math.min(1, usage?.output ?? 0) },
         },
       };
@@ -130,7 +131,7 @@ export async function* messageStreamEvents(
         const reason = event.type === "paused" ? "paused" : event.finishReason;
         yield {
           type: "message_delta",
-          delta: { stop_reason: stopReasonOf(reason), stop_sequence: null },
+          delta: { stop_reason: stopReasonOf(reason), stop_sequence: null, stop_details: null },
           usage: anthropicUsage(event.usage),
         };
         yield { type: "message_stop" };

@@ -16,7 +16,8 @@ export const messagesFieldPolicy: Record<string, FieldPolicy> = {
   model: { handling: "honoured", reason: "required; any model id or alias the CLI accepts" },
   max_tokens: {
     handling: "ignored",
-    reason: "required and checked as Anthropic does; the CLI sets its own output limit per model, so a smaller one is not enforced",
+    reason:
+      "required and checked as Anthropic does; the CLI sets its own output limit per model, so a smaller one is not enforced",
   },
   messages: {
     handling: "honoured",

@@ -63,6 +63,10 @@ export async function respondWithShare(
       onCancel: clientGone,
     });
     if (conversationId) response.headers.set("x-conversation-id", conversationId);
+    // Headers set before the stream began (request ids, x-cache) go with it.
+    context.res.headers.forEach((value, name) => {
+      if (!response.headers.has(name)) response.headers.set(name, value);
+    });
     return response;
   } catch (error) {
     // Failed before the events were read to their end: nothing else may have ended the turn.

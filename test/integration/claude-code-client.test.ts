@@ -11,7 +11,7 @@ import { startTestGateway, type TestGateway } from "../support/start-test-gatewa
 const key = "sk-outer-claude-key";
 let test: TestGateway;
 beforeAll(async () => {
-  test = await startTestGateway({ auth: { api_keys: [key] } });
+  test = await startTestGateway({ auth: { keys: [{ name: "outer", key }] } });
 });
 afterAll(() => test.close());
 
@@ -37,4 +37,10 @@ it("runs the outer Claude Code's own tool, and the result reaches the waiting tu
   const requests = test.environment.mock.messageRequests();
   const last = requests.at(-1)?.body.messages?.at(-1);
   expect(JSON.stringify(last)).toContain("ran-by-the-outer-claude");
+});
+
+it("tells the outer Claude Code a wrong key in its own terms", async () => {
+  const run = await runClaudeClient({ baseUrl: test.url, apiKey: "sk-wrong", prompt: "hello" });
+  expect(run.exitCode).not.toBe(0);
+  expect(run.stdout + run.stderr).toMatch(/invalid API key|401|authentication/i);
 });

@@ -8,11 +8,17 @@ import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
 
+const alice = "sk-alice-messages";
+const bob = "sk-bob-messages";
 let test: TestGateway;
 let client: Anthropic;
 beforeAll(async () => {
-  test = await startTestGateway({ tools: { pending_timeout_seconds: 5 } });
-  client = new Anthropic({ baseURL: test.url, apiKey: "unused", maxRetries: 0 });
+  test = await startTestGateway({
+    tools: { pending_timeout_seconds: 5 },
+    cache: { enabled: true },
+    auth: { api_keys: [alice, bob] },
+  });
+  client = new Anthropic({ baseURL: test.url, apiKey: alice, maxRetries: 0 });
 });
 afterAll(() => test.close());
 
@@ -49,7 +55,6 @@ describe("POST /v1/messages", () => {
     stream.on("streamEvent", (event) => types.push(event.type));
     const final = await stream.finalMessage();
     expect(types[0]).toBe("message_start");
-    expect(types).toContain("ping");
     expect(types.filter((type) => type === "content_block_delta").length).toBe(5);
     expect(types.slice(-3)).toEqual(["content_block_stop", "message_delta", "message_stop"]);
     expect(final.content).toEqual([{ type: "text", text: "w1 w2 w3 w4 w5 " }]);
@@ -95,9 +100,271 @@ describe("POST /v1/messages", () => {
     expect(count.input_tokens).toBeGreaterThan(100);
     const response = await fetch(`${test.url}/v1/messages/count_tokens`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", "x-api-key": alice },
       body: JSON.stringify({ model: "sonnet", messages: [{ role: "user", content: "hi" }] }),
     });
     expect(response.headers.get("x-token-count")).toBe("estimate");
+  });
+});
+
+/** POSTs a raw Messages body as alice (or `key`). */
+function post(body: unknown, key = alice, path = "/v1/messages"): Promise<Response> {
+  return fetch(`${test.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": key, "anthropic-version": "2023-06-01" },
+    body: JSON.stringify(body),
+  });
+}
+
+/** An SSE body as its events: the `event:` name and the parsed `data:`. */
+async function sseEvents(response: Response): Promise<Array<{ name: string; data: Record<string, unknown> }>> {
+  const text = await response.text();
+  return text
+    .split("\n\n")
+    .filter((block) => block.includes("data: "))
+    .map((block) => {
+      const name = /^event: (.*)$/m.exec(block)?.[1] ?? "";
+      const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? "{}") as Record<string, unknown>;
+      return { name, data };
+    });
+}
+
+/** What the mock received last: the messages of the API call the gateway's CLI made. */
+function lastUpstream() {
+  return test.environment.mock.messageRequests().at(-1)?.body;
+}
+
+const ask = (content: unknown, extra: Record<string, unknown> = {}) => ({
+  model: "sonnet",
+  max_tokens: 1024,
+  messages: [{ role: "user", content }],
+  ...extra,
+});
+
+describe("the stream on the wire", () => {
+  it("names every event by its type, pings once after message_start, and carries the fields the SDK's types require", async () => {
+    const response = await post(ask("[[words:3]]", { stream: true }));
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    expect(response.headers.get("request-id")).toMatch(/^req_/);
+    const events = await sseEvents(response);
+    for (const event of events) expect(event.name).toBe(event.data.type);
+    expect(events.map((event) => event.name)).toEqual([
+      "message_start",
+      "ping",
+      "content_block_start",
+      "content_block_delta",
+      "content_block_delta",
+      "content_block_delta",
+      "content_block_stop",
+      "message_delta",
+      "message_stop",
+    ]);
+    // RawMessageStartEvent.message: Message (id, type, role, model, content, stop_reason, stop_sequence, usage).
+    expect(events[0]?.data.message).toMatchObject({
+      id: expect.stringMatching(/^msg_/),
+      type: "message",
+      role: "assistant",
+      model: expect.any(String),
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: expect.any(Number), output_tokens: expect.any(Number) },
+    });
+    // RawContentBlockStartEvent, RawContentBlockDeltaEvent (TextDelta), RawContentBlockStopEvent.
+    expect(events[2]?.data).toEqual({
+      type: "content_block_start",
+      index: 0,
+      content_block: { type: "text", text: "" },
+    });
+    expect(events[3]?.data).toEqual({
+      type: "content_block_delta",
+      index: 0,
+      delta: { type: "text_delta", text: "w1 " },
+    });
+    expect(events[6]?.data).toEqual({ type: "content_block_stop", index: 0 });
+    // RawMessageDeltaEvent: delta.stop_reason, delta.stop_sequence, usage.output_tokens.
+    expect(events[7]?.data).toMatchObject({
+      delta: { stop_reason: "end_turn", stop_sequence: null },
+      usage: { output_tokens: expect.any(Number), input_tokens: expect.any(Number) },
+    });
+  });
+
+  it("ends a stream whose regenerated answer contradicts what was sent with an error event in Anthropic's shape", async () => {
+    const response = await post(ask("[[break:3:new]]", { stream: true }));
+    expect(response.status).toBe(200);
+    const events = await sseEvents(response);
+    const last = events.at(-1);
+    expect(last?.name).toBe("error");
+    expect(last?.data).toMatchObject({ type: "error", error: { type: "api_error" } });
+    expect(JSON.stringify(last?.data.error)).toMatch(/regenerated/);
+  });
+});
+
+describe("what the request asks for", () => {
+  it("shows thinking only when thinking is on, with the upstream's signature", async () => {
+    const thinking = await client.messages.create({
+      ...ask("[[think:pondering it]] answer"),
+      thinking: { type: "enabled", budget_tokens: 2048 },
+    } as Anthropic.MessageCreateParamsNonStreaming);
+    expect(thinking.content[0]).toEqual({ type: "thinking", thinking: "pondering it", signature: "mock-signature" });
+    const plain = await client.messages.create(
+      ask("[[think:pondering it]] answer") as Anthropic.MessageCreateParamsNonStreaming,
+    );
+    expect(plain.content.map((block) => block.type)).toEqual(["text"]);
+  });
+
+  it("maps output_config.effort and a thinking budget to the CLI's effort", async () => {
+    await client.messages.create({ ...ask("effort one"), output_config: { effort: "low" } } as never);
+    expect((lastUpstream() as { output_config?: { effort?: string } }).output_config?.effort).toBe("low");
+    await client.messages.create({
+      ...ask("effort two"),
+      thinking: { type: "enabled", budget_tokens: 20_000 },
+    } as never);
+    expect((lastUpstream() as { output_config?: { effort?: string } }).output_config?.effort).toBe("high");
+  });
+
+  it("passes images to the model: base64 and url", async () => {
+    const png = Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+      "base64",
+    );
+    const message = await client.messages.create(
+      ask([
+        { type: "image", source: { type: "base64", media_type: "image/png", data: png.toString("base64") } },
+        { type: "image", source: { type: "url", url: "https://example.com/cat.png" } },
+        { type: "text", text: "describe" },
+      ]) as Anthropic.MessageCreateParamsNonStreaming,
+    );
+    expect(message.content[0]).toEqual({
+      type: "text",
+      text: `ECHO: describe [images: image/png ${png.length}B, url https://example.com/cat.png]`,
+    });
+  });
+
+  it("answers in the requested JSON schema (output_config.format)", async () => {
+    const schema = { type: "object", properties: { city: { type: "string" } }, required: ["city"] };
+    const message = await client.messages.create({
+      ...ask("a city, please"),
+      output_config: { format: { type: "json_schema", schema } },
+    } as never);
+    const text = (message.content[0] as Anthropic.TextBlock).text;
+    expect(JSON.parse(text)).toEqual({ city: "mock" });
+  });
+
+  it("offers no tools with tool_choice none, and asks for a named one with tool_choice tool", async () => {
+    await client.messages.create({ ...ask("no tools"), tools: [weather], tool_choice: { type: "none" } } as never);
+    const offered = () => (lastUpstream()?.tools ?? []).map((tool) => tool.name);
+    expect(offered()).not.toContain("mcp__client__get_weather");
+    await client.messages.create({
+      ...ask("named"),
+      tools: [weather],
+      tool_choice: { type: "tool", name: "get_weather" },
+    } as never);
+    expect(offered()).toContain("mcp__client__get_weather");
+    expect(JSON.stringify(lastUpstream()?.messages)).toContain("you must call the function get_weather now");
+  });
+
+  it("tells the model a failed tool result as an error", async () => {
+    const messages: Anthropic.MessageParam[] = [{ role: "user", content: call("get_weather", { city: "Oslo" }) }];
+    const first = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
+    const use = first.content.find((block) => block.type === "tool_use") as Anthropic.ToolUseBlock;
+    messages.push({ role: "assistant", content: first.content });
+    messages.push({
+      role: "user",
+      content: [{ type: "tool_result", tool_use_id: use.id, content: "service down", is_error: true }],
+    });
+    await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
+    const result = JSON.stringify(lastUpstream()?.messages?.at(-1));
+    expect(result).toContain('"is_error":true');
+    expect(result).toContain("service down");
+  });
+});
+
+describe("conversations", () => {
+  it("continues the CLI session when the client resends its history", async () => {
+    const messages: Anthropic.MessageParam[] = [{ role: "user", content: "remember the word teal" }];
+    const first = await post({ model: "sonnet", max_tokens: 100, messages });
+    const conversation = first.headers.get("x-conversation-id");
+    expect(conversation).toMatch(/^conv_/);
+    const answer = (await first.json()) as Anthropic.Message;
+    messages.push({ role: "assistant", content: answer.content }, { role: "user", content: "which word?" });
+    const second = await post({ model: "sonnet", max_tokens: 100, messages });
+    expect(second.headers.get("x-conversation-id")).toBe(conversation);
+    // The session holds the first exchange as real messages, not a replay as text.
+    const upstream = lastUpstream()?.messages ?? [];
+    expect(JSON.stringify(upstream)).toContain("ECHO: remember the word teal");
+    expect(upstream.filter((message) => message.role === "assistant").length).toBeGreaterThan(0);
+  });
+
+  it("answers a repeated first message from the cache", async () => {
+    const body = ask("cache me, messages");
+    expect((await post(body)).headers.get("x-cache")).toBe("miss");
+    const again = await post(body);
+    expect(again.headers.get("x-cache")).toBe("hit");
+    expect(((await again.json()) as Anthropic.Message).content).toEqual([
+      { type: "text", text: "ECHO: cache me, messages" },
+    ]);
+  });
+
+  it("never lets another key deliver the results of a waiting turn", async () => {
+    const messages: Anthropic.MessageParam[] = [{ role: "user", content: call("get_weather", { city: "Rome" }) }];
+    const first = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
+    const use = first.content.find((block) => block.type === "tool_use") as Anthropic.ToolUseBlock;
+    messages.push({ role: "assistant", content: first.content });
+    messages.push({ role: "user", content: [{ type: "tool_result", tool_use_id: use.id, content: "from bob" }] });
+    const bobs = await post({ model: "sonnet", max_tokens: 100, tools: [weather], messages }, bob);
+    expect(bobs.status).toBe(400);
+    expect(await bobs.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+    expect(bobs.headers.get("x-error-code")).toBe("tool_calls_not_pending");
+    const alices = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
+    expect(alices.content).toEqual([{ type: "text", text: "TOOL_RESULT: from bob" }]);
+  });
+});
+
+describe("errors in Anthropic's shape", () => {
+  it("401 without a valid key, 404 for an unknown path, with request-id", async () => {
+    const unauthorised = await post(ask("hi"), "sk-wrong");
+    expect(unauthorised.status).toBe(401);
+    expect(unauthorised.headers.get("request-id")).toMatch(/^req_/);
+    const body = (await unauthorised.json()) as { request_id: string };
+    expect(body).toMatchObject({ type: "error", error: { type: "authentication_error" } });
+    expect(body.request_id).toBe(unauthorised.headers.get("request-id"));
+    const missing = await post(ask("hi"), alice, "/v1/messages/batches");
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ type: "error", error: { type: "not_found_error" } });
+  });
+
+  it("names what it cannot honour: stop_sequences, server tools, prefill, a missing model", async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [ask("hi", { stop_sequences: ["END"] }), "stop_sequences"],
+      [ask("hi", { tools: [{ type: "web_search_20250305", name: "web_search" }] }), "tools[0].type"],
+      [
+        {
+          model: "sonnet",
+          max_tokens: 10,
+          messages: [
+            { role: "user", content: "hi" },
+            { role: "assistant", content: "Su" },
+          ],
+        },
+        "messages[1].role",
+      ],
+      [{ max_tokens: 10, messages: [{ role: "user", content: "hi" }] }, "model"],
+    ];
+    for (const [body, field] of cases) {
+      const response = await post(body);
+      expect(response.status, field).toBe(400);
+      const error = (await response.json()) as { error: { type: string; message: string } };
+      expect(error.error.type).toBe("invalid_request_error");
+      expect(error.error.message).toContain(field.replace(/\[\d+\]/g, "").split(".")[0]);
+    }
+  });
+
+  it("gives the SDK its error classes: an upstream overload, a rate limit", async () => {
+    const overloaded = await client.messages.create(ask("[[error:529]]") as never).catch((error: unknown) => error);
+    expect(overloaded).toBeInstanceOf(Anthropic.APIError);
+    expect((overloaded as InstanceType<typeof Anthropic.APIError>).status).toBeGreaterThanOrEqual(500);
+    const limited = await client.messages.create(ask("[[error:429]]") as never).catch((error: unknown) => error);
+    expect(limited).toBeInstanceOf(Anthropic.RateLimitError);
   });
 });

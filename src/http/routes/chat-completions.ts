@@ -52,7 +52,7 @@ export function chatCompletionRoutes(services: GatewayServices): Hono<GatewayEnv
     const identity = newCompletionIdentity(share.conversationId);
     const stream = request.stream === true;
     const includeUsage = request.stream_options?.include_usage === true;
-    const response = await respondWithShare(
+    return respondWithShare(
       context,
       share,
       stream,
@@ -62,8 +62,6 @@ export function chatCompletionRoutes(services: GatewayServices): Hono<GatewayEnv
       },
       streamSettings(services),
     );
-    if (cacheKey && stream) response.headers.set("x-cache", share.cached ? "hit" : "miss");
-    return response;
   });
   return routes;
 }

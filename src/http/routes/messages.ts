@@ -61,7 +61,7 @@ export function messageRoutes(services: GatewayServices): Hono<GatewayEnv> {
     );
     if (cacheKey) context.header("x-cache", share.cached ? "hit" : "miss");
     const rendering: MessageRendering = { id: newMessageId(), model: share.model, thinking: thinkingDisplay(request) };
-    const response = await respondWithShare(
+    return respondWithShare(
       context,
       share,
       request.stream === true,
@@ -72,8 +72,6 @@ export function messageRoutes(services: GatewayServices): Hono<GatewayEnv> {
       },
       streamSettings(services),
     );
-    if (cacheKey && request.stream === true) response.headers.set("x-cache", share.cached ? "hit" : "miss");
-    return response;
   });
 
   routes.post("/v1/messages/count_tokens", async (context) => {
