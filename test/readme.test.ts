@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { messagesFieldPolicy } from "../src/anthropic/messages-field-policy.js";
 import { configurationObjectSchema, configurationSchema } from "../src/config/configuration-schema.js";
 import { requestFieldPolicy } from "../src/openai/request-field-policy.js";
 import { responseFieldPolicy } from "../src/responses/response-field-policy.js";
@@ -63,6 +64,13 @@ describe("README", () => {
     const rows = tableRows();
     for (const [field, policy] of Object.entries(requestFieldPolicy)) {
       expect(rows.get(field)?.[0], `README row for ${field}`).toBe(policy.handling);
+    }
+  });
+
+  it("lists every Messages API request field with the handling the code applies", () => {
+    for (const [field, policy] of Object.entries(messagesFieldPolicy)) {
+      const row = readme.split("\n").find((line) => line.startsWith(`| \`${field}\` (Messages) |`));
+      expect(row?.split("|")[2]?.trim(), `README row for ${field} (Messages)`).toBe(policy.handling);
     }
   });
 

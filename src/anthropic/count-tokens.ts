@@ -37,7 +37,7 @@ export function estimateInputTokens(request: CountTokensRequest): TokenEstimate 
   const characters =
     countOf(request.system, images) +
     request.messages.reduce((sum, message) => sum + countOf(message.content, images), 0) +
-    JSON.stringify(request.tools ?? []).length;
+    (request.tools ? JSON.stringify(request.tools).length : 0);
   const text = Math.ceil(characters / charactersPerToken);
   return { input_tokens: text + images.count * tokensPerImage + request.messages.length * tokensPerMessage };
 }

@@ -61,6 +61,12 @@ export const messagesFieldPolicy: Record<string, FieldPolicy> = {
   speed: { handling: "ignored", reason: "the CLI chooses its speed" },
   inference_geo: { handling: "ignored", reason: "the CLI's login decides where inference runs" },
   diagnostics: { handling: "ignored", reason: "no diagnostics are returned" },
+  fallbacks: {
+    handling: "ignored",
+    reason: "no fallback models are tried: an overloaded model's error comes back as it is",
+  },
+  billing_policy: { handling: "ignored", reason: "the CLI's login pays for every turn" },
+  fallback_credit_token: { handling: "ignored", reason: "the CLI's login pays for every turn" },
   container: {
     handling: "rejected",
     rejects: present,

@@ -368,3 +368,54 @@ describe("errors in Anthropic's shape", () => {
     expect(limited).toBeInstanceOf(Anthropic.RateLimitError);
   });
 });
+
+describe("one engine for every dialect", () => {
+  it("continues a conversation started here in chat completions, and one named by x-conversation-id", async () => {
+    const first = await post(ask("across dialects, the word is amber"));
+    const conversation = first.headers.get("x-conversation-id");
+    const answer = ((await first.json()) as Anthropic.Message).content[0] as Anthropic.TextBlock;
+    const chat = await fetch(`${test.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${alice}` },
+      body: JSON.stringify({
+        model: "sonnet",
+        messages: [
+          { role: "user", content: "across dialects, the word is amber" },
+          { role: "assistant", content: answer.text },
+          { role: "user", content: "and now?" },
+        ],
+      }),
+    });
+    expect(chat.status).toBe(200);
+    expect(chat.headers.get("x-conversation-id")).toBe(conversation);
+    const named = await fetch(`${test.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": alice, "x-conversation-id": String(conversation) },
+      body: JSON.stringify(ask("third, by name")),
+    });
+    expect(named.headers.get("x-conversation-id")).toBe(conversation);
+    const upstream = JSON.stringify(lastUpstream()?.messages);
+    expect(upstream).toContain("ECHO: and now?");
+    expect(upstream).toContain("across dialects, the word is amber");
+  });
+
+  it("reads a local image only for a caller granted the agent", async () => {
+    const response = await post(ask([{ type: "image", source: { type: "url", url: "file:///etc/hostname" } }]));
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ type: "error", error: { type: "permission_error" } });
+  });
+
+  it("lists models in Anthropic's shape for Anthropic's clients", async () => {
+    const page = await client.models.list();
+    const ids = page.data.map((model) => model.id);
+    expect(ids).toContain("sonnet");
+    expect(page.data[0]).toMatchObject({ type: "model", display_name: expect.any(String) });
+    expect(Date.parse(page.data[0]?.created_at ?? "")).not.toBeNaN();
+    const missing = await client.models.retrieve("no-such-model").catch((error: unknown) => error);
+    expect(missing).toBeInstanceOf(Anthropic.NotFoundError);
+    expect((missing as InstanceType<typeof Anthropic.NotFoundError>).error).toMatchObject({
+      type: "error",
+      error: { type: "not_found_error" },
+    });
+  });
+});

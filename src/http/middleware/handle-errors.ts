@@ -1,12 +1,14 @@
 /**
- * The one place a thrown error becomes an HTTP response: Anthropic's error JSON on the Messages
- * routes (whatever failed — the key, a limit, the body), OpenAI's everywhere else.
+ * The one place a thrown error becomes an HTTP response: Anthropic's error JSON for Anthropic's
+ * clients — on the Messages routes (whatever failed: the key, a limit, the body) and for any
+ * request carrying `anthropic-version` — OpenAI's for everyone else.
  */
 import type { Context } from "hono";
 import { toAnthropicErrorResponse } from "../../anthropic/anthropic-errors.js";
 import { asGatewayError, toOpenAIErrorResponse } from "../../errors.js";
 import type { Logger } from "../../observability/logger.js";
 import type { GatewayEnv } from "../gateway-env.js";
+import { speaksAnthropic } from "../speaks-anthropic.js";
 
 export function handleError(logger: Logger) {
   return (error: unknown, context: Context<GatewayEnv>): Response => {
@@ -22,17 +24,12 @@ export function handleError(logger: Logger) {
     if (gatewayError.status >= 500)
       logger.error({ ...fields, err: gatewayError.cause ?? gatewayError }, gatewayError.message);
     else logger.info(fields, gatewayError.message);
-    const anthropic = isAnthropicPath(context.req.path);
-    const response = (anthropic ? toAnthropicErrorResponse : toOpenAIErrorResponse)(gatewayError, requestId);
+    const render = speaksAnthropic(context) ? toAnthropicErrorResponse : toOpenAIErrorResponse;
+    const response = render(gatewayError, requestId);
     // CORS and other headers middleware set before the error stay on the error response.
     context.res.headers.forEach((value, name) => {
       if (!response.headers.has(name)) response.headers.set(name, value);
     });
     return response;
   };
-}
-
-/** The Messages API's paths, where clients expect Anthropic's errors. */
-export function isAnthropicPath(path: string): boolean {
-  return path === "/v1/messages" || path.startsWith("/v1/messages/");
 }
