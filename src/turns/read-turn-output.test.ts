@@ -54,7 +54,12 @@ const messageEnd = (stopReason: string) => [
 describe("readAssistantOutput", () => {
   it("reads a recorded streamed turn (2.1.197): started, text, finished with usage", async () => {
     const events = await read(recorded("stream-json-partial-2.1.197.jsonl"));
-    expect(events[0]).toEqual({ type: "started", model: "claude-opus-4-8" });
+    // The first message's start reports its input: Anthropic's clients get it in message_start.
+    expect(events[0]).toEqual({
+      type: "started",
+      model: "claude-opus-4-8",
+      usage: { input: 3163, output: 1, cachedInput: 0, cacheWrite: 0, reasoning: 0 },
+    });
     expect(textOf(events)).toBe("ECHO: partial test");
     const finished = events.at(-1);
     expect(finished).toMatchObject({ type: "finished", finishReason: "stop", model: "claude-opus-4-8" });
