@@ -15,14 +15,10 @@
 import type { ContentBlock } from "../claude/protocol.js";
 import { invalidRequest } from "../errors.js";
 import { imageMarker, type TurnMessage } from "../turns/turn-message.js";
-import type { TurnInput } from "../turns/turn-request.js";
+import type { MappedMessages } from "../turns/turn-request.js";
 import type { ContentBlockParam, MessageParam, MessagesRequest } from "./messages-request.js";
 
-export interface MappedMessages {
-  systemPrompt: string | undefined;
-  history: TurnMessage[];
-  input: TurnInput;
-}
+export type { MappedMessages } from "../turns/turn-request.js";
 
 type ToolResult = { callId: string; text: string; isError?: boolean };
 

@@ -19,6 +19,11 @@ export function bypassesCache(context: Context<GatewayEnv>): boolean {
   return /no-cache|no-store/i.test(context.req.header("cache-control") ?? "");
 }
 
+/** The conversation a request names: its body's `conversation_id`, or the `x-conversation-id` header. */
+export function namedConversation(context: Context<GatewayEnv>, field: string | undefined): string | undefined {
+  return field ?? context.req.header("x-conversation-id") ?? undefined;
+}
+
 /** The request's deadline: the client going away, or claude.timeout_seconds passing. */
 export function turnDeadline(context: Context<GatewayEnv>, services: GatewayServices): RequestDeadline {
   return createRequestDeadline(context.req.raw.signal, services.configuration.claude.timeout_seconds * 1000);

@@ -6,15 +6,10 @@
 import type { ContentBlock } from "../claude/protocol.js";
 import { invalidRequest } from "../errors.js";
 import { imageMarker, type TurnMessage } from "../turns/turn-message.js";
-import type { TurnInput } from "../turns/turn-request.js";
+import type { MappedMessages } from "../turns/turn-request.js";
 import type { ChatMessage } from "./chat-completion-request.js";
 
-export interface MappedMessages {
-  systemPrompt: string | undefined;
-  /** The messages before the input, system ones excluded. */
-  history: TurnMessage[];
-  input: TurnInput;
-}
+export type { MappedMessages } from "../turns/turn-request.js";
 
 /** A chat message's content as text (images marked, other parts named). */
 export function messageText(content: ChatMessage["content"]): string {

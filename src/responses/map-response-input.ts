@@ -18,16 +18,9 @@ import type { ContentBlock } from "../claude/protocol.js";
 import { invalidRequest } from "../errors.js";
 import type { ToolCall } from "../turns/turn-event.js";
 import { imageMarker, type TurnMessage } from "../turns/turn-message.js";
-import type { TurnInput } from "../turns/turn-request.js";
+import type { MappedMessages } from "../turns/turn-request.js";
 import { qualifiedFunctionName } from "./namespaced-functions.js";
 import type { ResponseInputItem, ResponsesRequest } from "./responses-request.js";
-
-export interface MappedResponseInput {
-  systemPrompt: string | undefined;
-  /** The messages before the input, system ones excluded. */
-  history: TurnMessage[];
-  input: TurnInput;
-}
 
 type Item = ResponseInputItem & Record<string, unknown>;
 type Part = { type?: unknown } & Record<string, unknown>;
@@ -204,7 +197,7 @@ function turnMessage(entry: Entry): TurnMessage {
   return { role: "assistant", text: entry.text, ...(entry.toolCalls.length > 0 ? { toolCalls: entry.toolCalls } : {}) };
 }
 
-export function mapResponseInput(request: ResponsesRequest): MappedResponseInput {
+export function mapResponseInput(request: ResponsesRequest): MappedMessages {
   const input = request.input;
   if (input === undefined) throw missing("input");
   const items: Item[] = typeof input === "string" ? [{ type: "message", role: "user", content: input }] : input;

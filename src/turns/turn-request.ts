@@ -42,3 +42,6 @@ export interface TurnRequest {
   /** The request field holding the messages, for errors (`messages`, `input`). */
   messagesParam: string;
 }
+
+/** What every dialect's messages map to: the system prompt, the history before the input, the input. */
+export type MappedMessages = Pick<TurnRequest, "systemPrompt" | "history" | "input">;

@@ -7,20 +7,15 @@
  *
  * CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 stops every connection but the base URL's (measured
  * with the mock: `HEAD /`, then `POST /v1/messages?beta=true`); CLAUDE_CODE_MAX_RETRIES=0 shows a
- * failure at once instead of after ten retries. On timeout its own pid gets SIGTERM, then SIGKILL.
+ * failure at once instead of after ten retries.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { claudeBinary } from "./claude-test-environment.js";
+import { type ExitedRun, runToExit } from "./run-to-exit.js";
 
-export interface ClaudeClientRun {
-  exitCode: number | null;
-  timedOut: boolean;
-  stdout: string;
-  stderr: string;
-}
+export type ClaudeClientRun = ExitedRun;
 
 export interface RunClaudeClientOptions {
   /** The gateway's URL (no /v1: the client adds it). */
@@ -38,7 +33,7 @@ export async function runClaudeClient(options: RunClaudeClientOptions): Promise<
   const workdir = join(directory, "work");
   mkdirSync(workdir);
   try {
-    const child = spawn(claudeBinary(), ["-p", ...(options.extraArgs ?? []), "--", options.prompt], {
+    return await runToExit(claudeBinary(), ["-p", ...(options.extraArgs ?? []), "--", options.prompt], {
       cwd: workdir,
       env: {
         PATH: process.env.PATH,
@@ -49,37 +44,8 @@ export async function runClaudeClient(options: RunClaudeClientOptions): Promise<
         CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
         CLAUDE_CODE_MAX_RETRIES: "0",
       },
-      stdio: ["ignore", "pipe", "pipe"],
+      timeoutMs: options.timeoutMs ?? 60_000,
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    let timedOut = false;
-    const signalOwnPid = (signal: NodeJS.Signals) => {
-      const pid = child.pid;
-      if (child.exitCode === null && child.signalCode === null && pid !== undefined && pid > 0) {
-        process.kill(pid, signal);
-      }
-    };
-    let killTimer: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      signalOwnPid("SIGTERM");
-      killTimer = setTimeout(() => signalOwnPid("SIGKILL"), 2_000);
-    }, options.timeoutMs ?? 60_000);
-    const exitCode = await new Promise<number | null>((resolve, reject) => {
-      child.once("error", reject);
-      child.once("close", (code) => resolve(code));
-    }).finally(() => {
-      clearTimeout(timer);
-      clearTimeout(killTimer);
-    });
-    return { exitCode, timedOut, stdout, stderr };
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

@@ -33,11 +33,11 @@
  * not `bin/codex.js`: on Node 20 (no `process.execve`) that wrapper spawns the binary as a child, so
  * its pid is not Codex's. On timeout this pid alone gets SIGTERM, then SIGKILL.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { runToExit } from "./run-to-exit.js";
 
 const require = createRequire(import.meta.url);
 
@@ -142,7 +142,7 @@ export async function runCodex(options: RunCodexOptions): Promise<CodexRun> {
     options.prompt,
   ];
   try {
-    const child = spawn(codexBinary(), args, {
+    const run = await runToExit(codexBinary(), args, {
       cwd: options.workdir,
       // Not the test process's environment: no OPENAI_API_KEY, proxy or RUST_LOG of the caller's.
       env: {
@@ -155,44 +155,13 @@ export async function runCodex(options: RunCodexOptions): Promise<CodexRun> {
         [keyVariable]: options.apiKey,
         ...options.env,
       },
-      stdio: ["ignore", "pipe", "pipe"],
+      timeoutMs: options.timeoutMs ?? 60_000,
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    let timedOut = false;
-    const signalOwnPid = (signal: NodeJS.Signals) => {
-      const pid = child.pid;
-      if (child.exitCode === null && child.signalCode === null && pid !== undefined && pid > 0) {
-        process.kill(pid, signal);
-      }
-    };
-    let killTimer: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      signalOwnPid("SIGTERM");
-      killTimer = setTimeout(() => signalOwnPid("SIGKILL"), 2_000);
-    }, options.timeoutMs ?? 60_000);
-    const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
-    const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
-      child.once("error", reject);
-      child.once("exit", (code, signalName) => resolve([code, signalName]));
-    }).finally(() => {
-      clearTimeout(timer);
-      clearTimeout(killTimer);
-    });
-    // The rest of its output; a command it left running may hold the pipes, so not for long.
-    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2_000))]);
     let lastMessage: string | null = null;
     try {
       lastMessage = readFileSync(lastMessageFile, "utf8");
     } catch {}
-    return { exitCode, signal, timedOut, stdout, stderr, lastMessage };
+    return { ...run, lastMessage };
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

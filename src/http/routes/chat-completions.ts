@@ -17,7 +17,7 @@ import type { GatewayEnv } from "../gateway-env.js";
 import type { GatewayServices } from "../gateway-services.js";
 import { readJsonBody } from "../read-json-body.js";
 import { respondWithShare } from "../respond-with-share.js";
-import { bypassesCache, streamSettings, turnDeadline } from "../turn-settings.js";
+import { bypassesCache, namedConversation, streamSettings, turnDeadline } from "../turn-settings.js";
 
 export function chatCompletionRoutes(services: GatewayServices): Hono<GatewayEnv> {
   const routes = new Hono<GatewayEnv>();
@@ -26,16 +26,14 @@ export function chatCompletionRoutes(services: GatewayServices): Hono<GatewayEnv
     rejectUnsupportedFields(request);
     const mapped = mapChatMessages(request.messages);
     const caller = context.get("caller");
-    const conversationId = request.conversation_id ?? context.req.header("x-conversation-id") ?? undefined;
+    const conversationId = namedConversation(context, request.conversation_id);
     const toolResults = mapped.input.kind === "tool_results";
     const cacheKey = services.cache ? chatCacheKey(caller.owner, request, mapped, conversationId) : undefined;
     const share = await services.engine.run(
       {
         caller,
         model: request.model,
-        systemPrompt: mapped.systemPrompt,
-        history: mapped.history,
-        input: mapped.input,
+        ...mapped,
         // Results go on with the turn that asked: its tools, format and effort stay.
         clientTools: parseClientTools(request),
         jsonSchema: toolResults ? undefined : parseResponseFormat(request),

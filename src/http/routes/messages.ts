@@ -21,7 +21,7 @@ import type { GatewayEnv } from "../gateway-env.js";
 import type { GatewayServices } from "../gateway-services.js";
 import { readJsonBody } from "../read-json-body.js";
 import { respondWithShare } from "../respond-with-share.js";
-import { bypassesCache, streamSettings, turnDeadline } from "../turn-settings.js";
+import { bypassesCache, namedConversation, streamSettings, turnDeadline } from "../turn-settings.js";
 
 /** Named events, no [DONE]; a failure mid-stream is an `error` event in Anthropic's shape. */
 const messagesFraming = {
@@ -36,16 +36,14 @@ export function messageRoutes(services: GatewayServices): Hono<GatewayEnv> {
     rejectUnsupportedMessagesFields(request);
     const mapped = mapAnthropicMessages(request);
     const caller = context.get("caller");
-    const conversationId = request.conversation_id ?? context.req.header("x-conversation-id") ?? undefined;
+    const conversationId = namedConversation(context, request.conversation_id);
     const toolResults = mapped.input.kind === "tool_results";
     const cacheKey = services.cache ? messagesCacheKey(caller.owner, request, mapped, conversationId) : undefined;
     const share = await services.engine.run(
       {
         caller,
         model: request.model,
-        systemPrompt: mapped.systemPrompt,
-        history: mapped.history,
-        input: mapped.input,
+        ...mapped,
         clientTools: parseMessagesTools(request),
         // Results go on with the turn that asked: its format stays.
         jsonSchema: toolResults ? undefined : parseMessagesOutputFormat(request),

@@ -53,9 +53,7 @@ export function responseRoutes(services: GatewayServices): Hono<GatewayEnv> {
         {
           caller,
           model: request.model,
-          systemPrompt: mapped.systemPrompt,
-          history: mapped.history,
-          input: mapped.input,
+          ...mapped,
           clientTools,
           jsonSchema,
           effort: mapResponseReasoningEffort(request),
