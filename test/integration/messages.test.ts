@@ -419,3 +419,29 @@ describe("one engine for every dialect", () => {
     });
   });
 });
+
+describe("limits and metrics, as for every dialect", () => {
+  it("refuses past the key's requests_per_minute with a 429 in Anthropic's shape the SDK knows", async () => {
+    const limited = await startTestGateway({ auth: { api_keys: [alice], requests_per_minute: 1 } });
+    try {
+      const sdk = new Anthropic({ baseURL: limited.url, apiKey: alice, maxRetries: 0 });
+      await sdk.messages.create(ask("first") as Anthropic.MessageCreateParamsNonStreaming);
+      const error = await sdk.messages.create(ask("second") as never).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(Anthropic.RateLimitError);
+      const limitedError = error as InstanceType<typeof Anthropic.RateLimitError>;
+      expect(limitedError.headers.get("retry-after")).toMatch(/^\d+$/);
+      expect(limitedError.error).toMatchObject({ type: "error", error: { type: "rate_limit_error" } });
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it("counts its requests and tokens in /metrics", async () => {
+    await client.messages.create(ask("metered") as Anthropic.MessageCreateParamsNonStreaming);
+    const metrics = await (
+      await fetch(`${test.url}/metrics`, { headers: { authorization: `Bearer ${alice}` } })
+    ).text();
+    expect(metrics).toMatch(/ccapi_http_requests_total\{[^}]*route="\/v1\/messages"[^}]*\} \d+/);
+    expect(metrics).toMatch(/ccapi_chat_tokens_total\{[^}]*\} \d+/);
+  });
+});
