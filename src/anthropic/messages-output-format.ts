@@ -5,6 +5,7 @@
  */
 import { normalizeJsonSchemaAt } from "../claude/normalize-json-schema.js";
 import { invalidRequest } from "../errors.js";
+import { jsonSchemaText } from "../turns/json-schema-text.js";
 import type { MessagesRequest } from "./messages-request.js";
 
 /** The schema as the CLI takes it (JSON text); undefined: no structured output asked for. */
@@ -18,8 +19,10 @@ export function parseMessagesOutputFormat(request: MessagesRequest): string | un
     throw invalidRequest(`${param}.type: only 'json_schema' is supported.`, `${param}.type`, "invalid_value");
   }
   const schema = format.schema;
-  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
-    throw invalidRequest(`${param}.schema: a JSON Schema object is required.`, `${param}.schema`, "invalid_value");
-  }
-  return JSON.stringify(normalizeJsonSchemaAt(schema as Record<string, unknown>, `${param}.schema`));
+  const isObject = typeof schema === "object" && schema !== null && !Array.isArray(schema);
+  const schemaParam = `${param}.schema`;
+  return jsonSchemaText(
+    isObject ? normalizeJsonSchemaAt(schema as Record<string, unknown>, schemaParam) : schema,
+    schemaParam,
+  );
 }

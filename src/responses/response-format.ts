@@ -5,7 +5,7 @@
  * (`{type, name, schema, strict}`), not under a `json_schema` key.
  */
 import { invalidRequest } from "../errors.js";
-import { jsonSchemaText } from "./json-schema-text.js";
+import { jsonSchemaText } from "../turns/json-schema-text.js";
 import type { ResponsesRequest } from "./responses-request.js";
 
 type Schema = Record<string, unknown>;

@@ -173,6 +173,10 @@ export class EngineTurn implements ParkedTurn {
         this.transition("running", "waiting");
         this.waiting.park(this);
         this.observers.waiting?.();
+      } else if (how === "paused") {
+        // No tool server will ever take results: the paused source is closed, or its process stays held.
+        void this.source?.return?.(undefined);
+        this.settle("abandoned");
       } else {
         this.settle(how === "finished" ? "finished" : "abandoned");
       }

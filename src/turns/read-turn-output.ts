@@ -42,6 +42,16 @@ function refusalText(result: ResultLine): string {
 }
 
 class OutputReader {
+  /** `offered`: the client's tool names for this turn; a call of any other is not the client's. */
+  constructor(private readonly offered: ReadonlySet<string>) {}
+
+  /** The client tool a tool_use block calls, if it is one the client offered. */
+  private clientTool(name: string): string | undefined {
+    if (!name.startsWith(clientToolPrefix)) return undefined;
+    const tool = name.slice(clientToolPrefix.length);
+    return this.offered.has(tool) ? tool : undefined;
+  }
+
   model: string | undefined;
   private started = false;
   private textSoFar = false;
@@ -107,10 +117,12 @@ class OutputReader {
       this.textBlockStarts();
     } else if (event.type === "content_block_start" && event.content_block.type === "tool_use") {
       const block = event.content_block as { id: string; name: string };
-      if (!block.name.startsWith(clientToolPrefix)) return;
+      // A call of a tool the client did not offer is the CLI's to answer ("no such tool").
+      const name = this.clientTool(block.name);
+      if (name === undefined) return;
       const index = this.toolCallCount++;
       this.toolBlocks.set(event.index, index);
-      yield { type: "tool_call", index, id: block.id, name: block.name.slice(clientToolPrefix.length) };
+      yield { type: "tool_call", index, id: block.id, name };
     } else if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
       yield* this.text((event.delta as { text: string }).text);
     } else if (event.type === "content_block_delta" && event.delta.type === "thinking_delta") {
@@ -171,10 +183,11 @@ class OutputReader {
     for (const block of line.message.content) {
       if (block.type !== "tool_use") continue;
       const use = block as { id: string; name: string; input: unknown };
-      if (!use.name.startsWith(clientToolPrefix)) continue;
+      const name = this.clientTool(use.name);
+      if (name === undefined) continue;
       const index = this.toolCallCount++;
       this.unpausedCalls++;
-      yield { type: "tool_call", index, id: use.id, name: use.name.slice(clientToolPrefix.length) };
+      yield { type: "tool_call", index, id: use.id, name };
       yield { type: "tool_call_arguments", index, fragment: JSON.stringify(use.input ?? {}) };
       if (line.message.usage) this.messageUsage = line.message.usage;
       if (this.waitedFor.delete(use.id)) yield* this.pauseForTools();
@@ -222,14 +235,15 @@ class OutputReader {
 
 /**
  * `structured`: the turn answers through the CLI's structured output (`--json-schema`); the
- * content is the object as JSON text, not the model's words along the way.
+ * content is the object as JSON text, not the model's words along the way. `clientTools`: the
+ * names of the client's tools this turn offers — only their calls pause the answer.
  */
 export async function* readTurnOutput(
   lines: AsyncIterable<TurnLine>,
   requestedModel: string,
-  options: { structured?: boolean } = {},
+  options: { structured?: boolean; clientTools?: readonly string[] } = {},
 ): AsyncGenerator<TurnEvent> {
-  const reader = new OutputReader();
+  const reader = new OutputReader(new Set(options.clientTools ?? []));
   const shown = (event: TurnEvent) => !options.structured || (event.type !== "text" && event.type !== "replace");
   try {
     for await (const line of lines) {

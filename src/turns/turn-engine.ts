@@ -17,6 +17,7 @@ import type { ProcessPool } from "../pool/process-pool.js";
 import { runPooledTurn } from "../pool/run-pooled-turn.js";
 import type { KeptAnswer } from "./answer-so-far.js";
 import { EngineTurn, type TurnObservers, type TurnRunner, type TurnShare } from "./engine-turn.js";
+import { inertCommands } from "./inert-commands.js";
 import { keptShare, settleCache } from "./kept-share.js";
 import type { ParkedTurns } from "./parked-turns.js";
 import { readTurnOutput } from "./read-turn-output.js";
@@ -170,7 +171,8 @@ export class TurnEngine {
       const lines = runPooledTurn(pool, {
         profile: conversation.profile,
         model,
-        content: input,
+        // The caller's words, never a command of the CLI's.
+        content: inertCommands(input),
         signal: turn.signal,
         claim,
         maxHeld: caller.limits.maxProcesses,
@@ -183,7 +185,10 @@ export class TurnEngine {
         },
       });
       const tracked = conversation.track(resumePoints.track(lines));
-      return readTurnOutput(tracked, model, { structured: request.jsonSchema !== undefined });
+      return readTurnOutput(tracked, model, {
+        structured: request.jsonSchema !== undefined,
+        clientTools: clientTools?.tools.map((tool) => tool.name),
+      });
     };
     const turn: EngineTurn = new EngineTurn(
       { conversation, model, systemPrompt: conversation.systemPrompt ?? undefined, toolsKey: clientTools?.key },

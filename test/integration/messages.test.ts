@@ -6,6 +6,7 @@
  */
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { poolSettled } from "../support/eventually.js";
 import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
 
 const alice = "sk-alice-messages";
@@ -277,6 +278,37 @@ describe("what the request asks for", () => {
     const result = JSON.stringify(lastUpstream()?.messages?.at(-1));
     expect(result).toContain('"is_error":true');
     expect(result).toContain("service down");
+  });
+});
+
+describe("calls and schemas the client did not offer", () => {
+  it("leaves a call of a tool the client did not offer to the CLI: no pause, no process held", async () => {
+    for (const tools of [undefined, [weather]]) {
+      const message = await client.messages.create({
+        ...ask(`now ${call("ghost", { x: 1 })}`),
+        ...(tools ? { tools } : {}),
+      } as Anthropic.MessageCreateParamsNonStreaming);
+      expect(message.stop_reason).toBe("end_turn");
+      expect(message.content.some((block) => block.type === "tool_use")).toBe(false);
+      expect(JSON.stringify(message.content)).toContain("No such tool available: mcp__client__ghost");
+    }
+    await poolSettled(() => test.pool());
+  });
+
+  it("refuses a schema the CLI cannot take: not an object at the root, or too large for its command line", async () => {
+    const properties = Object.fromEntries(
+      Array.from({ length: 2_500 }, (_, index) => [`field${index}`, { type: "string" }]),
+    );
+    const cases: Array<[unknown, string]> = [
+      [{ type: "array", items: { type: "string" } }, "invalid_value"],
+      [{ type: "object", properties }, "schema_too_large"],
+    ];
+    for (const [schema, code] of cases) {
+      const response = await post(ask("x", { output_config: { format: { type: "json_schema", schema } } }));
+      expect(response.status).toBe(400);
+      expect(response.headers.get("x-error-code")).toBe(code);
+      expect(await response.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+    }
   });
 });
 

@@ -3,8 +3,7 @@
  * cannot: the model answers through a `StructuredOutput` tool whose input is the answer, and a tool's
  * input is an object — so the root must be of type object; and the text goes on the command line,
  * where one argument may hold at most 128 KiB (Linux's MAX_ARG_STRLEN) — larger, the process could
- * not even start. The same rules as openai/response-format.ts applies to Chat Completions'
- * `response_format`, written once for any dialect.
+ * not even start. Written once for every dialect's structured output.
  */
 import { invalidRequest } from "../errors.js";
 
