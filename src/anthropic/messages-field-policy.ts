@@ -74,7 +74,7 @@ export const messagesFieldPolicy: Record<string, FieldPolicy> = {
   },
   mcp_servers: {
     handling: "rejected",
-    rejects: (value) => Array.isArray(value) && value.length > 0,
+    rejects: (value) => present(value) && !(Array.isArray(value) && value.length === 0),
     reason: "the MCP connector is not available; an operator grants MCP servers to a key (agent mode)",
   },
   thread: { handling: "rejected", rejects: present, reason: "server-side threads are not available" },

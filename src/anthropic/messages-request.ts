@@ -29,14 +29,14 @@ const toolChoice = z.looseObject({
 
 const thinking = z.looseObject({
   type: z.enum(["enabled", "disabled", "adaptive", "between_tools"]),
-  budget_tokens: z.number().int().optional(),
+  budget_tokens: z.number().int().min(1).optional(),
   display: z.enum(["summarized", "omitted"]).nullable().optional(),
 });
 
 export const messagesRequestSchema = z.looseObject({
   model: z.string().min(1).max(256),
   max_tokens: z.number().int().min(1),
-  messages: z.array(message),
+  messages: z.array(message).min(1),
   system: z.union([z.string(), z.array(textBlock)]).optional(),
   stream: z.boolean().optional(),
   metadata: z.looseObject({ user_id: z.string().nullable().optional() }).optional(),

@@ -26,7 +26,7 @@ export async function readJsonBody(context: Context, options: { optional?: boole
     body = JSON.parse(text);
   } catch {
     throw invalidRequest(
-      "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload.)",
+      "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The API expects a JSON payload.)",
     );
   }
   // JSON.parse takes any depth, but every recursive walk after it (schemas, hashing, storing the

@@ -55,6 +55,7 @@ export async function respondWithShare(
       keepAliveMs: settings.keepAliveMs,
       bufferBytes: settings.bufferBytes,
       framing: rendering.framing,
+      requestId,
       onOverflow: () => share.abort(cutUnreadStream(context, logger, settings.bufferBytes)),
       onStreamError: (error) => {
         if (error.code === "client_closed_request") clientGone();

@@ -29,6 +29,8 @@ export interface SseOptions {
    * the end, an error as the error body. The Responses API names each event and sends no [DONE].
    */
   framing?: SseFraming;
+  /** The request's id, for an error's body. */
+  requestId?: string;
 }
 
 export interface SseFraming {
@@ -36,8 +38,8 @@ export interface SseFraming {
   eventName?(item: unknown): string | undefined;
   /** Sent after the last item (Chat Completions: "[DONE]"); undefined: nothing. */
   done?: string;
-  /** The item an error that ends a stream under way becomes. */
-  error(error: GatewayError): unknown;
+  /** The item an error that ends a stream under way becomes (`requestId` for its body). */
+  error(error: GatewayError, requestId?: string): unknown;
 }
 
 const chatFraming: SseFraming = { done: "[DONE]", error: toOpenAIErrorBody };
@@ -124,7 +126,7 @@ export async function createSseResponse<T>(source: AsyncIterator<T>, options: Ss
       if (stopped) return;
       const gatewayError = asGatewayError(error);
       options.onStreamError?.(gatewayError);
-      controller.enqueue(encoder.encode(frame(framing.error(gatewayError), framing)));
+      controller.enqueue(encoder.encode(frame(framing.error(gatewayError, options.requestId), framing)));
       controller.close();
     }
   };

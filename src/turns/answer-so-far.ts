@@ -52,6 +52,8 @@ export interface KeptAnswer {
   content: string;
   refusal: string | null;
   reasoning: string;
+  /** The upstream's signature of the reasoning ("" when there was none). */
+  reasoningSignature?: string;
   finishReason: FinishReason;
   usage: TokenUsage;
   /** When it was first given (unix seconds). */
@@ -62,6 +64,7 @@ export interface KeptAnswer {
 export function* keptAnswerEvents(answer: KeptAnswer): Generator<TurnEvent> {
   yield { type: "started", model: answer.model };
   if (answer.reasoning) yield { type: "reasoning", text: answer.reasoning };
+  if (answer.reasoningSignature) yield { type: "reasoning_signature", signature: answer.reasoningSignature };
   if (answer.content) yield { type: "text", text: answer.content };
   if (answer.refusal) yield { type: "refusal", text: answer.refusal };
   const { model, finishReason, usage } = answer;

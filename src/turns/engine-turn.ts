@@ -254,9 +254,9 @@ export class EngineTurn implements ParkedTurn {
           if (finishReason !== "content_filter") {
             await conversation.complete({ text: answer.content, model, sessionId, lastMessageId });
           }
-          const { content, refusal, reasoning } = answer;
+          const { content, refusal, reasoning, reasoningSignature } = answer;
           const created = Math.floor(Date.now() / 1000);
-          const kept = { model, content, refusal, reasoning, finishReason, usage, created };
+          const kept = { model, content, refusal, reasoning, reasoningSignature, finishReason, usage, created };
           settleCache(finishReason === "stop" || finishReason === "length" ? kept : undefined);
         }
         yield event;

@@ -23,6 +23,22 @@ export function resultsMissing(missing: string[], param: string) {
   );
 }
 
+export function resultsRepeated(repeated: string[], param: string) {
+  return invalidRequest(
+    `More than one result was sent for the tool calls ${repeated.join(", ")}; send one each.`,
+    param,
+    "invalid_value",
+  );
+}
+
+export function resultsUnknown(unknown: string[], param: string) {
+  return invalidRequest(
+    `The waiting turn made no tool calls with the ids ${unknown.join(", ")}; send results for its calls only.`,
+    param,
+    "invalid_value",
+  );
+}
+
 /**
  * Results sent with another system prompt, or with another set of tools, come from another agent
  * (the OpenAI Agents SDK hands a conversation over this way). A request that sends no system

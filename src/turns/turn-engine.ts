@@ -26,7 +26,14 @@ import type { RequestDeadline } from "./request-deadline.js";
 import { resolveImages } from "./resolve-images.js";
 import { ResumePoints } from "./resume-points.js";
 import type { TokenUsage } from "./token-usage.js";
-import { handedOver, noTurnWaiting, resultsMissing, resultsOfSeveralTurns } from "./tool-result-errors.js";
+import {
+  handedOver,
+  noTurnWaiting,
+  resultsMissing,
+  resultsOfSeveralTurns,
+  resultsRepeated,
+  resultsUnknown,
+} from "./tool-result-errors.js";
 import { historyEntry, type TurnMessage } from "./turn-message.js";
 import type { ToolResultInput, TurnRequest } from "./turn-request.js";
 
@@ -215,6 +222,8 @@ export class TurnEngine {
     const { waiting } = this.dependencies;
     const { owner } = request.caller;
     const ids = results.map((result) => result.callId);
+    const repeated = ids.filter((id, index) => ids.indexOf(id) !== index);
+    if (repeated.length > 0) throw resultsRepeated([...new Set(repeated)], request.messagesParam);
     // Another key's turn is none of this caller's business: it is simply not found.
     const parked = waiting.take(owner, ids);
     if (parked === "several") throw resultsOfSeveralTurns(request.messagesParam);
@@ -233,6 +242,11 @@ export class TurnEngine {
       const input: ContentBlock[] = [{ type: "text", text: handedOverInput }];
       // A named conversation whose first turn this was starts anew under its id.
       return this.start({ ...request, history }, [], input, deadline, conversationId !== undefined);
+    }
+    const unknown = ids.filter((id) => !parked.toolCallIds.includes(id));
+    if (unknown.length > 0) {
+      waiting.restore(parked);
+      throw resultsUnknown(unknown, request.messagesParam);
     }
     const missing = parked.toolCallIds.filter((id) => !ids.includes(id));
     if (missing.length > 0) {

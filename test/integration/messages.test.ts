@@ -93,6 +93,14 @@ describe("POST /v1/messages", () => {
     expect(JSON.stringify(bad.error)).toContain("max_tokens");
   });
 
+  it("refuses to count what it would refuse to answer", async () => {
+    const empty = await post({ model: "sonnet", messages: [] }, alice, "/v1/messages/count_tokens");
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+    const connector = await post(ask("hi", { mcp_servers: { url: "https://example.com" } }));
+    expect(connector.status).toBe(400);
+  });
+
   it("counts tokens, labelled as an estimate", async () => {
     const count = await client.messages.countTokens({
       model: "sonnet",
@@ -198,6 +206,7 @@ describe("the stream on the wire", () => {
     expect(last?.name).toBe("error");
     expect(last?.data).toMatchObject({ type: "error", error: { type: "api_error" } });
     expect(JSON.stringify(last?.data.error)).toMatch(/regenerated/);
+    expect(last?.data.request_id).toBe(response.headers.get("request-id"));
   });
 });
 
@@ -312,6 +321,35 @@ describe("calls and schemas the client did not offer", () => {
   });
 });
 
+describe("tool results that answer nothing", () => {
+  it("refuses a result sent twice or for a call the turn did not make, and the turn still takes the right ones", async () => {
+    const messages: Anthropic.MessageParam[] = [{ role: "user", content: call("get_weather", { city: "Kyiv" }) }];
+    const first = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
+    const use = first.content.find((block) => block.type === "tool_use") as Anthropic.ToolUseBlock;
+    messages.push({ role: "assistant", content: first.content });
+    const result = (id: string, content: string): Anthropic.ToolResultBlockParam => ({
+      type: "tool_result",
+      tool_use_id: id,
+      content,
+    });
+    for (const results of [
+      [result(use.id, "a"), result(use.id, "b")],
+      [result(use.id, "a"), result("toolu_never_made", "b")],
+    ]) {
+      const refused = await post({
+        model: "sonnet",
+        max_tokens: 100,
+        messages: [...messages, { role: "user", content: results }],
+      });
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+    }
+    messages.push({ role: "user", content: [result(use.id, "mild")] });
+    const answer = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
+    expect(answer.content).toEqual([{ type: "text", text: "TOOL_RESULT: mild" }]);
+  });
+});
+
 describe("conversations", () => {
   it("continues the CLI session when the client resends its history", async () => {
     const messages: Anthropic.MessageParam[] = [{ role: "user", content: "remember the word teal" }];
@@ -333,6 +371,12 @@ describe("conversations", () => {
     expect((await post(body)).headers.get("x-cache")).toBe("miss");
     const again = await post(body);
     expect(again.headers.get("x-cache")).toBe("hit");
+    const thinking = ask("cache my thoughts [[think:deep]]", { thinking: { type: "enabled", budget_tokens: 2048 } });
+    await post(thinking);
+    const hit = await post(thinking);
+    expect(hit.headers.get("x-cache")).toBe("hit");
+    const kept = (await hit.json()) as Anthropic.Message;
+    expect(kept.content[0]).toEqual({ type: "thinking", thinking: "deep", signature: "mock-signature" });
     expect(((await again.json()) as Anthropic.Message).content).toEqual([
       { type: "text", text: "ECHO: cache me, messages" },
     ]);
