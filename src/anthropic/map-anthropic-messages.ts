@@ -15,12 +15,12 @@
 import type { ContentBlock } from "../claude/protocol.js";
 import { invalidRequest } from "../errors.js";
 import { imageMarker, type TurnMessage } from "../turns/turn-message.js";
-import type { MappedMessages } from "../turns/turn-request.js";
+import type { MappedMessages, ToolResultInput } from "../turns/turn-request.js";
 import type { ContentBlockParam, MessageParam, MessagesRequest } from "./messages-request.js";
 
 export type { MappedMessages } from "../turns/turn-request.js";
 
-type ToolResult = { callId: string; text: string; isError?: boolean };
+type ToolResult = ToolResultInput;
 
 /** The blocks of a message, whatever form its content came in. */
 function blocksOf(message: MessageParam): ContentBlockParam[] {
@@ -53,19 +53,27 @@ function systemReminder(text: string): string {
   return `<system-reminder>\n${text}\n</system-reminder>`;
 }
 
-/** A tool_result's content as the text the CLI takes (images marked: a tool result is text). */
-function toolResultText(block: ContentBlockParam, param: string): string {
+/**
+ * A tool_result's content: its text (images marked, as in the record) and its base64 images, which
+ * reach the model as images (engine); a URL image is told by its marker only (see ToolResultInput).
+ */
+function toolResultOf(block: ContentBlockParam, param: string): Pick<ToolResult, "text" | "images"> {
   const content = (block as { content?: unknown }).content;
-  if (content === undefined || content === null) return "";
-  if (typeof content === "string") return content;
+  if (content === undefined || content === null) return { text: "" };
+  if (typeof content === "string") return { text: content };
   if (!Array.isArray(content)) {
     throw invalidRequest(`${param}.content: expected a string or a list of blocks.`, `${param}.content`);
   }
-  return content
+  const images: Array<{ url: string; param: string }> = [];
+  const text = content
     .map((part: { type?: unknown; text?: unknown }, index) => {
       const partParam = `${param}.content[${index}]`;
       if (part?.type === "text" && typeof part.text === "string") return part.text;
-      if (part?.type === "image") return imageMarker(imageUrl(part as ContentBlockParam, partParam));
+      if (part?.type === "image") {
+        const url = imageUrl(part as ContentBlockParam, partParam);
+        if (url.startsWith("data:")) images.push({ url, param: partParam });
+        return imageMarker(url);
+      }
       throw invalidRequest(
         `${partParam}.type: a tool result holds text and image blocks.`,
         `${partParam}.type`,
@@ -73,6 +81,7 @@ function toolResultText(block: ContentBlockParam, param: string): string {
       );
     })
     .join("\n");
+  return images.length > 0 ? { text, images } : { text };
 }
 
 interface UserSide {
@@ -102,7 +111,7 @@ function userSide(message: MessageParam, index: number): UserSide {
     } else if (block.type === "tool_result" && message.role === "user") {
       const callId = stringAt(block, "tool_use_id", param);
       const isError = (block as { is_error?: unknown }).is_error === true;
-      side.results.push({ callId, text: toolResultText(block, param), ...(isError ? { isError } : {}) });
+      side.results.push({ callId, ...toolResultOf(block, param), ...(isError ? { isError } : {}) });
     } else if (block.type === "document" || block.type === "search_result" || block.type === "container_upload") {
       throw invalidRequest(
         `${param}.type: content blocks of type '${block.type}' are not supported (text, image and tool_result are).`,
@@ -120,12 +129,21 @@ function userSide(message: MessageParam, index: number): UserSide {
   return side;
 }
 
-/** Results with the message's other text told after the last one. */
+/** Results with the message's other text (and images) told after the last one. */
 function resultsWithText(side: UserSide): ToolResult[] {
   if (side.texts.length === 0) return side.results;
   const results = side.results.slice(0, -1);
   const last = side.results.at(-1) as ToolResult;
-  results.push({ ...last, text: [last.text, ...side.texts].join("\n") });
+  // The message's own base64 images go with the last result too.
+  const images = [
+    ...(last.images ?? []),
+    ...side.blocks.flatMap((block) =>
+      block.type === "image_request" && String(block.url).startsWith("data:")
+        ? [{ url: String(block.url), param: String(block.param) }]
+        : [],
+    ),
+  ];
+  results.push({ ...last, text: [last.text, ...side.texts].join("\n"), ...(images.length > 0 ? { images } : {}) });
   return results;
 }
 

@@ -36,6 +36,8 @@ export interface ClientTool {
 export interface ToolResult {
   text: string;
   isError?: boolean;
+  /** Base64 images, as MCP image content (the CLI gives them to the model as image blocks). */
+  images?: ReadonlyArray<{ mediaType: string; data: string }>;
 }
 
 interface JsonRpcMessage {
@@ -157,7 +159,12 @@ export class ClientToolServer {
           void waiting.then(resolve);
         });
         this.cancellable.delete(message.id as number | string);
-        return reply({ content: [{ type: "text", text: result.text }], isError: result.isError === true });
+        const images = (result.images ?? []).map((image) => ({
+          type: "image",
+          data: image.data,
+          mimeType: image.mediaType,
+        }));
+        return reply({ content: [{ type: "text", text: result.text }, ...images], isError: result.isError === true });
       }
       default:
         return {

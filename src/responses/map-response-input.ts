@@ -28,7 +28,13 @@ type Part = { type?: unknown } & Record<string, unknown>;
 /** A conversation message taking shape; `param` names its last item, for errors. */
 type UserEntry = { role: "user"; content: unknown; text: string; param: string };
 type AssistantEntry = { role: "assistant"; text: string; toolCalls: ToolCall[]; param: string };
-type ToolEntry = { role: "tool"; callId: string; text: string; param: string };
+type ToolEntry = {
+  role: "tool";
+  callId: string;
+  text: string;
+  images: Array<{ url: string; param: string }>;
+  param: string;
+};
 type Entry = UserEntry | AssistantEntry | ToolEntry;
 
 const roles = new Set(["user", "assistant", "system", "developer"]);
@@ -99,6 +105,17 @@ function contentText(content: unknown, param: string): string {
     .join("\n");
 }
 
+/** A function output's base64 images: the model gets them as images (a URL one by its marker only). */
+function outputImages(output: unknown, param: string): Array<{ url: string; param: string }> {
+  if (typeof output === "string") return [];
+  return contentParts(output, param).flatMap((part, index) => {
+    if (part.type !== "input_image") return [];
+    const partParam = `${param}[${index}]`;
+    const url = imageUrl(part, partParam);
+    return url.startsWith("data:") ? [{ url, param: `${partParam}.image_url` }] : [];
+  });
+}
+
 /** A user message's content as the CLI reads it (images resolved later, by resolve-images.ts). */
 function userBlocks(content: unknown, param: string): ContentBlock[] {
   if (typeof content === "string") return content.length > 0 ? [{ type: "text", text: content }] : [];
@@ -167,6 +184,7 @@ function collect(items: readonly Item[]): { systemParts: string[]; entries: Entr
           callId: expectString(item.call_id, `${param}.call_id`),
           // Text, or parts (input_text, input_image) read as chat reads a tool message's parts.
           text: contentText(item.output, `${param}.output`),
+          images: outputImages(item.output, `${param}.output`),
           param,
         });
         return;
@@ -215,7 +233,7 @@ export function mapResponseInput(request: ResponsesRequest): MappedMessages {
   };
   if (last.role === "tool") {
     const { history, run } = trailing((entry): entry is ToolEntry => entry.role === "tool");
-    const results = run.map(({ callId, text }) => ({ callId, text }));
+    const results = run.map(({ callId, text, images }) => ({ callId, text, ...(images.length > 0 ? { images } : {}) }));
     return { systemPrompt, history, input: { kind: "tool_results", results } };
   }
   if (last.role === "assistant") {

@@ -11,7 +11,7 @@
  * before the client sees the end), the answer cache entry and the turn's metrics. Each HTTP request
  * answering it takes a `share`: the events up to the next pause or the end.
  */
-import type { ClientToolServer } from "../claude/client-tool-server.js";
+import type { ClientToolServer, ToolResult } from "../claude/client-tool-server.js";
 import type { UserContent } from "../claude/protocol.js";
 import type { ConversationTurn } from "../conversations/conversation-turn.js";
 import { AnswerSoFar, type KeptAnswer } from "./answer-so-far.js";
@@ -20,7 +20,6 @@ import type { RequestDeadline } from "./request-deadline.js";
 import { TurnControl } from "./turn-control.js";
 import type { TokenUsage, ToolCall, TurnEvent } from "./turn-event.js";
 import { toolCallsEntry } from "./turn-message.js";
-import type { ToolResultInput } from "./turn-request.js";
 
 export type TurnState = "running" | "waiting" | "suspended" | "finished" | "abandoned";
 
@@ -64,6 +63,9 @@ export interface TurnShare {
   /** For a share whose events were never read (the response failed first): ends the turn. */
   cancel(): Promise<void>;
 }
+
+/** A client's result for one call, its images read: what the waiting turn's calls are answered with. */
+export type AnsweredCall = { callId: string } & ToolResult;
 
 export class EngineTurn implements ParkedTurn {
   private state: TurnState = "running";
@@ -121,24 +123,31 @@ export class EngineTurn implements ParkedTurn {
    * in its process, which waits for them, or, suspended, in a fork of its session that gets them
    * as the calls' results.
    */
-  answer(results: readonly ToolResultInput[]): void {
+  answer(results: readonly AnsweredCall[]): void {
     if (this.state === "suspended") {
       const byCall = new Map(results.map((result) => [result.callId, result]));
-      const content = this.pending.map((call) => ({
-        type: "tool_result",
-        tool_use_id: call.id,
-        content: byCall.get(call.id)?.text ?? "",
-        ...(byCall.get(call.id)?.isError ? { is_error: true } : {}),
-      }));
+      const content = this.pending.map((call) => {
+        const result = byCall.get(call.id);
+        const images = (result?.images ?? []).map((image) => ({
+          type: "image",
+          source: { type: "base64", media_type: image.mediaType, data: image.data },
+        }));
+        return {
+          type: "tool_result",
+          tool_use_id: call.id,
+          content: images.length > 0 ? [{ type: "text", text: result?.text ?? "" }, ...images] : (result?.text ?? ""),
+          ...(result?.isError ? { is_error: true } : {}),
+        };
+      });
       this.state = "running";
       this.control = new TurnControl();
       this.source = this.fold(this.runner(content, this.forkArguments))[Symbol.asyncIterator]();
       return;
     }
     this.transition("waiting", "running");
-    for (const { callId, text, isError } of results) {
+    for (const { callId, ...result } of results) {
       const call = this.pending.find((pending) => pending.id === callId);
-      this.server?.answer(callId, { text, isError }, call);
+      this.server?.answer(callId, result, call);
     }
   }
 

@@ -16,7 +16,7 @@ import { invalidRequest } from "../errors.js";
 import type { ProcessPool } from "../pool/process-pool.js";
 import { runPooledTurn } from "../pool/run-pooled-turn.js";
 import type { KeptAnswer } from "./answer-so-far.js";
-import { EngineTurn, type TurnObservers, type TurnRunner, type TurnShare } from "./engine-turn.js";
+import { type AnsweredCall, EngineTurn, type TurnObservers, type TurnRunner, type TurnShare } from "./engine-turn.js";
 import { inertCommands } from "./inert-commands.js";
 import { keptShare, settleCache } from "./kept-share.js";
 import type { ParkedTurns } from "./parked-turns.js";
@@ -224,6 +224,8 @@ export class TurnEngine {
     const ids = results.map((result) => result.callId);
     const repeated = ids.filter((id, index) => ids.indexOf(id) !== index);
     if (repeated.length > 0) throw resultsRepeated([...new Set(repeated)], request.messagesParam);
+    // Checked before the waiting turn is touched: a bad image must not cost it.
+    const resolved = await this.resolveResultImages(request, results);
     // Another key's turn is none of this caller's business: it is simply not found.
     const parked = waiting.take(owner, ids);
     if (parked === "several") throw resultsOfSeveralTurns(request.messagesParam);
@@ -261,8 +263,28 @@ export class TurnEngine {
       throw error;
     }
     parked.conversation.addExchange(entries);
-    parked.answer(results);
+    parked.answer(resolved);
     return parked.share(deadline);
+  }
+
+  /** The results with their images read and checked (in one go: one limit for the request). */
+  private async resolveResultImages(request: TurnRequest, results: ToolResultInput[]): Promise<AnsweredCall[]> {
+    const { settings } = this.dependencies;
+    const requested = results.flatMap((result) => result.images ?? []);
+    const blocks = await resolveImages(
+      requested.map((image) => ({ type: "image_request", ...image })),
+      {
+        ...settings.images,
+        param: request.messagesParam,
+        checkLocalAccess: () => requireGrant(request.caller, "agent", "Reading a local image file"),
+      },
+    );
+    let next = 0;
+    return results.map(({ callId, text, isError, images = [] }) => {
+      const own = blocks.slice(next, next + images.length);
+      next += images.length;
+      return { callId, text, isError, images: own.flatMap(base64Of) };
+    });
   }
 
   private observers(
@@ -295,4 +317,11 @@ function replayedMessages(replay: Replay, history: TurnMessage[]): TurnMessage[]
   if (replay.kind === "session") return [];
   if (replay.kind === "request") return history;
   return replay.items.map((item) => ({ role: item.role, text: item.text }));
+}
+
+/** A resolved image block's bytes, when it has them (a URL image has none to give). */
+function base64Of(block: ContentBlock): Array<{ mediaType: string; data: string }> {
+  const source = (block as { source?: { type?: string; media_type?: string; data?: string } }).source;
+  if (source?.type !== "base64" || !source.media_type || !source.data) return [];
+  return [{ mediaType: source.media_type, data: source.data }];
 }

@@ -10,11 +10,17 @@ export type TurnInput =
   /** The client's results for the calls a waiting turn answered with. */
   | { kind: "tool_results"; results: ToolResultInput[] };
 
-/** The client's result of one call; `isError`: the call failed (the model is told so). */
+/**
+ * The client's result of one call; `isError`: the call failed (the model is told so); `images`: the
+ * result's base64 images (data: URLs, checked and decoded by the engine), shown to the model as
+ * images. A result's URL images are told by their marker in `text` only: a tool result reaches the
+ * CLI through its MCP server, which takes image data, not URLs, and the gateway fetches nothing.
+ */
 export interface ToolResultInput {
   callId: string;
   text: string;
   isError?: boolean;
+  images?: Array<{ url: string; param: string }>;
 }
 
 export interface TurnRequest {

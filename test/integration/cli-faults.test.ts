@@ -64,8 +64,12 @@ describe("with a CLI that misbehaves", () => {
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(text).toContain("about to ");
+    // The request id is in the error body, as in a JSON error.
+    const requestId = response.headers.get("x-request-id");
     expect(text).toMatch(
-      /data: \{"error":\{"message":"[^"]+","type":"server_error","param":null,"code":"claude_process_failed"\}\}/,
+      new RegExp(
+        `data: \\{"error":\\{"message":"[^"]+","type":"server_error","param":null,"code":"claude_process_failed","request_id":"${requestId}"\\}\\}`,
+      ),
     );
   });
 

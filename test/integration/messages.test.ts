@@ -274,6 +274,32 @@ describe("what the request asks for", () => {
     expect(JSON.stringify(lastUpstream()?.messages)).toContain("you must call the function get_weather now");
   });
 
+  it("shows a tool result's base64 images to the model as images", async () => {
+    const png = Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+      "base64",
+    );
+    const messages: Anthropic.MessageParam[] = [{ role: "user", content: call("get_weather", { city: "Bern" }) }];
+    const first = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
+    const use = first.content.find((block) => block.type === "tool_use") as Anthropic.ToolUseBlock;
+    messages.push({ role: "assistant", content: first.content });
+    messages.push({
+      role: "user",
+      content: [
+        {
+          type: "tool_result",
+          tool_use_id: use.id,
+          content: [
+            { type: "text", text: "radar" },
+            { type: "image", source: { type: "base64", media_type: "image/png", data: png.toString("base64") } },
+          ],
+        },
+      ],
+    });
+    const answer = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
+    expect((answer.content[0] as Anthropic.TextBlock).text).toContain(`[image: image/png ${png.length}B]`);
+  });
+
   it("tells the model a failed tool result as an error", async () => {
     const messages: Anthropic.MessageParam[] = [{ role: "user", content: call("get_weather", { city: "Oslo" }) }];
     const first = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });

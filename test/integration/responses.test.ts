@@ -186,6 +186,32 @@ describe("POST /v1/responses", () => {
     await eventually(() => expect(test.pool().states.leased).toBe(0));
   });
 
+  it("shows a function output's data-URL image to the model as an image", async () => {
+    const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+    const first = await test.client.responses.create({
+      model: "sonnet",
+      input: call("get_weather", { city: "Graz" }),
+      tools: [weather],
+    });
+    const fc = first.output.find((item) => item.type === "function_call") as OpenAI.Responses.ResponseFunctionToolCall;
+    const second = await test.client.responses.create({
+      model: "sonnet",
+      previous_response_id: first.id,
+      tools: [weather],
+      input: [
+        {
+          type: "function_call_output",
+          call_id: fc.call_id,
+          output: [
+            { type: "input_text", text: "radar" },
+            { type: "input_image", image_url: `data:image/png;base64,${png}`, detail: "auto" },
+          ],
+        },
+      ],
+    });
+    expect(second.output_text).toContain(`[image: image/png ${Buffer.from(png, "base64").length}B]`);
+  });
+
   it("round-trips a function call with the whole history and store: false (stateless), streamed", async () => {
     const question: OpenAI.Responses.ResponseInputItem = {
       role: "user",

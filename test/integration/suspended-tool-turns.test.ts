@@ -4,6 +4,7 @@
  * after the calls, so the model sees its calls answered by the client — no error result of the
  * interrupt in between. Real CLI, mock API, one process in the pool.
  */
+import Anthropic from "@anthropic-ai/sdk";
 import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.js";
@@ -80,5 +81,42 @@ describe("a waiting tool turn whose process another request needs", () => {
     expect(third.choices[0]?.message.content).toBe("ECHO: and then?");
     expect(lastMessages()).toContain("result 0");
     expect(lastMessages()).not.toContain("conversation_history");
+  });
+});
+
+describe("a suspended turn's results with an image (Messages API)", () => {
+  it("gives the fork the result's image as an image", async () => {
+    const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+    const client = new Anthropic({ baseURL: test.url, apiKey: "unused", maxRetries: 0 });
+    const lookup: Anthropic.Tool = { name: "lookup", input_schema: { type: "object", properties: {} } };
+    const messages: Anthropic.MessageParam[] = [{ role: "user", content: call("lookup", { q: "img" }) }];
+    const first = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [lookup], messages });
+    const use = first.content.find((block) => block.type === "tool_use") as Anthropic.ToolUseBlock;
+    // The only process is needed elsewhere: the waiting turn is suspended.
+    await client.messages.create({
+      model: "sonnet",
+      max_tokens: 100,
+      messages: [{ role: "user", content: "meanwhile" }],
+    });
+    messages.push({ role: "assistant", content: first.content });
+    messages.push({
+      role: "user",
+      content: [
+        {
+          type: "tool_result",
+          tool_use_id: use.id,
+          content: [
+            { type: "text", text: "picture" },
+            { type: "image", source: { type: "base64", media_type: "image/png", data: png } },
+          ],
+        },
+      ],
+    });
+    const spawned = test.pool().spawned;
+    const answer = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [lookup], messages });
+    expect(test.pool().spawned).toBeGreaterThan(spawned);
+    expect((answer.content[0] as Anthropic.TextBlock).text).toContain(
+      `[image: image/png ${Buffer.from(png, "base64").length}B]`,
+    );
   });
 });
