@@ -29,6 +29,15 @@ describe("Anthropic's error shape", () => {
     });
   });
 
+  it("tells overload as Anthropic's 529 overloaded_error, the upstream's and the gateway's own", () => {
+    for (const code of ["upstream_overloaded", "too_many_connections", "too_many_bytes_in_flight"]) {
+      const response = toAnthropicErrorResponse(error(503, code));
+      expect(response.status, code).toBe(529);
+      expect(anthropicErrorType(error(503, code))).toBe("overloaded_error");
+    }
+    expect(toAnthropicErrorResponse(error(503, "claude_not_logged_in")).status).toBe(503);
+  });
+
   it("keeps the status, the request id, retry advice and the gateway's code in headers", async () => {
     const response = toAnthropicErrorResponse(error(429, "rate_limited"), "req_1");
     expect(response.status).toBe(429);

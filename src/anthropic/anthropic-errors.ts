@@ -1,8 +1,10 @@
 /**
  * The gateway's one error family (errors.ts) in Anthropic's shape, for the Messages routes:
- * `{"type":"error","error":{"type","message"},"request_id"}` with the status kept and the type
- * Anthropic gives that status. The gateway's own code goes along as `x-error-code` (Anthropic's
- * body has no field for it) so a client can still tell e.g. `conversation_busy` apart.
+ * `{"type":"error","error":{"type","message"},"request_id"}` with the gateway's status and the type
+ * Anthropic gives that status — except overload, which Anthropic's clients know as 529
+ * `overloaded_error` (Claude Code, for one, reports it as such and may fall back to another model).
+ * The gateway's own code goes along as `x-error-code` (Anthropic's body has no field for it) so a
+ * client can still tell e.g. `conversation_busy` apart.
  */
 import { errorHeaders, type GatewayError } from "../errors.js";
 
@@ -18,8 +20,16 @@ const typeByStatus: Record<number, string> = {
   529: "overloaded_error",
 };
 
+/** The upstream's overload and the gateway's own (503 in the OpenAI dialects). */
+const overloaded = new Set(["upstream_overloaded", "too_many_connections", "too_many_bytes_in_flight"]);
+
+export function anthropicStatus(error: GatewayError): number {
+  return error.code !== null && overloaded.has(error.code) ? 529 : error.status;
+}
+
 export function anthropicErrorType(error: GatewayError): string {
-  return typeByStatus[error.status] ?? (error.status >= 500 ? "api_error" : "invalid_request_error");
+  const status = anthropicStatus(error);
+  return typeByStatus[status] ?? (status >= 500 ? "api_error" : "invalid_request_error");
 }
 
 export interface AnthropicErrorBody {
@@ -43,5 +53,8 @@ export function toAnthropicErrorResponse(error: GatewayError, requestId?: string
     headers["x-request-id"] = requestId;
   }
   if (error.code) headers["x-error-code"] = error.code;
-  return new Response(JSON.stringify(toAnthropicErrorBody(error, requestId)), { status: error.status, headers });
+  return new Response(JSON.stringify(toAnthropicErrorBody(error, requestId)), {
+    status: anthropicStatus(error),
+    headers,
+  });
 }

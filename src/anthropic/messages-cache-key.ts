@@ -8,8 +8,8 @@ import { createHash } from "node:crypto";
 import type { MappedMessages } from "./map-anthropic-messages.js";
 import type { MessagesRequest } from "./messages-request.js";
 
-/** Fields that do not change the answer, left out of the key. */
-const irrelevant = new Set(["stream", "metadata", "cache_control"]);
+/** Fields that do not change the answer (the field policy ignores them), left out of the key. */
+const irrelevant = new Set(["stream", "metadata", "cache_control", "temperature", "top_p", "top_k", "service_tier"]);
 
 export function messagesCacheKey(
   owner: string,

@@ -63,7 +63,7 @@ export const messagesFieldPolicy: Record<string, FieldPolicy> = {
   diagnostics: { handling: "ignored", reason: "no diagnostics are returned" },
   fallbacks: {
     handling: "ignored",
-    reason: "no fallback models are tried: an overloaded model's error comes back as it is",
+    reason: "no fallback models are tried: an overloaded model is told as 529 overloaded_error",
   },
   billing_policy: { handling: "ignored", reason: "the CLI's login pays for every turn" },
   fallback_credit_token: { handling: "ignored", reason: "the CLI's login pays for every turn" },
@@ -81,7 +81,7 @@ export const messagesFieldPolicy: Record<string, FieldPolicy> = {
 };
 
 /** Throws a 400 naming the first field whose value the gateway cannot honour. */
-export function rejectUnsupportedMessagesFields(request: MessagesRequest): void {
+export function rejectUnsupportedMessagesFields(request: Omit<MessagesRequest, "max_tokens">): void {
   for (const [field, policy] of Object.entries(messagesFieldPolicy)) {
     if (policy.handling !== "rejected") continue;
     if (policy.rejects?.((request as Record<string, unknown>)[field])) {

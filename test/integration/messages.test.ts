@@ -99,6 +99,17 @@ describe("POST /v1/messages", () => {
     expect(await empty.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
     const connector = await post(ask("hi", { mcp_servers: { url: "https://example.com" } }));
     expect(connector.status).toBe(400);
+    for (const refused of [
+      { stop_sequences: ["x"] },
+      { tools: [{ type: "web_search_20250305", name: "web_search" }] },
+    ]) {
+      const count = await post(
+        { model: "sonnet", messages: [{ role: "user", content: "hi" }], ...refused },
+        alice,
+        "/v1/messages/count_tokens",
+      );
+      expect(count.status).toBe(400);
+    }
   });
 
   it("counts tokens, labelled as an estimate", async () => {
@@ -217,6 +228,7 @@ describe("what the request asks for", () => {
       thinking: { type: "enabled", budget_tokens: 2048 },
     } as Anthropic.MessageCreateParamsNonStreaming);
     expect(thinking.content[0]).toEqual({ type: "thinking", thinking: "pondering it", signature: "mock-signature" });
+    expect(thinking.usage.output_tokens).toBeGreaterThan(0);
     const plain = await client.messages.create(
       ask("[[think:pondering it]] answer") as Anthropic.MessageCreateParamsNonStreaming,
     );
@@ -433,7 +445,12 @@ describe("errors in Anthropic's shape", () => {
     expect(body.request_id).toBe(unauthorised.headers.get("request-id"));
     const missing = await post(ask("hi"), alice, "/v1/messages/batches");
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toMatchObject({ type: "error", error: { type: "not_found_error" } });
+    expect(await missing.json()).toMatchObject({
+      type: "error",
+      error: { type: "not_found_error", message: expect.stringContaining("Message Batches") },
+    });
+    const unknown = await post(ask("hi"), alice, "/v1/messages/nowhere");
+    expect(await unknown.json()).toMatchObject({ type: "error", error: { type: "not_found_error" } });
   });
 
   it("names what it cannot honour: stop_sequences, server tools, prefill, a missing model", async () => {
@@ -464,8 +481,8 @@ describe("errors in Anthropic's shape", () => {
 
   it("gives the SDK its error classes: an upstream overload, a rate limit", async () => {
     const overloaded = await client.messages.create(ask("[[error:529]]") as never).catch((error: unknown) => error);
-    expect(overloaded).toBeInstanceOf(Anthropic.APIError);
-    expect((overloaded as InstanceType<typeof Anthropic.APIError>).status).toBeGreaterThanOrEqual(500);
+    expect(overloaded).toBeInstanceOf(Anthropic.OverloadedError);
+    expect((overloaded as InstanceType<typeof Anthropic.APIError>).status).toBe(529);
     const limited = await client.messages.create(ask("[[error:429]]") as never).catch((error: unknown) => error);
     expect(limited).toBeInstanceOf(Anthropic.RateLimitError);
   });

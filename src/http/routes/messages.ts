@@ -17,6 +17,7 @@ import { rejectUnsupportedMessagesFields } from "../../anthropic/messages-field-
 import { parseMessagesOutputFormat } from "../../anthropic/messages-output-format.js";
 import { parseCountTokensRequest, parseMessagesRequest } from "../../anthropic/messages-request.js";
 import { parseMessagesTools } from "../../anthropic/messages-tools.js";
+import { notFound } from "../../errors.js";
 import type { GatewayEnv } from "../gateway-env.js";
 import type { GatewayServices } from "../gateway-services.js";
 import { readJsonBody } from "../read-json-body.js";
@@ -74,9 +75,18 @@ export function messageRoutes(services: GatewayServices): Hono<GatewayEnv> {
 
   routes.post("/v1/messages/count_tokens", async (context) => {
     const request = parseCountTokensRequest(await readJsonBody(context));
+    // What a message would refuse is refused here too: a count is for a request that can run.
+    rejectUnsupportedMessagesFields(request);
+    parseMessagesTools(request);
     // Labelled as what it is: Claude's tokenizer is not available here (see count-tokens.ts).
     context.header("x-token-count", "estimate");
     return context.json(estimateInputTokens(request));
   });
+  // Said plainly rather than an unknown URL: Anthropic's clients have these, this gateway has not.
+  const noBatches = () => {
+    throw notFound("Message Batches are not available through this gateway: send each message on its own.");
+  };
+  routes.all("/v1/messages/batches", noBatches);
+  routes.all("/v1/messages/batches/*", noBatches);
   return routes;
 }
