@@ -198,9 +198,18 @@ function runsOf(messages: readonly MessageParam[]): Array<Array<{ message: Messa
   return runs;
 }
 
-export function systemPromptOf(system: MessagesRequest["system"]): string | undefined {
+/**
+ * Claude Code's first system block is a billing line for Anthropic's API
+ * (`x-anthropic-billing-header: cc_version=2.1.197.<suffix>; …`) whose suffix changes with each
+ * conversation's first prompt (measured). It is no instruction, and the system prompt is a
+ * process's launch profile: kept, every Claude Code conversation would get a cold process of its own.
+ */
+const billingLine = /^x-anthropic-billing-header:/;
+
+function systemPromptOf(system: MessagesRequest["system"]): string | undefined {
   if (system === undefined) return undefined;
-  const text = typeof system === "string" ? system : system.map((block) => block.text).join("\n\n");
+  const blocks = typeof system === "string" ? [system] : system.map((block) => block.text);
+  const text = blocks.filter((block) => !billingLine.test(block)).join("\n\n");
   return text.length > 0 ? text : undefined;
 }
 

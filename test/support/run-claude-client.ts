@@ -26,12 +26,14 @@ export interface RunClaudeClientOptions {
   extraArgs?: string[];
   /** Default 60 s. */
   timeoutMs?: number;
+  /** Run in this directory (kept) instead of a fresh one: two runs are then one user's two sessions. */
+  directory?: string;
 }
 
 export async function runClaudeClient(options: RunClaudeClientOptions): Promise<ClaudeClientRun> {
-  const directory = mkdtempSync(join(tmpdir(), "ccapi-claude-client-"));
+  const directory = options.directory ?? mkdtempSync(join(tmpdir(), "ccapi-claude-client-"));
   const workdir = join(directory, "work");
-  mkdirSync(workdir);
+  mkdirSync(workdir, { recursive: true });
   try {
     return await runToExit(claudeBinary(), ["-p", ...(options.extraArgs ?? []), "--", options.prompt], {
       cwd: workdir,
@@ -47,6 +49,6 @@ export async function runClaudeClient(options: RunClaudeClientOptions): Promise<
       timeoutMs: options.timeoutMs ?? 60_000,
     });
   } finally {
-    rmSync(directory, { recursive: true, force: true });
+    if (!options.directory) rmSync(directory, { recursive: true, force: true });
   }
 }
