@@ -18,7 +18,7 @@ function countOf(value: unknown, images: { count: number }): number {
   if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + countOf(item, images), 0);
   if (typeof value !== "object" || value === null) return 0;
   const block = value as Record<string, unknown>;
-  if (block.type === "image" || block.type === "document") {
+  if (block.type === "image") {
     images.count++;
     return 0;
   }

@@ -54,8 +54,9 @@ function systemReminder(text: string): string {
 }
 
 /**
- * A tool_result's content: its text (images marked, as in the record) and its base64 images, which
- * reach the model as images (engine); a URL image is told by its marker only (see ToolResultInput).
+ * A tool_result's content: its text (images marked, as in the record; other blocks named) and its
+ * base64 images, which reach the model as images (engine); a URL image is told by its marker only
+ * (see ToolResultInput).
  */
 function toolResultOf(block: ContentBlockParam, param: string): Pick<ToolResult, "text" | "images"> {
   const content = (block as { content?: unknown }).content;
@@ -74,11 +75,10 @@ function toolResultOf(block: ContentBlockParam, param: string): Pick<ToolResult,
         if (url.startsWith("data:")) images.push({ url, param: partParam });
         return imageMarker(url);
       }
-      throw invalidRequest(
-        `${partParam}.type: a tool result holds text and image blocks.`,
-        `${partParam}.type`,
-        "invalid_value",
-      );
+      // A tool's own output (Claude Code's Read gives a PDF as a document block): refusing it would
+      // refuse the conversation for good, since its client resends it; the model is told it was there.
+      if (typeof part?.type === "string") return `[${part.type} omitted]`;
+      throw invalidRequest(`${partParam}.type: a content block needs a type.`, `${partParam}.type`, "invalid_value");
     })
     .join("\n");
   return images.length > 0 ? { text, images } : { text };

@@ -13,7 +13,7 @@ import type { MessagesRequest } from "./messages-request.js";
 export function parseMessagesTools(request: Pick<MessagesRequest, "tools" | "tool_choice">): ClientTools | undefined {
   const given = request.tools ?? [];
   const choice = request.tool_choice;
-  if (given.length === 0 || choice?.type === "none") return undefined;
+  // Every tool is checked, offered or not: a tool this gateway cannot run is never dropped silently.
   const offered = given.map((tool, index) => {
     const param = `tools[${index}]`;
     if (tool.type !== undefined && tool.type !== null && tool.type !== "custom") {
@@ -32,6 +32,10 @@ export function parseMessagesTools(request: Pick<MessagesRequest, "tools" | "too
       parametersParam: `${param}.input_schema`,
     };
   });
+  if ((choice?.type === "any" || choice?.type === "tool") && given.length === 0) {
+    throw invalidRequest(`tool_choice: '${choice.type}' needs tools to choose from.`, "tool_choice", "invalid_value");
+  }
+  if (given.length === 0 || choice?.type === "none") return undefined;
   return clientToolsOf(offered, toolChoice(choice), choice?.disable_parallel_tool_use === true ? false : undefined);
 }
 

@@ -9,10 +9,12 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { createAdaptorServer, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 import type { Hono } from "hono";
+import { toAnthropicErrorResponse } from "../anthropic/anthropic-errors.js";
 import type { Configuration } from "../config/configuration-schema.js";
 import { toOpenAIErrorResponse } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import { limitConnections } from "./limit-connections.js";
+import { speaksAnthropic } from "./speaks-anthropic.js";
 
 export interface RunningServer {
   url: string;
@@ -37,7 +39,8 @@ export function listen(
     fetch: (request: Request, bindings: HttpBindings | Http2Bindings) => {
       const refusal = limits.refusalOf(bindings.incoming.socket);
       if (!refusal) return app.fetch(request, bindings);
-      const response = toOpenAIErrorResponse(refusal);
+      const anthropic = speaksAnthropic(new URL(request.url).pathname, (name) => request.headers.get(name));
+      const response = (anthropic ? toAnthropicErrorResponse : toOpenAIErrorResponse)(refusal);
       response.headers.set("connection", "close");
       return response;
     },

@@ -36,7 +36,12 @@ it("gives one user's Claude Code conversations one launch profile, not one each"
   try {
     const profiles = async (prompt: string) => {
       await runClaudeClient({ baseUrl: test.url, apiKey: key, prompt, directory });
-      return new Set(test.pool().members.map((member) => member.profile).filter((profile) => profile !== null));
+      return new Set(
+        test
+          .pool()
+          .members.map((member) => member.profile)
+          .filter((profile) => profile !== null),
+      );
     };
     const before = await profiles("first conversation");
     const after = await profiles("second conversation");

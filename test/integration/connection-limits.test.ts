@@ -44,6 +44,14 @@ describe("connection caps", () => {
         error: { type: "server_error", code: "too_many_connections", param: null },
       });
       expect(JSON.parse(refused.body).error.message).toContain("server.max_connections_per_address");
+      // An Anthropic client hears it as Anthropic's overload.
+      const anthropic = await requestOnce(`${test.url}/v1/messages`, {
+        method: "POST",
+        body: {},
+        localAddress: "127.0.0.1",
+      });
+      expect(anthropic.status).toBe(529);
+      expect(JSON.parse(anthropic.body)).toMatchObject({ type: "error", error: { type: "overloaded_error" } });
 
       // Another address still gets in: the third connection of three.
       held.push(await openConnection(port, "127.0.0.2"));

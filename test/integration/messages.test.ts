@@ -99,9 +99,16 @@ describe("POST /v1/messages", () => {
     expect(await empty.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
     const connector = await post(ask("hi", { mcp_servers: { url: "https://example.com" } }));
     expect(connector.status).toBe(400);
+    const prefill = {
+      messages: [
+        { role: "user", content: "hi" },
+        { role: "assistant", content: "Su" },
+      ],
+    };
     for (const refused of [
       { stop_sequences: ["x"] },
       { tools: [{ type: "web_search_20250305", name: "web_search" }] },
+      prefill,
     ]) {
       const count = await post(
         { model: "sonnet", messages: [{ role: "user", content: "hi" }], ...refused },
@@ -312,6 +319,28 @@ describe("what the request asks for", () => {
     expect((answer.content[0] as Anthropic.TextBlock).text).toContain(`[image: image/png ${png.length}B]`);
   });
 
+  it("names a tool result's document block to the model instead of refusing the conversation", async () => {
+    const messages: Anthropic.MessageParam[] = [{ role: "user", content: call("get_weather", { city: "Pisa" }) }];
+    const first = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
+    const use = first.content.find((block) => block.type === "tool_use") as Anthropic.ToolUseBlock;
+    messages.push({ role: "assistant", content: first.content });
+    messages.push({
+      role: "user",
+      content: [
+        {
+          type: "tool_result",
+          tool_use_id: use.id,
+          content: [
+            { type: "text", text: "the report" },
+            { type: "document", source: { type: "base64", media_type: "application/pdf", data: "JVBERi0=" } },
+          ],
+        } as Anthropic.ToolResultBlockParam,
+      ],
+    });
+    const answer = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
+    expect(answer.content).toEqual([{ type: "text", text: "TOOL_RESULT: the report\n[document omitted]" }]);
+  });
+
   it("tells the model a failed tool result as an error", async () => {
     const messages: Anthropic.MessageParam[] = [{ role: "user", content: call("get_weather", { city: "Oslo" }) }];
     const first = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
@@ -457,6 +486,11 @@ describe("errors in Anthropic's shape", () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [ask("hi", { stop_sequences: ["END"] }), "stop_sequences"],
       [ask("hi", { tools: [{ type: "web_search_20250305", name: "web_search" }] }), "tools[0].type"],
+      [
+        ask("hi", { tools: [{ type: "web_search_20250305", name: "web_search" }], tool_choice: { type: "none" } }),
+        "tools[0].type",
+      ],
+      [ask("hi", { tool_choice: { type: "any" } }), "tool_choice"],
       [
         {
           model: "sonnet",

@@ -24,7 +24,8 @@ export function handleError(logger: Logger) {
     if (gatewayError.status >= 500)
       logger.error({ ...fields, err: gatewayError.cause ?? gatewayError }, gatewayError.message);
     else logger.info(fields, gatewayError.message);
-    const render = speaksAnthropic(context) ? toAnthropicErrorResponse : toOpenAIErrorResponse;
+    const anthropic = speaksAnthropic(context.req.path, (name) => context.req.header(name));
+    const render = anthropic ? toAnthropicErrorResponse : toOpenAIErrorResponse;
     const response = render(gatewayError, requestId);
     // CORS and other headers middleware set before the error stay on the error response.
     context.res.headers.forEach((value, name) => {

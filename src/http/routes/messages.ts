@@ -78,6 +78,7 @@ export function messageRoutes(services: GatewayServices): Hono<GatewayEnv> {
     // What a message would refuse is refused here too: a count is for a request that can run.
     rejectUnsupportedMessagesFields(request);
     parseMessagesTools(request);
+    mapAnthropicMessages(request);
     // Labelled as what it is: Claude's tokenizer is not available here (see count-tokens.ts).
     context.header("x-token-count", "estimate");
     return context.json(estimateInputTokens(request));

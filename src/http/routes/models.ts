@@ -13,13 +13,19 @@ export function modelRoutes(services: GatewayServices): Hono<GatewayEnv> {
   const routes = new Hono<GatewayEnv>();
   routes.get("/v1/models", (context) => {
     const models = services.models.list();
-    return context.json(speaksAnthropic(context) ? anthropicModelPage(models) : { object: "list", data: models });
+    return context.json(
+      speaksAnthropic(context.req.path, (name) => context.req.header(name))
+        ? anthropicModelPage(models)
+        : { object: "list", data: models },
+    );
   });
   routes.get("/v1/models/:id", (context) => {
     const id = context.req.param("id");
     const model = services.models.retrieve(id);
     if (!model) throw notFound(`The model '${id}' does not exist.`, "model_not_found", "model");
-    return context.json(speaksAnthropic(context) ? anthropicModel(model) : model);
+    return context.json(
+      speaksAnthropic(context.req.path, (name) => context.req.header(name)) ? anthropicModel(model) : model,
+    );
   });
   return routes;
 }
