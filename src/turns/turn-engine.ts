@@ -229,8 +229,13 @@ export class TurnEngine {
     // Another key's turn is none of this caller's business: it is simply not found.
     const parked = waiting.take(owner, ids);
     if (parked === "several") throw resultsOfSeveralTurns(request.messagesParam);
-    if (!parked) throw noTurnWaiting(ids, request.messagesParam);
     const answered = results.map(({ callId, text }): TurnMessage => ({ role: "tool", callId, text }));
+    if (!parked) {
+      if (request.lateResults === "refuse") throw noTurnWaiting(ids, request.messagesParam);
+      // The model reads its calls and their results in the replayed history, and goes on from there.
+      const history = [...request.history, ...answered];
+      return this.start({ ...request, history }, [], [{ type: "text", text: handedOverInput }], deadline);
+    }
     if (handedOver(parked.identity, request)) {
       // A recorded conversation keeps its system prompt: refused before the waiting turn is lost.
       const { conversationId, systemPrompt } = request;

@@ -47,6 +47,13 @@ export interface TurnRequest {
   cache: { key: string; lookup: boolean } | undefined;
   /** The request field holding the messages, for errors (`messages`, `input`). */
   messagesParam: string;
+  /**
+   * Tool results no turn waits for (it gave up after tools.pending_timeout_seconds, or the gateway
+   * restarted): `refuse` (400 tool_calls_not_pending: the client can send a user message instead)
+   * or `replay` — a new turn with the whole history, results included, for a client that cannot
+   * (Anthropic's: every tool_use must be followed by its result).
+   */
+  lateResults: "refuse" | "replay";
 }
 
 /** What every dialect's messages map to: the system prompt, the history before the input, the input. */

@@ -451,16 +451,46 @@ describe("conversations", () => {
 
   it("never lets another key deliver the results of a waiting turn", async () => {
     const messages: Anthropic.MessageParam[] = [{ role: "user", content: call("get_weather", { city: "Rome" }) }];
+    const first = await post({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
+    const conversation = first.headers.get("x-conversation-id");
+    const answer = (await first.json()) as Anthropic.Message;
+    const use = answer.content.find((block) => block.type === "tool_use") as Anthropic.ToolUseBlock;
+    messages.push({ role: "assistant", content: answer.content });
+    const withResult = (content: string): Anthropic.MessageParam[] => [
+      ...messages,
+      { role: "user", content: [{ type: "tool_result", tool_use_id: use.id, content }] },
+    ];
+    // Bob's copy of the history is his own: it starts a conversation of his, alice's turn is untouched.
+    const bobs = await post(
+      { model: "sonnet", max_tokens: 100, tools: [weather], messages: withResult("from bob") },
+      bob,
+    );
+    expect(bobs.status).toBe(200);
+    expect(bobs.headers.get("x-conversation-id")).not.toBe(conversation);
+    expect(test.gateway.services.engine.waitingCount).toBeGreaterThan(0);
+    const alices = await post({
+      model: "sonnet",
+      max_tokens: 100,
+      tools: [weather],
+      messages: withResult("from alice"),
+    });
+    expect(alices.headers.get("x-conversation-id")).toBe(conversation);
+    expect(((await alices.json()) as Anthropic.Message).content).toEqual([
+      { type: "text", text: "TOOL_RESULT: from alice" },
+    ]);
+  });
+
+  it("answers results that come after their turn stopped waiting, from the whole history", async () => {
+    const messages: Anthropic.MessageParam[] = [{ role: "user", content: call("get_weather", { city: "Nice" }) }];
     const first = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
     const use = first.content.find((block) => block.type === "tool_use") as Anthropic.ToolUseBlock;
+    // As after tools.pending_timeout_seconds, or a restart: no turn waits any more.
+    test.gateway.services.engine.abandonWaiting("test: the turn gave up");
     messages.push({ role: "assistant", content: first.content });
-    messages.push({ role: "user", content: [{ type: "tool_result", tool_use_id: use.id, content: "from bob" }] });
-    const bobs = await post({ model: "sonnet", max_tokens: 100, tools: [weather], messages }, bob);
-    expect(bobs.status).toBe(400);
-    expect(await bobs.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
-    expect(bobs.headers.get("x-error-code")).toBe("tool_calls_not_pending");
-    const alices = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
-    expect(alices.content).toEqual([{ type: "text", text: "TOOL_RESULT: from bob" }]);
+    messages.push({ role: "user", content: [{ type: "tool_result", tool_use_id: use.id, content: "late but here" }] });
+    const late = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
+    expect(late.stop_reason).toBe("end_turn");
+    expect(JSON.stringify(lastUpstream()?.messages)).toContain("late but here");
   });
 });
 

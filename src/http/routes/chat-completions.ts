@@ -42,6 +42,7 @@ export function chatCompletionRoutes(services: GatewayServices): Hono<GatewayEnv
         persist: request.store !== false,
         cache: cacheKey ? { key: cacheKey, lookup: !bypassesCache(context) } : undefined,
         messagesParam: "messages",
+        lateResults: "refuse",
       },
       turnDeadline(context, services),
     );

@@ -55,6 +55,8 @@ export function messageRoutes(services: GatewayServices): Hono<GatewayEnv> {
         persist: true,
         cache: cacheKey ? { key: cacheKey, lookup: !bypassesCache(context) } : undefined,
         messagesParam: "messages",
+        // Anthropic's clients cannot drop a tool_use's result to send a new message instead.
+        lateResults: "replay",
       },
       turnDeadline(context, services),
     );

@@ -63,6 +63,7 @@ export function responseRoutes(services: GatewayServices): Hono<GatewayEnv> {
           persist: true,
           cache: undefined,
           messagesParam: "input",
+          lateResults: "refuse",
         },
         turnDeadline(context, services),
       );
