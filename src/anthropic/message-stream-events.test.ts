@@ -7,7 +7,8 @@ import { MessageStream } from "@anthropic-ai/sdk/lib/MessageStream";
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../errors.js";
 import type { TurnEvent } from "../turns/turn-event.js";
-import { collectMessage, type MessageRendering } from "./collect-message.js";
+import { collectMessage } from "./collect-message.js";
+import type { MessageRendering } from "./message-object.js";
 import { type MessageStreamEvent, messageStreamEvents } from "./message-stream-events.js";
 
 const usage = { input: 120, output: 30, cachedInput: 100, cacheWrite: 5, reasoning: 12 };
@@ -88,7 +89,7 @@ describe("messageStreamEvents", () => {
     expect(streamed[0]).toMatchObject({
       message: { usage: { input_tokens: 15, cache_read_input_tokens: 100, cache_creation_input_tokens: 5 } },
     });
-    expect(collected).toEqual({
+    expect(collected).toMatchObject({
       id: "msg_test",
       type: "message",
       role: "assistant",
@@ -119,7 +120,7 @@ describe("messageStreamEvents", () => {
       finished(),
     ];
     const hidden = await bothWays(events, rendering("hidden"));
-    expect(hidden.collected.content).toEqual([{ type: "text", text: "Hi" }]);
+    expect(hidden.collected.content).toMatchObject([{ type: "text", text: "Hi" }]);
     const omitted = await bothWays(events, rendering("omitted"));
     expect(omitted.collected.content[0]).toEqual({ type: "thinking", thinking: "", signature: "sig" });
     expect(JSON.stringify(omitted.streamed)).not.toContain("secret");
@@ -139,8 +140,8 @@ describe("messageStreamEvents", () => {
     expect(collected.stop_reason).toBe("tool_use");
     expect(collected.content).toEqual([
       { type: "text", text: "Calling." },
-      { type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Paris" } },
-      { type: "tool_use", id: "toolu_2", name: "get_time", input: {} },
+      { type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Paris" }, caller: { type: "direct" } },
+      { type: "tool_use", id: "toolu_2", name: "get_time", input: {}, caller: { type: "direct" } },
     ]);
     const deltas = streamed.filter((event) => event.type === "content_block_delta");
     expect(deltas.map((event) => event.delta.type)).toEqual(["text_delta", "input_json_delta", "input_json_delta"]);
@@ -163,7 +164,7 @@ describe("messageStreamEvents", () => {
       { type: "replace", discarded: "w1 ", text: "w1 w2" },
       finished(),
     ]);
-    expect(extended.collected.content).toEqual([{ type: "text", text: "w1 w2" }]);
+    expect(extended.collected.content).toMatchObject([{ type: "text", text: "w1 w2" }]);
     const changed = streamOf([
       started,
       { type: "text", text: "w1 " },
@@ -171,5 +172,40 @@ describe("messageStreamEvents", () => {
     ]);
     await expect(changed).rejects.toMatchObject({ code: "upstream_stream_interrupted" });
     await expect(changed).rejects.toBeInstanceOf(GatewayError);
+    // Sent in one piece, the answer takes the replacement whole.
+    const whole = await collectMessage(
+      from([started, { type: "text", text: "w1 " }, { type: "replace", discarded: "w1 ", text: "z1" }, finished()]),
+      rendering(),
+    );
+    expect(whole.content).toMatchObject([{ type: "text", text: "z1" }]);
+  });
+
+  it("keeps thinking and text in their own blocks when they alternate (a turn of several API calls)", async () => {
+    const { collected } = await bothWays([
+      started,
+      { type: "reasoning", text: "t1" },
+      { type: "reasoning_signature", signature: "s1" },
+      { type: "text", text: "A" },
+      { type: "reasoning", text: "t2" },
+      { type: "reasoning_signature", signature: "s2" },
+      { type: "text", text: "\n\nB" },
+      finished(),
+    ]);
+    expect(collected.content).toMatchObject([
+      { type: "thinking", thinking: "t1", signature: "s1" },
+      { type: "text", text: "A" },
+      { type: "thinking", thinking: "t2", signature: "s2" },
+      { type: "text", text: "\n\nB" },
+    ]);
+  });
+
+  it("refuses arguments for a call whose block is closed rather than corrupt another's", async () => {
+    const outOfOrder = streamOf([
+      started,
+      { type: "tool_call", index: 0, id: "toolu_1", name: "a" },
+      { type: "tool_call", index: 1, id: "toolu_2", name: "b" },
+      { type: "tool_call_arguments", index: 0, fragment: '{"x":1}' },
+    ]);
+    await expect(outOfOrder).rejects.toThrow(/tool call 0/);
   });
 });

@@ -208,6 +208,8 @@ class OutputReader {
 
   /** This answer ends with its tool calls; the next one (after the results) starts afresh. */
   private *pauseForTools(): Generator<TurnEvent> {
+    // The answer after the results starts anew: its first message says its model and input again.
+    this.started = false;
     this.unpausedCalls = 0;
     this.toolCallCount = 0;
     this.separatorDue = false;

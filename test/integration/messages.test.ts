@@ -40,7 +40,7 @@ describe("POST /v1/messages", () => {
     expect(message.type).toBe("message");
     expect(message.role).toBe("assistant");
     expect(message.id).toMatch(/^msg_/);
-    expect(message.content).toEqual([{ type: "text", text: "ECHO: hello there" }]);
+    expect(message.content).toMatchObject([{ type: "text", text: "ECHO: hello there" }]);
     expect(message.stop_reason).toBe("end_turn");
     expect(message.usage.input_tokens).toBeGreaterThan(0);
     expect(message.usage.output_tokens).toBeGreaterThan(0);
@@ -58,7 +58,7 @@ describe("POST /v1/messages", () => {
     expect(types[0]).toBe("message_start");
     expect(types.filter((type) => type === "content_block_delta").length).toBe(5);
     expect(types.slice(-3)).toEqual(["content_block_stop", "message_delta", "message_stop"]);
-    expect(final.content).toEqual([{ type: "text", text: "w1 w2 w3 w4 w5 " }]);
+    expect(final.content).toMatchObject([{ type: "text", text: "w1 w2 w3 w4 w5 " }]);
     expect(final.stop_reason).toBe("end_turn");
     expect(final.usage.output_tokens).toBeGreaterThan(0);
   });
@@ -77,7 +77,7 @@ describe("POST /v1/messages", () => {
       content: [{ type: "tool_result", tool_use_id: (use as Anthropic.ToolUseBlock).id, content: "sunny, 21C" }],
     });
     const second = await client.messages.create({ model: "sonnet", max_tokens: 1024, tools: [weather], messages });
-    expect(second.content).toEqual([{ type: "text", text: "TOOL_RESULT: sunny, 21C" }]);
+    expect(second.content).toMatchObject([{ type: "text", text: "TOOL_RESULT: sunny, 21C" }]);
     expect(second.stop_reason).toBe("end_turn");
   });
 
@@ -338,7 +338,7 @@ describe("what the request asks for", () => {
       ],
     });
     const answer = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
-    expect(answer.content).toEqual([{ type: "text", text: "TOOL_RESULT: the report\n[document omitted]" }]);
+    expect(answer.content).toMatchObject([{ type: "text", text: "TOOL_RESULT: the report\n[document omitted]" }]);
   });
 
   it("tells the model a failed tool result as an error", async () => {
@@ -413,7 +413,7 @@ describe("tool results that answer nothing", () => {
     }
     messages.push({ role: "user", content: [result(use.id, "mild")] });
     const answer = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
-    expect(answer.content).toEqual([{ type: "text", text: "TOOL_RESULT: mild" }]);
+    expect(answer.content).toMatchObject([{ type: "text", text: "TOOL_RESULT: mild" }]);
   });
 });
 
@@ -444,7 +444,7 @@ describe("conversations", () => {
     expect(hit.headers.get("x-cache")).toBe("hit");
     const kept = (await hit.json()) as Anthropic.Message;
     expect(kept.content[0]).toEqual({ type: "thinking", thinking: "deep", signature: "mock-signature" });
-    expect(((await again.json()) as Anthropic.Message).content).toEqual([
+    expect(((await again.json()) as Anthropic.Message).content).toMatchObject([
       { type: "text", text: "ECHO: cache me, messages" },
     ]);
   });
@@ -475,7 +475,7 @@ describe("conversations", () => {
       messages: withResult("from alice"),
     });
     expect(alices.headers.get("x-conversation-id")).toBe(conversation);
-    expect(((await alices.json()) as Anthropic.Message).content).toEqual([
+    expect(((await alices.json()) as Anthropic.Message).content).toMatchObject([
       { type: "text", text: "TOOL_RESULT: from alice" },
     ]);
   });

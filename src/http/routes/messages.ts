@@ -6,10 +6,10 @@
  */
 import { Hono } from "hono";
 import { toAnthropicErrorBody } from "../../anthropic/anthropic-errors.js";
-import { collectMessage, type MessageRendering } from "../../anthropic/collect-message.js";
+import { collectMessage } from "../../anthropic/collect-message.js";
 import { estimateInputTokens } from "../../anthropic/count-tokens.js";
 import { mapAnthropicMessages } from "../../anthropic/map-anthropic-messages.js";
-import { newMessageId, thinkingDisplay } from "../../anthropic/message-object.js";
+import { type MessageRendering, newMessageId } from "../../anthropic/message-object.js";
 import { messageStreamEvents } from "../../anthropic/message-stream-events.js";
 import { messagesCacheKey } from "../../anthropic/messages-cache-key.js";
 import { mapMessagesEffort } from "../../anthropic/messages-effort.js";
@@ -17,6 +17,7 @@ import { rejectUnsupportedMessagesFields } from "../../anthropic/messages-field-
 import { parseMessagesOutputFormat } from "../../anthropic/messages-output-format.js";
 import { parseCountTokensRequest, parseMessagesRequest } from "../../anthropic/messages-request.js";
 import { parseMessagesTools } from "../../anthropic/messages-tools.js";
+import { thinkingDisplay } from "../../anthropic/thinking-display.js";
 import { notFound } from "../../errors.js";
 import type { GatewayEnv } from "../gateway-env.js";
 import type { GatewayServices } from "../gateway-services.js";
