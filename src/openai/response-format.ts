@@ -4,7 +4,6 @@
  * JSON text. `json_object` is the schema of any object; `text` (or nothing) is plain text. The
  * schema is normalised into the draft-07 the CLI compiles (it drops any other schema silently).
  */
-import { normalizeJsonSchemaAt } from "../claude/normalize-json-schema.js";
 import { invalidRequest } from "../errors.js";
 import { jsonSchemaText } from "../turns/json-schema-text.js";
 import type { ChatCompletionRequest } from "./chat-completion-request.js";
@@ -16,9 +15,7 @@ export function parseResponseFormat(request: ChatCompletionRequest): string | un
   if (format.type === "json_object") return JSON.stringify({ type: "object" });
   if (format.type === "json_schema") {
     const param = "response_format.json_schema.schema";
-    const schema = (format as { json_schema?: { schema?: unknown } }).json_schema?.schema;
-    const isObject = typeof schema === "object" && schema !== null && !Array.isArray(schema);
-    return jsonSchemaText(isObject ? normalizeJsonSchemaAt(schema as Record<string, unknown>, param) : schema, param);
+    return jsonSchemaText((format as { json_schema?: { schema?: unknown } }).json_schema?.schema, param);
   }
   throw invalidRequest(
     `Invalid value for 'response_format.type': '${format.type}'.`,

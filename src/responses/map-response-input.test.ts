@@ -91,7 +91,12 @@ describe("mapResponseInput", () => {
       kind: "tool_results",
       results: [
         { callId: "call_1", text: "Sunny" },
-        { callId: "call_2", text: `a chart:\n${imageMarker(png)}` },
+        // The image is marked in the text (the record) and given as an image (the model).
+        {
+          callId: "call_2",
+          text: `a chart:\n${imageMarker(png)}`,
+          images: [{ url: png, param: "input[4].output[1].image_url" }],
+        },
       ],
     });
     expect(mapped.history).toEqual([

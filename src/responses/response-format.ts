@@ -11,20 +11,15 @@ import type { ResponsesRequest } from "./responses-request.js";
 type Schema = Record<string, unknown>;
 
 /**
- * The JSON Schema as text for the command line, or undefined for plain text. `normalise` adapts a
- * client's schema to what the CLI honours before it is checked and measured (by default as given).
+ * The JSON Schema as text for the command line, or undefined for plain text. `normalise`: how the
+ * client's schema is adapted to what the CLI honours (by default, jsonSchemaText's own).
  */
-export function parseTextFormat(
-  request: ResponsesRequest,
-  normalise: (schema: Schema) => Schema = (schema) => schema,
-): string | undefined {
+export function parseTextFormat(request: ResponsesRequest, normalise?: (schema: Schema) => Schema): string | undefined {
   const format = request.text?.format;
   if (!format || format.type === "text") return undefined;
   if (format.type === "json_object") return JSON.stringify({ type: "object" });
   if (format.type === "json_schema") {
-    const schema = (format as { schema?: unknown }).schema;
-    const isObject = typeof schema === "object" && schema !== null && !Array.isArray(schema);
-    return jsonSchemaText(isObject ? normalise(schema as Schema) : schema, "text.format.schema");
+    return jsonSchemaText((format as { schema?: unknown }).schema, "text.format.schema", normalise);
   }
   throw invalidRequest(`Invalid value for 'text.format.type': '${format.type}'.`, "text.format.type", "invalid_value");
 }

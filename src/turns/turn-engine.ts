@@ -9,33 +9,25 @@ import type { ResponseCache } from "../cache/response-cache.js";
 import { clientToolServerOf } from "../claude/client-tool-server.js";
 import type { ContentBlock } from "../claude/protocol.js";
 import { beginConversationTurn } from "../conversations/begin-conversation-turn.js";
-import { systemPromptMismatch } from "../conversations/conversation-errors.js";
 import type { Replay } from "../conversations/conversation-turn.js";
 import type { ConversationTurnDependencies } from "../conversations/conversation-turn-request.js";
 import { invalidRequest } from "../errors.js";
 import type { ProcessPool } from "../pool/process-pool.js";
 import { runPooledTurn } from "../pool/run-pooled-turn.js";
 import type { KeptAnswer } from "./answer-so-far.js";
-import { type AnsweredCall, EngineTurn, type TurnObservers, type TurnRunner, type TurnShare } from "./engine-turn.js";
+import { continueWaiting } from "./continue-waiting.js";
+import { EngineTurn, type TurnObservers, type TurnRunner, type TurnShare } from "./engine-turn.js";
 import { inertCommands } from "./inert-commands.js";
 import { keptShare, settleCache } from "./kept-share.js";
 import type { ParkedTurns } from "./parked-turns.js";
 import { readTurnOutput } from "./read-turn-output.js";
 import { composeTurnContent } from "./render-history.js";
 import type { RequestDeadline } from "./request-deadline.js";
-import { resolveImages } from "./resolve-images.js";
+import { type ImageLimits, resolveImages } from "./resolve-images.js";
 import { ResumePoints } from "./resume-points.js";
 import type { TokenUsage } from "./token-usage.js";
-import {
-  handedOver,
-  noTurnWaiting,
-  resultsMissing,
-  resultsOfSeveralTurns,
-  resultsRepeated,
-  resultsUnknown,
-} from "./tool-result-errors.js";
 import { historyEntry, type TurnMessage } from "./turn-message.js";
-import type { ToolResultInput, TurnRequest } from "./turn-request.js";
+import type { TurnRequest } from "./turn-request.js";
 
 export interface TurnEngineDependencies {
   pool: ProcessPool;
@@ -65,7 +57,23 @@ export class TurnEngine {
   async run(request: TurnRequest, deadline: RequestDeadline): Promise<TurnShare> {
     try {
       return request.input.kind === "tool_results"
-        ? await this.continueWaiting(request, request.input.results, deadline)
+        ? await continueWaiting(
+            {
+              waiting: this.dependencies.waiting,
+              imageLimits: this.imageLimits(request),
+              startAnew: (history, firstTurnAbandoned) =>
+                this.start(
+                  { ...request, history },
+                  [],
+                  [{ type: "text", text: handedOverInput }],
+                  deadline,
+                  firstTurnAbandoned,
+                ),
+            },
+            request,
+            request.input.results,
+            deadline,
+          )
         : await this.start(request, request.input.messages, request.input.blocks, deadline);
     } catch (error) {
       deadline.dispose();
@@ -101,13 +109,8 @@ export class TurnEngine {
     deadline: RequestDeadline,
     firstTurnAbandoned = false,
   ): Promise<TurnShare> {
-    const { settings, cache, metrics } = this.dependencies;
-    const { caller } = request;
-    const newBlocks = await resolveImages(blocks, {
-      ...settings.images,
-      param: request.messagesParam,
-      checkLocalAccess: () => requireGrant(caller, "agent", "Reading a local image file"),
-    });
+    const { cache, metrics } = this.dependencies;
+    const newBlocks = await resolveImages(blocks, this.imageLimits(request));
     if (cache && request.cache) {
       const kept = request.cache.lookup ? await cache.lookup(request.cache.key) : undefined;
       metrics.cache(kept ? "hit" : "miss");
@@ -208,88 +211,13 @@ export class TurnEngine {
     return turn.share(deadline);
   }
 
-  /**
-   * The request brings the results of a waiting turn's calls: the turn goes on from there. Only
-   * its owner can reach it, only with the results for all its calls, and only as the same agent —
-   * results sent under another system prompt or tool set (an Agents SDK handoff) start a new turn
-   * with the whole history instead of continuing the old agent's.
-   */
-  private async continueWaiting(
-    request: TurnRequest,
-    results: ToolResultInput[],
-    deadline: RequestDeadline,
-  ): Promise<TurnShare> {
-    const { waiting } = this.dependencies;
-    const { owner } = request.caller;
-    const ids = results.map((result) => result.callId);
-    const repeated = ids.filter((id, index) => ids.indexOf(id) !== index);
-    if (repeated.length > 0) throw resultsRepeated([...new Set(repeated)], request.messagesParam);
-    // Checked before the waiting turn is touched: a bad image must not cost it.
-    const resolved = await this.resolveResultImages(request, results);
-    // Another key's turn is none of this caller's business: it is simply not found.
-    const parked = waiting.take(owner, ids);
-    if (parked === "several") throw resultsOfSeveralTurns(request.messagesParam);
-    const answered = results.map(({ callId, text }): TurnMessage => ({ role: "tool", callId, text }));
-    if (!parked) {
-      if (request.lateResults === "refuse") throw noTurnWaiting(ids, request.messagesParam);
-      // The model reads its calls and their results in the replayed history, and goes on from there.
-      const history = [...request.history, ...answered];
-      return this.start({ ...request, history }, [], [{ type: "text", text: handedOverInput }], deadline);
-    }
-    if (handedOver(parked.identity, request)) {
-      // A recorded conversation keeps its system prompt: refused before the waiting turn is lost.
-      const { conversationId, systemPrompt } = request;
-      const promptChanges = systemPrompt !== undefined && systemPrompt !== parked.identity.systemPrompt;
-      if (conversationId && parked.conversation.revision > 0 && promptChanges) {
-        waiting.restore(parked);
-        throw systemPromptMismatch(conversationId);
-      }
-      parked.abandon("The conversation was handed to another agent.");
-      const history = [...request.history, ...answered];
-      const input: ContentBlock[] = [{ type: "text", text: handedOverInput }];
-      // A named conversation whose first turn this was starts anew under its id.
-      return this.start({ ...request, history }, [], input, deadline, conversationId !== undefined);
-    }
-    const unknown = ids.filter((id) => !parked.toolCallIds.includes(id));
-    if (unknown.length > 0) {
-      waiting.restore(parked);
-      throw resultsUnknown(unknown, request.messagesParam);
-    }
-    const missing = parked.toolCallIds.filter((id) => !ids.includes(id));
-    if (missing.length > 0) {
-      waiting.restore(parked);
-      throw resultsMissing(missing, request.messagesParam);
-    }
-    const entries = answered.map(historyEntry);
-    try {
-      await parked.conversation.reserveResults(entries);
-    } catch (error) {
-      waiting.restore(parked);
-      throw error;
-    }
-    parked.conversation.addExchange(entries);
-    parked.answer(resolved);
-    return parked.share(deadline);
-  }
-
-  /** The results with their images read and checked (in one go: one limit for the request). */
-  private async resolveResultImages(request: TurnRequest, results: ToolResultInput[]): Promise<AnsweredCall[]> {
-    const { settings } = this.dependencies;
-    const requested = results.flatMap((result) => result.images ?? []);
-    const blocks = await resolveImages(
-      requested.map((image) => ({ type: "image_request", ...image })),
-      {
-        ...settings.images,
-        param: request.messagesParam,
-        checkLocalAccess: () => requireGrant(request.caller, "agent", "Reading a local image file"),
-      },
-    );
-    let next = 0;
-    return results.map(({ callId, text, isError, images = [] }) => {
-      const own = blocks.slice(next, next + images.length);
-      next += images.length;
-      return { callId, text, isError, images: own.flatMap(base64Of) };
-    });
+  /** How a request's images are checked: the configured limits, local files only with the agent grant. */
+  private imageLimits(request: TurnRequest): ImageLimits {
+    return {
+      ...this.dependencies.settings.images,
+      param: request.messagesParam,
+      checkLocalAccess: () => requireGrant(request.caller, "agent", "Reading a local image file"),
+    };
   }
 
   private observers(
@@ -322,11 +250,4 @@ function replayedMessages(replay: Replay, history: TurnMessage[]): TurnMessage[]
   if (replay.kind === "session") return [];
   if (replay.kind === "request") return history;
   return replay.items.map((item) => ({ role: item.role, text: item.text }));
-}
-
-/** A resolved image block's bytes, when it has them (a URL image has none to give). */
-function base64Of(block: ContentBlock): Array<{ mediaType: string; data: string }> {
-  const source = (block as { source?: { type?: string; media_type?: string; data?: string } }).source;
-  if (source?.type !== "base64" || !source.media_type || !source.data) return [];
-  return [{ mediaType: source.media_type, data: source.data }];
 }

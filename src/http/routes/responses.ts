@@ -6,7 +6,6 @@
  * clients (Codex sends `store: false` and its whole history) continue real CLI sessions too.
  */
 import { Hono } from "hono";
-import { normalizeJsonSchemaAt } from "../../claude/normalize-json-schema.js";
 import { invalidRequest } from "../../errors.js";
 import { parsePageQuery } from "../../openai/conversation-objects.js";
 import { collectResponse } from "../../responses/collect-response.js";
@@ -44,9 +43,7 @@ export function responseRoutes(services: GatewayServices): Hono<GatewayEnv> {
     const conversationId = await responses.continuedConversation(caller.owner, request);
     const toolResults = mapped.input.kind === "tool_results";
     const clientTools = parseResponseTools(request);
-    const jsonSchema = toolResults
-      ? undefined
-      : parseTextFormat(request, (schema) => normalizeJsonSchemaAt(schema, "text.format.schema"));
+    const jsonSchema = toolResults ? undefined : parseTextFormat(request);
     const keeping = await ResponseKeeping.reserve(responses, caller, request);
     try {
       const share = await services.engine.run(
