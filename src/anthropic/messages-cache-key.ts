@@ -6,10 +6,16 @@
  */
 import { createHash } from "node:crypto";
 import type { MappedMessages } from "./map-anthropic-messages.js";
+import { messagesFieldPolicy } from "./messages-field-policy.js";
 import type { MessagesRequest } from "./messages-request.js";
 
-/** Fields that do not change the answer (the field policy ignores them), left out of the key. */
-const irrelevant = new Set(["stream", "metadata", "cache_control", "temperature", "top_p", "top_k", "service_tier"]);
+/** Fields that do not change the answer — how it is sent, and what the field policy ignores. */
+const irrelevant = new Set([
+  "stream",
+  ...Object.entries(messagesFieldPolicy)
+    .filter(([, policy]) => policy.handling === "ignored")
+    .map(([field]) => field),
+]);
 
 export function messagesCacheKey(
   owner: string,

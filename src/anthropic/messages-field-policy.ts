@@ -47,7 +47,7 @@ export const messagesFieldPolicy: Record<string, FieldPolicy> = {
   thinking: {
     handling: "honoured",
     reason:
-      "thinking blocks only when `enabled` or `adaptive` (`display: omitted` leaves their text out); a budget → the CLI's effort level, `disabled` → low",
+      "thinking blocks only when it is on (`display: omitted` leaves their text out); a budget → the CLI's effort level, `disabled` → low",
   },
   output_config: {
     handling: "honoured",

@@ -41,7 +41,16 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
           "anthropic-version",
           "anthropic-beta",
         ],
-        exposeHeaders: ["x-request-id", "request-id", "x-conversation-id", "retry-after", "x-should-retry"],
+        exposeHeaders: [
+          "x-request-id",
+          "request-id",
+          "x-conversation-id",
+          "retry-after",
+          "x-should-retry",
+          "x-error-code",
+          "x-token-count",
+          "x-cache",
+        ],
         maxAge: 600,
       }),
     );

@@ -47,14 +47,13 @@ export function newItemId(kind: "msg" | "rs" | "fc"): string {
 }
 
 /**
- * The turn's usage as the Responses API counts it: input_tokens include the cached share.
- * `cache_write_tokens` is required by the spec, but TokenUsage does not count cache writes apart
- * (they are inside `input`), so it says 0.
+ * The turn's usage as the Responses API counts it: input_tokens include the cached share and the
+ * share written to the cache, each also told apart.
  */
 export function responseUsage(usage: TokenUsage): ResponseUsage {
   return {
     input_tokens: usage.input,
-    input_tokens_details: { cached_tokens: usage.cachedInput, cache_write_tokens: 0 },
+    input_tokens_details: { cached_tokens: usage.cachedInput, cache_write_tokens: usage.cacheWrite },
     output_tokens: usage.output,
     output_tokens_details: { reasoning_tokens: usage.reasoning },
     total_tokens: usage.input + usage.output,

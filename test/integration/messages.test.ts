@@ -582,6 +582,30 @@ describe("one engine for every dialect", () => {
     expect(upstream).toContain("across dialects, the word is amber");
   });
 
+  it("continues a conversation started in chat completions", async () => {
+    const chat = await fetch(`${test.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${alice}` },
+      body: JSON.stringify({ model: "sonnet", messages: [{ role: "user", content: "from chat, the word is jade" }] }),
+    });
+    const chatAnswer = ((await chat.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message
+      .content;
+    const continued = await post({
+      model: "sonnet",
+      max_tokens: 100,
+      messages: [
+        { role: "user", content: "from chat, the word is jade" },
+        { role: "assistant", content: [{ type: "text", text: chatAnswer }] },
+        { role: "user", content: "and in messages?" },
+      ],
+    });
+    expect(continued.status).toBe(200);
+    // The same CLI session: the first exchange is real history upstream, not replayed text.
+    const upstream = lastUpstream()?.messages ?? [];
+    expect(JSON.stringify(upstream)).toContain("ECHO: from chat, the word is jade");
+    expect(JSON.stringify(upstream)).not.toContain("conversation_history");
+  });
+
   it("reads a local image only for a caller granted the agent", async () => {
     const response = await post(ask([{ type: "image", source: { type: "url", url: "file:///etc/hostname" } }]));
     expect(response.status).toBe(403);
