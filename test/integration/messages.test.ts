@@ -8,6 +8,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { poolSettled } from "../support/eventually.js";
 import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
+import { tinyPng } from "../support/tiny-png.js";
 
 const alice = "sk-alice-messages";
 const bob = "sk-bob-messages";
@@ -29,6 +30,15 @@ const weather: Anthropic.Tool = {
   description: "The weather in a city",
   input_schema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
 };
+
+/** A first message whose model calls get_weather for `city`: the history with its answer, and the call. */
+async function weatherCall(city: string) {
+  const messages: Anthropic.MessageParam[] = [{ role: "user", content: call("get_weather", { city }) }];
+  const first = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
+  const use = first.content.find((block) => block.type === "tool_use") as Anthropic.ToolUseBlock;
+  messages.push({ role: "assistant", content: first.content });
+  return { messages, use, first };
+}
 
 describe("POST /v1/messages", () => {
   it("answers in Anthropic's message shape, with usage", async () => {
@@ -253,10 +263,7 @@ describe("what the request asks for", () => {
   });
 
   it("passes images to the model: base64 and url", async () => {
-    const png = Buffer.from(
-      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
-      "base64",
-    );
+    const png = Buffer.from(tinyPng, "base64");
     const message = await client.messages.create(
       ask([
         { type: "image", source: { type: "base64", media_type: "image/png", data: png.toString("base64") } },
@@ -294,14 +301,8 @@ describe("what the request asks for", () => {
   });
 
   it("shows a tool result's base64 images to the model as images", async () => {
-    const png = Buffer.from(
-      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
-      "base64",
-    );
-    const messages: Anthropic.MessageParam[] = [{ role: "user", content: call("get_weather", { city: "Bern" }) }];
-    const first = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
-    const use = first.content.find((block) => block.type === "tool_use") as Anthropic.ToolUseBlock;
-    messages.push({ role: "assistant", content: first.content });
+    const png = Buffer.from(tinyPng, "base64");
+    const { messages, use } = await weatherCall("Bern");
     messages.push({
       role: "user",
       content: [
@@ -320,10 +321,7 @@ describe("what the request asks for", () => {
   });
 
   it("names a tool result's document block to the model instead of refusing the conversation", async () => {
-    const messages: Anthropic.MessageParam[] = [{ role: "user", content: call("get_weather", { city: "Pisa" }) }];
-    const first = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
-    const use = first.content.find((block) => block.type === "tool_use") as Anthropic.ToolUseBlock;
-    messages.push({ role: "assistant", content: first.content });
+    const { messages, use } = await weatherCall("Pisa");
     messages.push({
       role: "user",
       content: [
@@ -342,10 +340,7 @@ describe("what the request asks for", () => {
   });
 
   it("tells the model a failed tool result as an error", async () => {
-    const messages: Anthropic.MessageParam[] = [{ role: "user", content: call("get_weather", { city: "Oslo" }) }];
-    const first = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
-    const use = first.content.find((block) => block.type === "tool_use") as Anthropic.ToolUseBlock;
-    messages.push({ role: "assistant", content: first.content });
+    const { messages, use } = await weatherCall("Oslo");
     messages.push({
       role: "user",
       content: [{ type: "tool_result", tool_use_id: use.id, content: "service down", is_error: true }],
@@ -390,10 +385,7 @@ describe("calls and schemas the client did not offer", () => {
 
 describe("tool results that answer nothing", () => {
   it("refuses a result sent twice or for a call the turn did not make, and the turn still takes the right ones", async () => {
-    const messages: Anthropic.MessageParam[] = [{ role: "user", content: call("get_weather", { city: "Kyiv" }) }];
-    const first = await client.messages.create({ model: "sonnet", max_tokens: 100, tools: [weather], messages });
-    const use = first.content.find((block) => block.type === "tool_use") as Anthropic.ToolUseBlock;
-    messages.push({ role: "assistant", content: first.content });
+    const { messages, use } = await weatherCall("Kyiv");
     const result = (id: string, content: string): Anthropic.ToolResultBlockParam => ({
       type: "tool_result",
       tool_use_id: id,

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.js";
 import { specViolations } from "../support/openapi-validator.js";
 import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
+import { tinyPng } from "../support/tiny-png.js";
 
 let test: TestGateway;
 beforeAll(async () => {
@@ -187,7 +188,7 @@ describe("POST /v1/responses", () => {
   });
 
   it("shows a function output's data-URL image to the model as an image", async () => {
-    const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+    const png = tinyPng;
     const first = await test.client.responses.create({
       model: "sonnet",
       input: call("get_weather", { city: "Graz" }),

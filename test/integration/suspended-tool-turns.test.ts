@@ -9,6 +9,7 @@ import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.js";
 import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
+import { tinyPng } from "../support/tiny-png.js";
 
 let test: TestGateway;
 beforeAll(async () => {
@@ -86,7 +87,7 @@ describe("a waiting tool turn whose process another request needs", () => {
 
 describe("a suspended turn's results with an image (Messages API)", () => {
   it("gives the fork the result's image as an image", async () => {
-    const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+    const png = tinyPng;
     const client = new Anthropic({ baseURL: test.url, apiKey: "unused", maxRetries: 0 });
     const lookup: Anthropic.Tool = { name: "lookup", input_schema: { type: "object", properties: {} } };
     const messages: Anthropic.MessageParam[] = [{ role: "user", content: call("lookup", { q: "img" }) }];
