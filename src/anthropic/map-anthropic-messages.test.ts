@@ -39,6 +39,18 @@ describe("mapAnthropicMessages", () => {
     });
   });
 
+  it("leaves Claude Code's billing line out of the system prompt, and nothing else", () => {
+    const mapped = map({
+      system: [
+        { type: "text", text: "x-anthropic-billing-header: cc_version=2.1.197.e28; cc_entrypoint=sdk-cli;" },
+        { type: "text", text: "x-anthropic-billing-header: a\nAlways answer in French." },
+        { type: "text", text: "You are Claude Code." },
+      ],
+      messages: [{ role: "user", content: "hi" }],
+    });
+    expect(mapped.systemPrompt).toBe("Always answer in French.\n\nYou are Claude Code.");
+  });
+
   it("tells a system message inside messages as a system reminder, in its place", () => {
     const mapped = map({
       messages: [

@@ -84,12 +84,16 @@ function runsOf(messages: readonly MessageParam[]): Array<Array<{ message: Messa
  * conversation's first prompt (measured). It is no instruction, and the system prompt is a
  * process's launch profile: kept, every Claude Code conversation would get a cold process of its own.
  */
-const billingLine = /^x-anthropic-billing-header:/;
+const billingLine = /^x-anthropic-billing-header:[^\n]*\n?/;
 
 function systemPromptOf(system: MessagesRequest["system"]): string | undefined {
   if (system === undefined) return undefined;
   const blocks = typeof system === "string" ? [system] : system.map((block) => block.text);
-  const text = blocks.filter((block) => !billingLine.test(block)).join("\n\n");
+  // Only the line goes: whatever a block says after it is the client's instruction.
+  const text = blocks
+    .map((block) => block.replace(billingLine, ""))
+    .filter((block) => block.length > 0)
+    .join("\n\n");
   return text.length > 0 ? text : undefined;
 }
 

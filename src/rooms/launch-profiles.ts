@@ -103,7 +103,7 @@ export class LaunchProfiles {
    * A process's environment: the allow-listed part of the gateway's, its room's config dir, and
    * the CLI's own switches for what a gateway process must not do: auto memory and background
    * tasks everywhere (a background command outlives its turn, and can race the file tools); for a
-   * model also CLAUDE.md files (measured in decision 0009).
+   * model also CLAUDE.md files (measured in decision 0009) and `@path` attachments.
    */
   environmentFor(profile: LaunchProfile): NodeJS.ProcessEnv {
     return this.environmentOf(this.roomOf(profile), profile.owner, profile.room !== undefined);
@@ -122,7 +122,13 @@ export class LaunchProfiles {
       fixed.CLAUDE_CODE_TMPDIR = room.tmp;
       fixed.CLAUDE_TMPDIR = room.tmp;
     }
-    if (!agent) fixed.CLAUDE_CODE_DISABLE_CLAUDE_MDS = "1";
+    if (!agent) {
+      fixed.CLAUDE_CODE_DISABLE_CLAUDE_MDS = "1";
+      // A model reads no file: the CLI attaches any file or directory a user message names with
+      // `@path` (measured: /etc/passwd, another key's transcript), checking only deny rules. An
+      // agent keeps the feature, inside its room's rules.
+      fixed.CLAUDE_CODE_DISABLE_ATTACHMENTS = "1";
+    }
     const environment = claudeEnvironment(this.gatewayEnvironment, this.configuration.claude.env_passthrough, fixed);
     if (!agent || !this.proxy) return environment;
     // An agent: no upstream credential at all, its room's token for the proxy instead.
