@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "../config/configuration-error.js";
 import { type ConfigurationInput, configurationSchema } from "../config/configuration-schema.js";
+import { loadConfiguration } from "../config/load-configuration.js";
 import { loadApiKeys } from "./api-keys.js";
 import { requireGrant } from "./caller.js";
 import { checkExposure, isLoopbackOnly } from "./check-exposure.js";
@@ -100,5 +101,16 @@ describe("KeyLimits", () => {
     // A key with limits of its own.
     const generous = { owner: "a", limits: { requestsPerMinute: 100 } };
     limits.admit(generous, 60_002)();
+  });
+});
+
+describe("the README's example of serving another address", () => {
+  it("starts with the key the example sets, and is refused without it", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "ccapi-readme-example-"));
+    const example = { CLAUDE_CODE__AUTH__API_KEYS: '["sk-change-me"]', CLAUDE_CODE__SERVER__HOST: "0.0.0.0" };
+    const withKey = loadConfiguration({ directory, environment: example });
+    await expect(checkExposure(withKey, loadApiKeys(withKey), false)).resolves.toBeUndefined();
+    const withoutKey = loadConfiguration({ directory, environment: { CLAUDE_CODE__SERVER__HOST: "0.0.0.0" } });
+    await expect(checkExposure(withoutKey, loadApiKeys(withoutKey), false)).rejects.toBeInstanceOf(ConfigurationError);
   });
 });

@@ -24,10 +24,15 @@ export class ModelCatalog {
     if (defaultModel) this.add(defaultModel);
   }
 
+  /** The CLI's own default model, once a booted process has told it (`get_settings`). */
+  cliDefault: string | undefined;
+
   /** A booted process's `get_settings` answer: `applied.model` is the CLI's default model. */
   learnFromSettings(settings: unknown): void {
     const model = (settings as { applied?: { model?: unknown } } | undefined)?.applied?.model;
-    if (typeof model === "string") this.add(model);
+    if (typeof model !== "string") return;
+    this.add(model);
+    this.cliDefault = model;
   }
 
   /**

@@ -41,7 +41,11 @@ export interface TurnEngineDependencies {
     cache(outcome: "hit" | "miss"): void;
   };
   /** Models the upstream answered with (listed by /v1/models when they differ from the one asked). */
-  models: { observeAnswer(requestedModel: string, answeringModel: string): void };
+  models: {
+    observeAnswer(requestedModel: string, answeringModel: string): void;
+    /** The CLI's own default model, once a process has told it. */
+    readonly cliDefault: string | undefined;
+  };
   settings: {
     defaultModel: string | undefined;
     effort: string | undefined;
@@ -156,10 +160,15 @@ export class TurnEngine {
       },
       conversationTurns,
     );
-    const model = request.model ?? conversation.model ?? settings.defaultModel;
+    // No model named, none configured: the CLI's own default, as a process started without --model uses.
+    const model = request.model ?? conversation.model ?? settings.defaultModel ?? this.dependencies.models.cliDefault;
     if (!model) {
       await conversation.finish();
-      throw invalidRequest("You must provide a model parameter.", "model", "missing_required_parameter");
+      throw invalidRequest(
+        "You must provide a model parameter (no claude.default_model is set, and no CLI process has told its default yet).",
+        "model",
+        "missing_required_parameter",
+      );
     }
     const content = composeTurnContent(
       replayedMessages(conversation.replay, request.history),

@@ -31,6 +31,22 @@ async function expectError(
 const ask = (content: string, extra: Record<string, unknown> = {}) =>
   test.post({ model: "sonnet", messages: [{ role: "user", content }], ...extra });
 
+describe("a request naming no model", () => {
+  it("gets the CLI's own default when no claude.default_model is set", async () => {
+    // Known once the first process has booted (its get_settings answer), ~1 s after start.
+    const cliDefault = await eventually(() => {
+      expect(test.gateway.services.models.cliDefault).toBeTruthy();
+      return test.gateway.services.models.cliDefault as string;
+    });
+    const response = await test.post({ messages: [{ role: "user", content: "which model?" }] });
+    expect(response.status).toBe(200);
+    const completion = (await response.json()) as { model: string; choices: Array<{ message: { content: string } }> };
+    expect(completion.choices[0]?.message.content).toBe("ECHO: which model?");
+    // The CLI says e.g. "claude-opus-4-8[1m]" (its 1M-context notation); answers carry the model id.
+    expect(completion.model).toBe(cliDefault.replace(/\[[^\]]*\]$/, ""));
+  });
+});
+
 describe("bad requests get 400 naming the param", () => {
   it("rejects malformed JSON", async () => {
     const error = await expectError(await test.post("{not json"), 400, { type: "invalid_request_error", param: null });
@@ -49,7 +65,6 @@ describe("bad requests get 400 naming the param", () => {
       "invalid_value",
     ],
     [{ model: 7, messages: [{ role: "user", content: "hi" }] }, "model", "invalid_value"],
-    [{ messages: [{ role: "user", content: "hi" }] }, "model", "missing_required_parameter"],
     [{ model: "sonnet", n: 2, messages: [{ role: "user", content: "hi" }] }, "n", "unsupported_parameter"],
     [{ model: "sonnet", stop: ["END"], messages: [{ role: "user", content: "hi" }] }, "stop", "unsupported_parameter"],
     [

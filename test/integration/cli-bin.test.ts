@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ClaudeTestEnvironment, createClaudeTestEnvironment } from "../support/claude-test-environment.js";
 import { eventually } from "../support/eventually.js";
 import { isRunning } from "../support/is-running.js";
+import { openConnection, requestOnce } from "../support/raw-connection.js";
 import { runBin as runBinIn, stopBins } from "../support/run-bin.js";
 
 let environment: ClaudeTestEnvironment;
@@ -60,11 +61,17 @@ describe("claude-code-api bin", () => {
     const reader = inFlight.body?.getReader();
     await reader?.read(); // the answer has started
     const pids = await cliPids(url);
+    const port = Number(new URL(url).port);
+    const open = await openConnection(port);
     bin.child.kill("SIGTERM");
-    // Once it has begun to shut down: a new request is refused (503, or no connection at all).
+    // Once it has begun to shut down: a new connection is refused; a request on one already open
+    // gets 503 shutting_down.
     await eventually(() => expect(bin.output().stderr).toContain("shutting down"));
-    const refused = await post("too late", false).catch((error: unknown) => error);
-    if (refused instanceof Response) expect(refused.status).toBe(503);
+    const refused = await requestOnce(`${url}/health/ready`).catch((error: { code?: string }) => error);
+    expect(refused).toMatchObject({ code: "ECONNREFUSED" });
+    open.socket.write("GET /health/ready HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n");
+    await eventually(() => expect(open.text()).toMatch(/^HTTP\/1\.1 503 [\s\S]*shutting_down/));
+    open.socket.destroy();
     let text = "";
     for (;;) {
       const chunk = await reader?.read();
