@@ -27,14 +27,16 @@ export class ResponseCache<T> {
 
   /**
    * A kept answer, or — when an identical request is running — that one's answer once it is
-   * done. undefined: the caller runs the request and must `store` or `abandon` the key.
+   * done. undefined: the caller runs the request and must `store` or `abandon` the key. `signal`:
+   * the caller's deadline, which the wait for another's answer counts against (it throws the
+   * signal's reason).
    */
-  async lookup(key: string): Promise<T | undefined> {
+  async lookup(key: string, signal?: AbortSignal): Promise<T | undefined> {
     const hit = this.get(key);
     if (hit) return hit;
     const running = this.pending.get(key);
     if (running) {
-      const shared = await running;
+      const shared = await untilAborted(running, signal);
       if (shared) return shared;
     }
     if (!this.pending.has(key)) {
@@ -82,4 +84,24 @@ export class ResponseCache<T> {
     this.pending.delete(key);
     resolve?.(completion);
   }
+}
+
+/** `promise`, or the signal's reason thrown as soon as it aborts. */
+function untilAborted<V>(promise: Promise<V>, signal: AbortSignal | undefined): Promise<V> {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise<V>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }

@@ -116,7 +116,8 @@ export class TurnEngine {
     const { cache, metrics } = this.dependencies;
     const newBlocks = await resolveImages(blocks, this.imageLimits(request));
     if (cache && request.cache) {
-      const kept = request.cache.lookup ? await cache.lookup(request.cache.key) : undefined;
+      // Waiting for an identical request's answer counts against this request's own deadline.
+      const kept = request.cache.lookup ? await cache.lookup(request.cache.key, deadline.signal) : undefined;
       metrics.cache(kept ? "hit" : "miss");
       if (kept) return keptShare(kept, deadline);
     }
