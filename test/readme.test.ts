@@ -1,6 +1,7 @@
 /**
  * The README's promises that code can check: its tables name every configuration key with its
- * real default, and every request field with the handling the code actually applies.
+ * real default, every request field with the handling the code actually applies, and every error
+ * code the code emits.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -9,6 +10,7 @@ import { messagesFieldPolicy } from "../src/anthropic/messages-field-policy.js";
 import { configurationObjectSchema, configurationSchema } from "../src/config/configuration-schema.js";
 import { requestFieldPolicy } from "../src/openai/request-field-policy.js";
 import { responseFieldPolicy } from "../src/responses/response-field-policy.js";
+import { emittedErrorCodes } from "./support/emitted-error-codes.js";
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 
@@ -79,5 +81,12 @@ describe("README", () => {
       const row = readme.split("\n").find((line) => line.startsWith(`| \`${field}\` (Responses) |`));
       expect(row?.split("|")[2]?.trim(), `README row for ${field} (Responses)`).toBe(policy.handling);
     }
+  });
+
+  it("names every error code the code emits", () => {
+    const codes = emittedErrorCodes(new URL("../src", import.meta.url).pathname);
+    expect(codes.size).toBeGreaterThan(50);
+    const unnamed = [...codes].filter((code) => !readme.includes(`\`${code}\``));
+    expect(unnamed).toEqual([]);
   });
 });
