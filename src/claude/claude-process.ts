@@ -78,7 +78,11 @@ export class ClaudeProcess {
     this.child.stdout?.on("data", (chunk: Buffer) => this.onLines(this.decoder.push(chunk)));
     this.child.stdout?.on("end", () => this.onLines(this.decoder.end()));
     this.child.stderr?.on("data", (chunk: Buffer) => {
-      this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-stderrTailLength);
+      const text = chunk.toString("utf8");
+      this.stderrTail = (this.stderrTail + text).slice(-stderrTailLength);
+      // What the CLI says on stderr (its `--debug mcp` traffic with mcp.debug) is the operator's
+      // at debug level; the tail also goes with the error of a process that dies.
+      this.logger.debug({ pid: this.pid, stderr: text.slice(0, 4096) }, "CLI stderr");
     });
   }
 
