@@ -21,9 +21,12 @@ export interface RunningNginx {
   close(): Promise<void>;
 }
 
+/** nginx lives in /usr/sbin, which an unprivileged user's PATH may lack. */
+const nginx = existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
+
 export function requireNginx(): void {
   for (const [command, flag] of [
-    ["nginx", "-v"],
+    [nginx, "-v"],
     ["openssl", "version"],
   ] as const) {
     try {
@@ -92,12 +95,12 @@ export async function startNginx(prepared: ReturnType<typeof prepareNginx>, site
   const errorLog = () =>
     existsSync(join(directory, "error.log")) ? readFileSync(join(directory, "error.log"), "utf8") : "";
   try {
-    execFileSync("nginx", [...args, "-t", "-q"], { stdio: "pipe" });
+    execFileSync(nginx, [...args, "-t", "-q"], { stdio: "pipe" });
   } catch (error) {
     rmSync(directory, { recursive: true, force: true });
     throw new Error(`nginx rejects the configuration:\n${String((error as { stderr?: Buffer }).stderr ?? error)}`);
   }
-  const child: ChildProcess = spawn("nginx", [...args, "-g", "daemon off;"], { stdio: ["ignore", "ignore", "pipe"] });
+  const child: ChildProcess = spawn(nginx, [...args, "-g", "daemon off;"], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk) => {
     stderr += chunk;
