@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { loadApiKeys } from "./auth/api-keys.js";
-import { checkExposure, isLoopbackOnly } from "./auth/check-exposure.js";
+import { checkExposure, servesLoopbackOnly } from "./auth/check-exposure.js";
 import { KeyLimits } from "./auth/key-limits.js";
 import { ResponseCache } from "./cache/response-cache.js";
 import { checkClaudeArguments } from "./claude/claude-arguments.js";
@@ -22,6 +22,7 @@ import { createApp } from "./http/app.js";
 import { createBrowserGuard } from "./http/browser-guard.js";
 import type { GatewayServices } from "./http/gateway-services.js";
 import { InFlight } from "./http/in-flight.js";
+import { createPublicOriginOf } from "./http/public-origin.js";
 import { listen } from "./http/server.js";
 import { createWebSocketBridge } from "./http/websocket-bridge.js";
 import { GatewayMetrics } from "./observability/gateway-metrics.js";
@@ -63,7 +64,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const command = resolveClaudeCommand(claude.command, environment);
 
   // Refusals first: nothing is started for a configuration that must not run.
-  const loopbackOnly = await isLoopbackOnly(configuration.server.host);
+  const loopbackOnly = await servesLoopbackOnly(configuration.server);
   const apiKeys = loadApiKeys(configuration, loopbackOnly);
   await checkExposure(configuration, apiKeys, loopbackOnly);
   checkClaudeArguments(configuration, environment);
@@ -163,6 +164,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     configuration,
     apiKeys,
     browserGuard: createBrowserGuard(configuration.server),
+    publicOriginOf: createPublicOriginOf(configuration.server.trusted_proxies),
     keyLimits: new KeyLimits(),
     pool,
     models,

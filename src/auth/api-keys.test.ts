@@ -8,7 +8,7 @@ import { type ConfigurationInput, configurationSchema } from "../config/configur
 import { loadConfiguration } from "../config/load-configuration.js";
 import { loadApiKeys } from "./api-keys.js";
 import { requireGrant } from "./caller.js";
-import { checkExposure, isLoopbackOnly } from "./check-exposure.js";
+import { checkExposure, isLoopbackOnly, servesLoopbackOnly } from "./check-exposure.js";
 import { KeyLimits } from "./key-limits.js";
 
 const configured = (input: ConfigurationInput) => configurationSchema.parse(input);
@@ -82,6 +82,19 @@ describe("API keys", () => {
     await expect(check(at("0.0.0.0", { allow_anonymous_remote: true }), none)).resolves.toBeUndefined();
     const some = loadApiKeys(at("0.0.0.0", { api_keys: ["a-long-key-1"] }));
     await expect(check(at("0.0.0.0"), some)).resolves.toBeUndefined();
+  });
+
+  it("takes a gateway on loopback behind a trusted proxy for one that serves other machines", async () => {
+    const behind = (auth = {}) => configured({ server: { trusted_proxies: ["127.0.0.1"] }, auth });
+    expect(await servesLoopbackOnly(behind().server)).toBe(false);
+    expect(await servesLoopbackOnly(configured({}).server)).toBe(true);
+    const none = loadApiKeys(behind(), false);
+    await expect(checkExposure(behind(), none, false)).rejects.toThrow(/server.trusted_proxies is set/);
+    // Keyless callers through the proxy are anonymous: no grant, not the operator's.
+    const anonymous = behind({ allow_anonymous_remote: true });
+    await expect(checkExposure(anonymous, loadApiKeys(anonymous, false), false)).resolves.toBeUndefined();
+    const keyed = behind({ api_keys: ["a-long-key-1"] });
+    await expect(checkExposure(keyed, loadApiKeys(keyed, false), false)).resolves.toBeUndefined();
   });
 });
 

@@ -1,7 +1,9 @@
 /**
  * Serving another address without keys would open Claude Code to the network: refused unless the
  * operator says so. The host is judged by what it resolves to, not by how it is spelt — a name
- * like `127.0.0.1.example.invalid` resolves elsewhere (or nowhere) and is not loopback.
+ * like `127.0.0.1.example.invalid` resolves elsewhere (or nowhere) and is not loopback. A gateway
+ * on loopback behind a reverse proxy serves the network just the same: naming the proxy in
+ * server.trusted_proxies says so, and then keyless callers are not the operator.
  */
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
@@ -27,16 +29,29 @@ async function resolvedAddresses(host: string): Promise<string[]> {
   }
 }
 
+/**
+ * Whether only this machine's own processes call: server.host reaches loopback only and no trusted
+ * proxy forwards other machines' requests.
+ */
+export async function servesLoopbackOnly(server: Configuration["server"]): Promise<boolean> {
+  return server.trusted_proxies.length === 0 && (await isLoopbackOnly(server.host));
+}
+
 /** Whether `host` reaches this machine's loopback only. */
 export async function isLoopbackOnly(host: string): Promise<boolean> {
   const addresses = await resolvedAddresses(host);
   return addresses.length > 0 && addresses.every(isLoopbackAddress);
 }
 
-/** `loopbackOnly`: what isLoopbackOnly said of server.host (resolved once, at start-up). */
+/** `loopbackOnly`: what servesLoopbackOnly said (resolved once, at start-up). */
 export async function checkExposure(configuration: Configuration, keys: ApiKeys, loopbackOnly: boolean): Promise<void> {
-  const { host } = configuration.server;
+  const { host, trusted_proxies } = configuration.server;
   if (keys.required || configuration.auth.allow_anonymous_remote || loopbackOnly) return;
+  if (trusted_proxies.length > 0) {
+    throw new ConfigurationError(
+      "server.trusted_proxies is set (other machines call through a proxy) and no API key is configured; set auth.keys (or auth.api_keys, auth.keys_file), or auth.allow_anonymous_remote = true to serve anyone",
+    );
+  }
   const addresses = await resolvedAddresses(host);
   throw new ConfigurationError(
     `server.host: ${host} is not a loopback address${addresses.length > 0 ? ` (it resolves to ${addresses.join(", ")})` : ""} and no API key is configured; set auth.keys (or auth.api_keys, auth.keys_file), or auth.allow_anonymous_remote = true to serve anyone`,

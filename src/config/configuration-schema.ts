@@ -2,9 +2,18 @@
  * Every configuration key and its default, in one place. Objects are strict so a misspelt key
  * stops start-up with its name instead of being silently ignored.
  */
+import { isIP } from "node:net";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+
+/** An IP address, or a CIDR range of them (`10.0.0.0/8`, `fd00::/8`). */
+function isAddressOrRange(entry: string): boolean {
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
 
 function defaultDataDirectory(): string {
   const dataHome = process.env.XDG_DATA_HOME || join(homedir(), ".local", "share");
@@ -54,6 +63,15 @@ const serverSchema = z.strictObject({
    * address, and — bound to a wildcard address — any IP address. A DNS-rebinding page sends its own name.
    */
   allowed_hosts: z.array(z.string().min(1)).optional(),
+  /**
+   * Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-Proto and X-Forwarded-Host are
+   * believed, checked against the connection's address: the client's scheme and host then make a
+   * session's ws_url (wss:// behind TLS) and meet allowed_hosts. Empty: those headers are ignored,
+   * whoever sends them. Other machines call through a proxy, so this requires keys.
+   */
+  trusted_proxies: z
+    .array(z.string().refine(isAddressOrRange, "must be an IP address or a CIDR range such as 10.0.0.0/8"))
+    .default([]),
 });
 
 /** What a key may do beyond asking the model (see the README's Security section). */

@@ -5,7 +5,14 @@ import { cors } from "hono/cors";
 import { GatewayError, notFound } from "../errors.js";
 import type { GatewayEnv } from "./gateway-env.js";
 import type { GatewayServices } from "./gateway-services.js";
-import { authenticate, authenticateIfPresented, guardBrowsers, limitPerKey, requestId } from "./middleware/access.js";
+import {
+  authenticate,
+  authenticateIfPresented,
+  guardBrowsers,
+  limitPerKey,
+  requestId,
+  resolvePublicOrigin,
+} from "./middleware/access.js";
 import { limitBodiesInFlight } from "./middleware/body-budget.js";
 import { handleError } from "./middleware/handle-errors.js";
 import { measure } from "./middleware/measure.js";
@@ -24,6 +31,7 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
   app.use("*", requestId());
   app.use("*", services.inFlight.middleware());
   app.use("*", measure(services.metrics, services.logger));
+  app.use("*", resolvePublicOrigin(services.publicOriginOf));
   // Ahead of CORS: a preflight from a page that may not call gets no permission either.
   app.use("*", guardBrowsers(services.browserGuard));
   const origins = configuration.server.cors_origins;

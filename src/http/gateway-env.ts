@@ -1,5 +1,6 @@
 /** What middleware puts on every request's context, for the routes after it. */
 import type { Caller } from "../auth/caller.js";
+import type { PublicOrigin } from "./public-origin.js";
 
 export interface GatewayEnv {
   Variables: {
@@ -9,5 +10,7 @@ export interface GatewayEnv {
     owner: string;
     /** Echoed from `x-request-id` or generated; in the response header, log lines and error bodies. */
     requestId: string;
+    /** The scheme and host the client used (a trusted proxy's X-Forwarded-*, else the request's own). */
+    publicOrigin: PublicOrigin;
   };
 }

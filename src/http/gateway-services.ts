@@ -16,12 +16,15 @@ import type { KeptAnswer } from "../turns/answer-so-far.js";
 import type { TurnEngine } from "../turns/turn-engine.js";
 import type { BrowserGuard } from "./browser-guard.js";
 import type { InFlight } from "./in-flight.js";
+import type { PublicOriginOf } from "./public-origin.js";
 
 export interface GatewayServices {
   configuration: Configuration;
   apiKeys: ApiKeys;
   /** Host and Origin checks: no web page drives the gateway. */
   browserGuard: BrowserGuard;
+  /** The client's scheme and host, believing X-Forwarded-* from server.trusted_proxies only. */
+  publicOriginOf: PublicOriginOf;
   /** Per-key limits (each key's own, else the auth.* defaults). */
   keyLimits: KeyLimits;
   pool: ProcessPool;

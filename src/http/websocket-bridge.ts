@@ -5,7 +5,7 @@
  * limits as its HTTP requests). Before the upgrade: the Host and the page's Origin (browsers send
  * it on every WebSocket, and no page may open one unless server.cors_origins lists it), the key,
  * the session's owner — another key's session is as unknown as a missing one — and the caps on
- * clients per session and per key.
+ * clients per session and per key. Behind a trusted proxy the Host checked is X-Forwarded-Host.
  *
  * The CLI's own `--sdk-url` WebSocket transport accepts only Anthropic's hosts (measured), so the
  * bridge drives the CLI over stdio and speaks WebSocket to clients itself.
@@ -29,9 +29,10 @@ export function createWebSocketBridge(
     sessions,
     apiKeys: keys,
     browserGuard,
+    publicOriginOf,
     keyLimits,
     configuration,
-  }: Pick<GatewayServices, "sessions" | "apiKeys" | "browserGuard" | "keyLimits" | "configuration">,
+  }: Pick<GatewayServices, "sessions" | "apiKeys" | "browserGuard" | "publicOriginOf" | "keyLimits" | "configuration">,
   logger: Logger,
 ) {
   const streamBufferBytes = configuration.server.stream_buffer_kb * 1024;
@@ -49,7 +50,11 @@ export function createWebSocketBridge(
     const url = new URL(request.url ?? "/", "http://gateway");
     const match = /^\/ws\/session\/([^/]+)$/.exec(url.pathname);
     if (!match?.[1]) return refuse(socket, 404);
-    const host = request.headers.host;
+    const { host } = publicOriginOf({
+      remoteAddress: request.socket.remoteAddress,
+      protocol: "http:",
+      header: (name) => request.headers[name] as string | undefined,
+    });
     if (browserGuard.checkHost(host)) return refuse(socket, 421);
     if (browserGuard.checkOrigin(request.headers.origin, host)) return refuse(socket, 403);
     const headers = { get: (name: string) => request.headers[name] as string | undefined };

@@ -24,8 +24,13 @@ export interface SessionClient {
   close(): Promise<void>;
 }
 
-export async function connectSession(url: string, headers: Record<string, string> = {}): Promise<SessionClient> {
-  const socket = new WebSocket(url, { headers });
+/** `options`: the rest of the `ws` client's (a CA for a self-signed wss:// proxy, say). */
+export async function connectSession(
+  url: string,
+  headers: Record<string, string> = {},
+  options: WebSocket.ClientOptions = {},
+): Promise<SessionClient> {
+  const socket = new WebSocket(url, { ...options, headers });
   const messages: SessionMessage[] = [];
   let bytes = 0;
   socket.on("message", (data: Buffer) => {

@@ -1,5 +1,6 @@
 /**
- * The gate every request passes: a request id, the browser guard (Host and Origin), the caller's
+ * The gate every request passes: a request id, the client's scheme and host (believing a trusted
+ * proxy's X-Forwarded-*), the browser guard (Host and Origin), the caller's
  * key (401 without a valid one when keys are configured), and the key's limits — held until the
  * response is fully sent, streams included — except for requests that free what the key holds.
  */
@@ -10,7 +11,9 @@ import type { Caller } from "../../auth/caller.js";
 import type { KeyLimits } from "../../auth/key-limits.js";
 import { GatewayError } from "../../errors.js";
 import type { BrowserGuard } from "../browser-guard.js";
+import { connectionOf } from "../connection-of.js";
 import type { GatewayEnv } from "../gateway-env.js";
+import type { PublicOriginOf } from "../public-origin.js";
 import { afterResponse } from "./body-end.js";
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -27,6 +30,22 @@ export function requestId(): MiddlewareHandler<GatewayEnv> {
   };
 }
 
+/** Once per request: what the routes and the browser guard take for the client's scheme and host. */
+export function resolvePublicOrigin(publicOriginOf: PublicOriginOf): MiddlewareHandler<GatewayEnv> {
+  return async (context, next) => {
+    const url = new URL(context.req.url);
+    context.set(
+      "publicOrigin",
+      publicOriginOf({
+        remoteAddress: connectionOf(context)?.remoteAddress,
+        protocol: url.protocol === "https:" ? "https:" : "http:",
+        header: (name) => context.req.header(name),
+      }),
+    );
+    await next();
+  };
+}
+
 /** The key from `Authorization: Bearer …` or `x-api-key`. */
 export function presentedKey(headers: { get(name: string): string | null | undefined }): string | undefined {
   const bearer = /^Bearer\s+(.+)$/i.exec(headers.get("authorization") ?? "")?.[1]?.trim();
@@ -35,12 +54,13 @@ export function presentedKey(headers: { get(name: string): string | null | undef
 
 /**
  * Host and Origin, before anything else: a refused page learns nothing and starts nothing. Only
- * liveness is exempt (load balancers use whatever name they know; it says nothing but "ok").
+ * liveness is exempt (load balancers use whatever name they know; it says nothing but "ok"). Behind
+ * a trusted proxy the host checked is the one the client sent it (X-Forwarded-Host).
  */
 export function guardBrowsers(guard: BrowserGuard): MiddlewareHandler<GatewayEnv> {
   return async (context, next) => {
     if (context.req.path === "/health") return next();
-    const host = context.req.header("host");
+    const host = context.get("publicOrigin").host;
     const refusal = guard.checkHost(host) ?? guard.checkOrigin(context.req.header("origin"), host);
     if (refusal) throw refusal;
     await next();

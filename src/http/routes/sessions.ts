@@ -20,9 +20,11 @@ export function sessionRoutes(services: GatewayServices): Hono<GatewayEnv> {
   routes.post("/v1/sessions", async (context) => {
     const request = parseWithParams(newSessionSchema, await readJsonBody(context, { optional: true }));
     const session = await sessions.create(context.get("caller"), request, context.req.raw.signal);
-    const url = new URL(context.req.url);
-    const scheme = url.protocol === "https:" ? "wss:" : "ws:";
-    return context.json({ ...session.describe(), ws_url: `${scheme}//${url.host}/ws/session/${session.id}` }, 201);
+    // Behind a TLS proxy the client's own scheme and host (wss://public-name/…), not the proxy's request's.
+    const { protocol, host } = context.get("publicOrigin");
+    const scheme = protocol === "https:" ? "wss:" : "ws:";
+    const authority = host ?? new URL(context.req.url).host;
+    return context.json({ ...session.describe(), ws_url: `${scheme}//${authority}/ws/session/${session.id}` }, 201);
   });
   routes.get("/v1/sessions", (context) =>
     context.json({ object: "list", data: sessions.list(context.get("owner")).map((session) => session.describe()) }),
