@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-/** The bin: `claude-code-api [--host H] [--port P] [--config FILE]` (alias `ccapi`). */
+/** The bin: `claude-code-api [--host H] [--port P] [--config FILE]` (alias `ccapi`), `--version`, `--help`. */
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { ConfigurationError } from "./config/configuration-error.js";
 import { loadConfiguration } from "./config/load-configuration.js";
+import { packageVersion } from "./package-version.js";
 import { startGateway } from "./start-gateway.js";
 
 function parsePort(value: string): number {
@@ -15,6 +16,7 @@ function parsePort(value: string): number {
 const program = new Command()
   .name("claude-code-api")
   .description("OpenAI-compatible HTTP API gateway for the Claude Code CLI")
+  .version(packageVersion())
   .option("--host <host>", "address to listen on (server.host)")
   .option("--port <port>", "port to listen on, 0 for a free one (server.port)", parsePort)
   .option("--config <file>", "a TOML configuration file")

@@ -3,7 +3,6 @@
  * store, model catalog, HTTP app, listening server. Used by the bin and by integration tests.
  */
 import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import { loadApiKeys } from "./auth/api-keys.js";
 import { checkExposure, servesLoopbackOnly } from "./auth/check-exposure.js";
 import { KeyLimits } from "./auth/key-limits.js";
@@ -28,6 +27,7 @@ import { createWebSocketBridge } from "./http/websocket-bridge.js";
 import { GatewayMetrics } from "./observability/gateway-metrics.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { ModelCatalog } from "./openai/model-catalog.js";
+import { packageVersion } from "./package-version.js";
 import { ProcessPool } from "./pool/process-pool.js";
 import { ResponseDirectory } from "./responses/response-directory.js";
 import { prepareRooms } from "./rooms/prepare-rooms.js";
@@ -140,7 +140,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const metrics = new GatewayMetrics({
     pool: () => pool.snapshot(),
     liveSessions: () => services.sessions.count,
-    version: gatewayVersion(),
+    version: packageVersion(),
   });
   const engine: TurnEngine = new TurnEngine({
     pool,
@@ -236,14 +236,5 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     await proxy?.close();
     await transcriptSync.drain();
     await store.close();
-  }
-}
-
-/** This package's version (package.json sits one level above both src/ and dist/). */
-function gatewayVersion(): string {
-  try {
-    return (createRequire(import.meta.url)("../package.json") as { version: string }).version;
-  } catch {
-    return "unknown";
   }
 }

@@ -5,6 +5,7 @@
 import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { ConfigurationError } from "../config/configuration-error.js";
 import type {
   ConversationItem,
   ConversationRecord,
@@ -45,7 +46,7 @@ export class SqliteConversationStore implements ConversationStore {
       closeSync(openSync(path, "a", 0o600));
       chmodSync(path, 0o600); // also a store made before this rule, or under another umask
     }
-    this.database = new Database(path);
+    this.database = openDatabase(path);
     this.database.pragma("journal_mode = WAL");
     // With WAL, NORMAL survives a crash of the gateway (not of the machine) without an fsync per
     // turn on the request path.
@@ -263,5 +264,25 @@ export class SqliteConversationStore implements ConversationStore {
            COALESCE(${bytesOf("@systemPrompt")}, 0))`,
       )
       .run({ ...record, metadata: JSON.stringify(record.metadata), now: Date.now() });
+  }
+}
+
+/**
+ * better-sqlite3 loads its native module when the first database opens. Its install script builds
+ * it; an install that skipped scripts (`--ignore-scripts`) or a module built for another Node
+ * leaves none, and start-up says how to build it instead of the loader's stack trace.
+ */
+function openDatabase(path: string): Database.Database {
+  try {
+    return new Database(path);
+  } catch (error) {
+    if (error instanceof Error && /bindings file|NODE_MODULE_VERSION/.test(error.message)) {
+      throw new ConfigurationError(
+        "store.url: the SQLite store needs better-sqlite3's native module, which its install script builds, " +
+          "and none loads for this Node; run `npm rebuild better-sqlite3` where the gateway is installed, " +
+          "or use a redis:// store",
+      );
+    }
+    throw error;
   }
 }

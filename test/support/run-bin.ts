@@ -1,6 +1,7 @@
 /**
  * The `claude-code-api` bin as a user runs it (src/cli.ts through tsx), in the test environment's
- * directory so no project config/ leaks in. `stopBins()` SIGKILLs whatever a test left running.
+ * directory so no project config/ leaks in; `spawnBin` runs any other build of it (an installed
+ * package's). `stopBins()` SIGKILLs whatever a test left running.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
@@ -25,7 +26,7 @@ export function runBin(
   args: string[],
   extraEnvironment: NodeJS.ProcessEnv = {},
 ): RunningBin {
-  const child = spawn(process.execPath, ["--import", tsxLoader, cliPath, ...args], {
+  return spawnBin(process.execPath, ["--import", tsxLoader, cliPath, ...args], {
     cwd: environment.directory,
     env: {
       ...environment.environment,
@@ -35,8 +36,15 @@ export function runBin(
       LOG_LEVEL: "warn",
       ...extraEnvironment,
     },
-    stdio: ["ignore", "pipe", "pipe"],
   });
+}
+
+export function spawnBin(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): RunningBin {
+  const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   let stdout = "";
   let stderr = "";
