@@ -32,6 +32,8 @@ describe("loadConfiguration", () => {
       keep_alive_timeout_seconds: 5,
       max_requests_per_connection: 1000,
       stream_buffer_kb: 1024,
+      // Forwarded headers are believed from no one until the operator names a proxy.
+      trusted_proxies: [],
     });
     expect(configuration.auth).toMatchObject({ api_keys: [], allow_anonymous_remote: false });
     expect(configuration.claude).toMatchObject({

@@ -4,7 +4,7 @@
  * reasoning — the real CLI answering from the mock Anthropic API.
  */
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
-import { generateText, streamText } from "ai";
+import { generateObject, generateText, jsonSchema, streamText } from "ai";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
 
@@ -31,4 +31,25 @@ it("streams the reasoning ahead of the text", async () => {
   expect(kinds[0]).toBe("reasoning-delta");
   expect(kinds).toContain("text-delta");
   expect(await result.reasoningText).toBe("step by step");
+});
+
+it("generates an object with supportsStructuredOutputs (response_format json_schema)", async () => {
+  const structured = createOpenAICompatible({
+    name: "claude-code-api",
+    baseURL: `${test.url}/v1`,
+    apiKey: "unused",
+    supportsStructuredOutputs: true,
+  });
+  const result = await generateObject({
+    model: structured("sonnet"),
+    prompt: "a city",
+    schema: jsonSchema<{ city: string }>({
+      type: "object",
+      properties: { city: { type: "string" } },
+      required: ["city"],
+      additionalProperties: false,
+    }),
+    maxRetries: 0,
+  });
+  expect(result.object).toEqual({ city: "mock" });
 });
