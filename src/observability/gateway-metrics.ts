@@ -116,22 +116,23 @@ export class GatewayMetrics {
         this.set(pool().queued);
       },
     });
-    new Gauge({
-      name: "ccapi_cli_spawns",
-      help: "CLI processes started since the gateway started (a running total)",
-      registers,
-      collect() {
-        this.set(pool().spawned);
-      },
-    });
-    new Gauge({
-      name: "ccapi_cli_crashes",
-      help: "CLI processes that exited unexpectedly since the gateway started (a running total)",
-      registers,
-      collect() {
-        this.set(pool().crashed);
-      },
-    });
+    // Counters, so rate() and increase() work: the pool keeps running totals; each scrape adds
+    // what grew since the last.
+    const totalCounter = (name: string, help: string, total: () => number) => {
+      let counted = 0;
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          const now = total();
+          if (now > counted) this.inc(now - counted);
+          counted = Math.max(counted, now);
+        },
+      });
+    };
+    totalCounter("ccapi_cli_spawns_total", "CLI processes started", () => pool().spawned);
+    totalCounter("ccapi_cli_crashes_total", "CLI processes that exited unexpectedly", () => pool().crashed);
     new Gauge({
       name: "ccapi_live_sessions",
       help: "Live sessions",

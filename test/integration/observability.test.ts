@@ -61,8 +61,13 @@ describe("GET /metrics", () => {
     expect(text).toContain("ccapi_chat_cost_usd_total");
     expect(text).toMatch(/ccapi_pool_processes\{state="bound"\} [1-9]/);
     expect(text).toContain("ccapi_pool_queue_depth 0");
-    expect(text).toMatch(/ccapi_cli_spawns [1-9]/);
-    expect(text).toContain("ccapi_cli_crashes 0");
+    expect(text).toContain("# TYPE ccapi_cli_spawns_total counter");
+    expect(text).toMatch(/ccapi_cli_spawns_total [1-9]/);
+    expect(text).toContain("# TYPE ccapi_cli_crashes_total counter");
+    expect(text).toContain("ccapi_cli_crashes_total 0");
+    // A scrape adds only what grew since the last: the counter is the pool's running total.
+    const again = await (await fetch(`${test.url}/metrics`, { headers })).text();
+    expect(Number(/ccapi_cli_spawns_total (\d+)/.exec(again)?.[1])).toBe(test.pool().spawned);
     // Bounded: no raw paths or ids, no keys.
     expect(text).not.toContain("nothing-like-this");
     expect(text).not.toContain("key_");
