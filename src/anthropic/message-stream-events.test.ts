@@ -5,6 +5,7 @@
  */
 import { MessageStream } from "@anthropic-ai/sdk/lib/MessageStream";
 import { describe, expect, it } from "vitest";
+import { finishedEvent } from "../../test/support/turn-events.js";
 import { GatewayError } from "../errors.js";
 import type { TurnEvent } from "../turns/turn-event.js";
 import { collectMessage } from "./collect-message.js";
@@ -14,15 +15,8 @@ import { type MessageStreamEvent, messageStreamEvents } from "./message-stream-e
 const usage = { input: 120, output: 30, cachedInput: 100, cacheWrite: 5, reasoning: 12 };
 const model = "claude-sonnet-4-6";
 const started: TurnEvent = { type: "started", model, usage: { ...usage, output: 1 } };
-const finished = (finishReason: "stop" | "length" | "content_filter" = "stop"): TurnEvent => ({
-  type: "finished",
-  finishReason,
-  usage,
-  model,
-  sessionId: "session",
-  lastMessageId: "msg_api",
-  costUsd: 0.01,
-});
+const finished = (finishReason: "stop" | "length" | "content_filter" = "stop") =>
+  finishedEvent(usage, model, finishReason);
 const rendering = (thinking: MessageRendering["thinking"] = "shown"): MessageRendering => ({
   id: "msg_test",
   model,

@@ -33,7 +33,7 @@ const thinking = z.looseObject({
   display: z.enum(["summarized", "omitted"]).nullable().optional(),
 });
 
-export const messagesRequestSchema = z.looseObject({
+const messagesRequestSchema = z.looseObject({
   model: z.string().min(1).max(256),
   max_tokens: z.number().int().min(1),
   messages: z.array(message).min(1),
@@ -73,7 +73,7 @@ export function parseMessagesRequest(body: unknown): MessagesRequest {
 }
 
 /** count_tokens takes what a message would, less what only shapes the answer. */
-export const countTokensRequestSchema = messagesRequestSchema.omit({ max_tokens: true });
+const countTokensRequestSchema = messagesRequestSchema.omit({ max_tokens: true });
 export type CountTokensRequest = z.output<typeof countTokensRequestSchema>;
 
 export function parseCountTokensRequest(body: unknown): CountTokensRequest {

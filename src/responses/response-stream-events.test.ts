@@ -7,6 +7,7 @@ import type {
 } from "openai/resources/responses/responses";
 import { describe, expect, it } from "vitest";
 import { specViolations } from "../../test/support/openapi-validator.js";
+import { finishedEvent } from "../../test/support/turn-events.js";
 import { GatewayError } from "../errors.js";
 import type { TurnEvent } from "../turns/turn-event.js";
 import { collectResponse } from "./collect-response.js";
@@ -19,15 +20,8 @@ import { parseResponsesRequest } from "./responses-request.js";
 const usage = { input: 120, output: 30, cachedInput: 100, cacheWrite: 0, reasoning: 12 };
 const model = "claude-sonnet-4-6";
 const started: TurnEvent = { type: "started", model };
-const finished = (finishReason: "stop" | "length" | "content_filter" = "stop"): TurnEvent => ({
-  type: "finished",
-  finishReason,
-  usage,
-  model,
-  sessionId: "session",
-  lastMessageId: "msg_api",
-  costUsd: 0.01,
-});
+const finished = (finishReason: "stop" | "length" | "content_filter" = "stop") =>
+  finishedEvent(usage, model, finishReason);
 
 async function* source(events: TurnEvent[], failure?: Error): AsyncGenerator<TurnEvent> {
   yield* events;
