@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import type { Logger } from "../observability/logger.js";
 import type { TurnShare } from "../turns/engine-turn.js";
 import type { TurnEvent } from "../turns/turn-event.js";
+import { carryHeaders } from "./carry-headers.js";
 import { cutUnreadStream } from "./cut-unread-stream.js";
 import type { GatewayEnv } from "./gateway-env.js";
 import { createSseResponse, type SseFraming } from "./sse.js";
@@ -65,10 +66,7 @@ export async function respondWithShare(
     });
     if (conversationId) response.headers.set("x-conversation-id", conversationId);
     // Headers set before the stream began (request ids, x-cache) go with it.
-    context.res.headers.forEach((value, name) => {
-      if (!response.headers.has(name)) response.headers.set(name, value);
-    });
-    return response;
+    return carryHeaders(context, response);
   } catch (error) {
     // Failed before the events were read to their end: nothing else may have ended the turn.
     await share.cancel();

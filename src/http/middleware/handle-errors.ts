@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import { toAnthropicErrorResponse } from "../../anthropic/anthropic-errors.js";
 import { asGatewayError, toOpenAIErrorResponse } from "../../errors.js";
 import type { Logger } from "../../observability/logger.js";
+import { carryHeaders } from "../carry-headers.js";
 import type { GatewayEnv } from "../gateway-env.js";
 import { speaksAnthropic } from "../speaks-anthropic.js";
 
@@ -26,11 +27,7 @@ export function handleError(logger: Logger) {
     else logger.info(fields, gatewayError.message);
     const anthropic = speaksAnthropic(context.req.path, (name) => context.req.header(name));
     const render = anthropic ? toAnthropicErrorResponse : toOpenAIErrorResponse;
-    const response = render(gatewayError, requestId);
     // CORS and other headers middleware set before the error stay on the error response.
-    context.res.headers.forEach((value, name) => {
-      if (!response.headers.has(name)) response.headers.set(name, value);
-    });
-    return response;
+    return carryHeaders(context, render(gatewayError, requestId));
   };
 }
