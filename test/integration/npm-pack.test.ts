@@ -38,7 +38,9 @@ let packedFiles: PackedFile[];
 let environment: ClaudeTestEnvironment | undefined;
 
 async function npm(args: string[], cwd: string, timeoutMs: number): Promise<ExitedRun> {
-  const run = await runToExit("npm", args, { cwd, env: userEnvironment, timeoutMs });
+  // At the lowest priority (nice execs npm: the pid stays npm's): its minute of compiling must not
+  // starve the test files running beside it, some of which read streams as fast as they come.
+  const run = await runToExit("nice", ["-n", "19", "npm", ...args], { cwd, env: userEnvironment, timeoutMs });
   if (run.exitCode !== 0) throw new Error(`npm ${args.join(" ")} exited with ${run.exitCode}: ${run.stderr}`);
   return run;
 }
