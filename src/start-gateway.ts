@@ -12,6 +12,9 @@ import { ClaudeProcess } from "./claude/claude-process.js";
 import { ClientToolServer, offersClientTools } from "./claude/client-tool-server.js";
 import { readClaudeVersion } from "./claude/read-claude-version.js";
 import { resolveClaudeCommand } from "./claude/resolve-claude-command.js";
+import { advertisedUrl, checkAdvertising } from "./cluster/advertised-url.js";
+import { Cluster } from "./cluster/cluster.js";
+import { openClusterRedis } from "./cluster/open-cluster-redis.js";
 import type { Configuration } from "./config/configuration-schema.js";
 import { ConversationDirectory } from "./conversations/conversation-directory.js";
 import { RetentionSweeper, retentionPolicy } from "./conversations/retention-sweeper.js";
@@ -68,6 +71,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const apiKeys = loadApiKeys(configuration, loopbackOnly);
   await checkExposure(configuration, apiKeys, loopbackOnly);
   checkClaudeArguments(configuration, environment);
+  checkAdvertising(configuration);
   mkdirSync(claude.workspace, { recursive: true });
   const roomed = apiKeys.callers().filter((caller) => caller.grants.has("agent") || caller.grants.has("sessions"));
   const proxy = roomed.length > 0 ? UpstreamProxy.for(environment) : undefined;
@@ -104,12 +108,26 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const store = openConversationStore(configuration.store.url, configuration.store.redis_key_prefix, {
     maxItems: conversation.max_history_messages,
   });
+  // With Redis, instances share it; the connection for what they share besides the store.
+  const clusterRedis = openClusterRedis(configuration.store.url);
+  const cluster = clusterRedis
+    ? await Cluster.join(clusterRedis, configuration.store.redis_key_prefix, logger).catch(async (error: unknown) => {
+        await pool.close();
+        await store.close();
+        clusterRedis.disconnect();
+        throw error;
+      })
+    : Cluster.alone(logger);
   const busyWaitMs = conversation.busy_wait_seconds * 1000;
   // A turn ends within the request timeout (plus a wait for tool results); the lock of a crashed
   // instance lapses a minute later.
   const pendingTimeoutMs = configuration.tools.pending_timeout_seconds * 1000;
   const lockTtlMs = claude.timeout_seconds * 1000 + pendingTimeoutMs + 60_000;
-  const waitingTurns = new ParkedTurns<EngineTurn>(pendingTimeoutMs);
+  const waitingTurns = new ParkedTurns<EngineTurn>(pendingTimeoutMs, {
+    // Other instances send this one the results of its waiting turns.
+    parked: (turn, remainingMs) => cluster.turnWaiting(turn.owner, turn.toolCallIds, turn.conversationId, remainingMs),
+    removed: (turn) => cluster.turnEnded(turn.owner, turn.toolCallIds, turn.conversationId),
+  });
   const transcriptSync = new TranscriptSync(store, logger);
   const roomOf = profiles.roomOf.bind(profiles);
   const quota = new StorageQuota(store);
@@ -129,6 +147,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     transcriptSync,
     busyWaitMs,
     lockTtlMs,
+    instanceId: cluster.instanceId,
     transcriptWaitMs: 3_000,
     quota,
     sessionFiles,
@@ -141,11 +160,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     pool: () => pool.snapshot(),
     liveSessions: () => services.sessions.count,
     version: packageVersion(),
+    instance: cluster.instanceId,
   });
   const engine: TurnEngine = new TurnEngine({
     pool,
     conversationTurns,
     waiting: waitingTurns,
+    elsewhere: cluster,
     cache,
     metrics,
     models,
@@ -175,13 +196,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     conversations: new ConversationDirectory(
       store,
       pool,
-      { busyWaitMs, lockTtlMs },
+      { busyWaitMs, lockTtlMs, instanceId: cluster.instanceId },
       sessionFiles,
       conversation.max_history_messages,
       quota,
     ),
     retention,
-    sessions: new LiveSessions(pool, configuration, profiles),
+    sessions: new LiveSessions(pool, configuration, profiles, cluster),
+    cluster,
     inFlight: new InFlight(),
     cache,
     metrics,
@@ -196,8 +218,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     await sessionFiles.close();
     await proxy?.close();
     await store.close();
+    clusterRedis?.disconnect();
     throw error;
   });
+  // Reachable now: other instances may send this one its work.
+  await cluster.register(advertisedUrl(configuration.server, server.url));
   pool.start();
   retention.start();
   let closing: Promise<void> | undefined;
@@ -218,6 +243,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   };
 
   async function shutDown(): Promise<void> {
+    // Other instances stop sending work here; turns waiting for tool results could never get them
+    // (new requests are refused from now on), so they end now and their processes with them.
+    await cluster.drain();
+    engine.abandonWaiting("The gateway is shutting down.");
     bridge.close();
     // A sweep under way ends at its next conversation; new requests get 503 meanwhile.
     const sweepEnded = retention.stop();
@@ -228,13 +257,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       services.sessions.close();
       bridge.cutClients();
     });
-    engine.abandonWaiting("The gateway is shutting down.");
     // Ending the CLI processes makes them flush their transcripts; then save those.
     await pool.close();
     await sweepEnded;
     await sessionFiles.close();
     await proxy?.close();
     await transcriptSync.drain();
+    // Everything it held is in the store: gone from the registry, its conversations are anyone's.
+    await cluster.close();
+    await clusterRedis?.quit().catch(() => clusterRedis.disconnect());
     await store.close();
   }
 }

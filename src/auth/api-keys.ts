@@ -41,6 +41,12 @@ export class ApiKeys {
     return this.required ? this.authenticate(key) : this.operator;
   }
 
+  /** The caller with this owner id (a request another instance vouches for), or undefined. */
+  callerOfOwner(owner: string): Caller | undefined {
+    if (!this.required) return owner === this.operator.owner ? this.operator : undefined;
+    return this.known.find((key) => key.caller.owner === owner)?.caller;
+  }
+
   /** The caller a valid key stands for, or undefined. */
   authenticate(presented: string | undefined): Caller | undefined {
     if (presented === undefined || presented.length === 0) return undefined;

@@ -69,6 +69,19 @@ const serverSchema = z.strictObject({
    * session's ws_url (wss:// behind TLS) and meet allowed_hosts. Empty: those headers are ignored,
    * whoever sends them. Other machines call through a proxy, so this requires keys.
    */
+  /**
+   * Where other instances sharing the Redis store reach this one (http[s]://host:port): they send
+   * it the tool results and session traffic of the work it holds. Unset: the address it listens on
+   * (required when that is every address, 0.0.0.0 or ::).
+   */
+  advertise_url: z
+    .url({ protocol: /^https?$/ })
+    .refine(
+      (value) => new URL(value).pathname === "/" && !new URL(value).search,
+      "must be an origin: http[s]://host:port, no path",
+    )
+    .transform((value) => new URL(value).origin)
+    .optional(),
   trusted_proxies: z
     .array(z.string().refine(isAddressOrRange, "must be an IP address or a CIDR range such as 10.0.0.0/8"))
     .default([]),

@@ -87,7 +87,7 @@ async function continueNamed(
   // Ownership before effect: another key's conversation is not even waited for (or locked).
   const existing = await dependencies.store.get(id);
   if (existing && existing.owner !== request.owner) throw conversationNotFound(id, "conversation_id");
-  const holder = lockHolder();
+  const holder = lockHolder(dependencies.instanceId);
   await waitForLock(dependencies.store, id, holder, dependencies, request.signal);
   try {
     const record = await dependencies.store.get(id);
@@ -123,7 +123,7 @@ async function continueRecognised(
 ): Promise<ConversationTurn | undefined> {
   const { store } = dependencies;
   for (const id of await store.findByDigest(request.owner, digestBefore)) {
-    const holder = lockHolder();
+    const holder = lockHolder(dependencies.instanceId);
     // A conversation busy with another request is not this client's to wait for: its next
     // state is unknown, so this request starts its own conversation instead.
     if (!(await store.tryLock(id, holder, dependencies.lockTtlMs))) continue;

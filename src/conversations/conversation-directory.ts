@@ -94,7 +94,7 @@ export class ConversationDirectory {
    */
   async delete(owner: string, id: string): Promise<void> {
     await this.get(owner, id);
-    await waitForLock(this.store, id, lockHolder(), this.timing);
+    await waitForLock(this.store, id, lockHolder(this.timing.instanceId), this.timing);
     // Read again under the lock: the turn that just ended may have moved it to another session.
     const record = await this.store.get(id);
     const deleted = await this.store.delete(id);

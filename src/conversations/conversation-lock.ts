@@ -10,10 +10,15 @@ export interface LockTiming {
   busyWaitMs: number;
   /** A lock outlives a crashed holder by at most this long. */
   lockTtlMs: number;
+  /**
+   * This instance's id, which starts its holders' names: a lock whose instance is gone (see
+   * instance-registry.ts) is taken over at once instead of after `lockTtlMs`.
+   */
+  instanceId?: string;
 }
 
-export function lockHolder(): string {
-  return `${process.pid}:${randomBytes(8).toString("hex")}`;
+export function lockHolder(instanceId?: string): string {
+  return `${instanceId ?? process.pid}:${randomBytes(8).toString("hex")}`;
 }
 
 export async function waitForLock(

@@ -3,9 +3,11 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { GatewayError, notFound } from "../errors.js";
+import { forwardRequest } from "./forwarding/forward-request.js";
 import type { GatewayEnv } from "./gateway-env.js";
 import type { GatewayServices } from "./gateway-services.js";
 import {
+  acceptForwarded,
   authenticate,
   authenticateIfPresented,
   guardBrowsers,
@@ -32,6 +34,8 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
   app.use("*", services.inFlight.middleware());
   app.use("*", measure(services.metrics, services.logger));
   app.use("*", resolvePublicOrigin(services.publicOriginOf));
+  const { credential } = services.cluster;
+  app.use("*", acceptForwarded(credential, services.apiKeys));
   // Ahead of CORS: a preflight from a page that may not call gets no permission either.
   app.use("*", guardBrowsers(services.browserGuard));
   const origins = configuration.server.cors_origins;
@@ -101,6 +105,11 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
   app.notFound((context) => {
     throw notFound(`Unknown request URL: ${context.req.method} ${context.req.path}.`, "unknown_url");
   });
-  app.onError(handleError(services.logger));
+  app.onError(
+    handleError(services.logger, async (context, owned) => {
+      if (!credential) throw owned.gone; // alone: no instance could own anything else
+      return forwardRequest(context, owned.instance, credential, owned.gone);
+    }),
+  );
   return app;
 }

@@ -12,5 +12,7 @@ export interface GatewayEnv {
     requestId: string;
     /** The scheme and host the client used (a trusted proxy's X-Forwarded-*, else the request's own). */
     publicOrigin: PublicOrigin;
+    /** Sent on by another instance (its internal credential checked): never sent on again. */
+    forwarded?: boolean;
   };
 }

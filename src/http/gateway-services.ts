@@ -2,6 +2,7 @@
 import type { ApiKeys } from "../auth/api-keys.js";
 import type { KeyLimits } from "../auth/key-limits.js";
 import type { ResponseCache } from "../cache/response-cache.js";
+import type { Cluster } from "../cluster/cluster.js";
 import type { Configuration } from "../config/configuration-schema.js";
 import type { ConversationDirectory } from "../conversations/conversation-directory.js";
 import type { ConversationTurnDependencies } from "../conversations/conversation-turn-request.js";
@@ -44,6 +45,8 @@ export interface GatewayServices {
   cache: ResponseCache<KeptAnswer> | undefined;
   /** Requests being answered (graceful shutdown). */
   inFlight: InFlight;
+  /** This instance among the others sharing its Redis (alone with SQLite). */
+  cluster: Cluster;
   /** Live sessions driven over the WebSocket bridge. */
   sessions: LiveSessions;
   logger: Logger;

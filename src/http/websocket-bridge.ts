@@ -13,9 +13,15 @@
 import { type IncomingMessage, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
-import { GatewayError, toOpenAIErrorBody } from "../errors.js";
+import type { Caller } from "../auth/caller.js";
+import { ownerUnreachable, sessionGone } from "../cluster/cluster-errors.js";
+import { asGatewayError, GatewayError, toOpenAIErrorBody } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
+import type { LiveSession } from "../sessions/live-session.js";
 import { parseClientMessage } from "../sessions/session-messages.js";
+import { storeUnavailable } from "../store/store-unavailable.js";
+import { forwardUpgrade } from "./forwarding/forward-upgrade.js";
+import { checkForwarded, notFromAnInstance } from "./forwarding/forwarded-caller.js";
 import type { GatewayServices } from "./gateway-services.js";
 import { presentedKey } from "./middleware/access.js";
 import { guardUnreadSocket } from "./unread-socket-guard.js";
@@ -32,7 +38,11 @@ export function createWebSocketBridge(
     publicOriginOf,
     keyLimits,
     configuration,
-  }: Pick<GatewayServices, "sessions" | "apiKeys" | "browserGuard" | "publicOriginOf" | "keyLimits" | "configuration">,
+    cluster,
+  }: Pick<
+    GatewayServices,
+    "sessions" | "apiKeys" | "browserGuard" | "publicOriginOf" | "keyLimits" | "configuration" | "cluster"
+  >,
   logger: Logger,
 ) {
   const streamBufferBytes = configuration.server.stream_buffer_kb * 1024;
@@ -46,20 +56,31 @@ export function createWebSocketBridge(
   };
   const refuseWith = (socket: Duplex, error: GatewayError) =>
     refuse(socket, error.status, JSON.stringify(toOpenAIErrorBody(error)), error.retryAfterSeconds);
+  const joined = new Set<Duplex>();
   const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? "/", "http://gateway");
     const match = /^\/ws\/session\/([^/]+)$/.exec(url.pathname);
     if (!match?.[1]) return refuse(socket, 404);
-    const { host } = publicOriginOf({
-      remoteAddress: request.socket.remoteAddress,
-      protocol: "http:",
-      header: (name) => request.headers[name] as string | undefined,
-    });
-    if (browserGuard.checkHost(host)) return refuse(socket, 421);
-    if (browserGuard.checkOrigin(request.headers.origin, host)) return refuse(socket, 403);
     const headers = { get: (name: string) => request.headers[name] as string | undefined };
-    const caller = keys.callerFor(presentedKey(headers) ?? url.searchParams.get("api_key") ?? undefined);
-    if (caller === undefined) return refuse(socket, 401);
+    const forwarded = checkForwarded(cluster.credential, keys, {
+      header: (name) => headers.get(name),
+      method: request.method ?? "GET",
+      path: request.url ?? "/",
+    });
+    if (forwarded.kind === "refused") return refuseWith(socket, notFromAnInstance());
+    // Sent on by the instance the client reached, which checked its Host, Origin, key and limits.
+    let caller = forwarded.kind === "forwarded" ? forwarded.caller : undefined;
+    if (!caller) {
+      const { host } = publicOriginOf({
+        remoteAddress: request.socket.remoteAddress,
+        protocol: "http:",
+        header: (name) => request.headers[name] as string | undefined,
+      });
+      if (browserGuard.checkHost(host)) return refuse(socket, 421);
+      if (browserGuard.checkOrigin(request.headers.origin, host)) return refuse(socket, 403);
+      caller = keys.callerFor(presentedKey(headers) ?? url.searchParams.get("api_key") ?? undefined);
+      if (caller === undefined) return refuse(socket, 401);
+    }
     const { owner } = caller;
     let id: string;
     try {
@@ -68,13 +89,53 @@ export function createWebSocketBridge(
       return refuse(socket, 404); // "%ZZ": no such session, and no crash
     }
     const session = sessions.find(owner, id);
-    if (!session || session.state === "ended") return refuse(socket, 404);
+    if (session && session.state !== "ended") return join(request, socket, head, session, caller, forwarded.kind);
+    if (forwarded.kind === "forwarded") return refuse(socket, 404);
+    // Not here: perhaps on another instance, which the client is joined to through this one.
+    elsewhere(socket, head, request, caller, id).catch((error: unknown) => {
+      logger.warn({ error: String(error) }, "a session's WebSocket could not be sent on");
+      refuseWith(socket, asGatewayError(error));
+    });
+  };
+
+  const elsewhere = async (socket: Duplex, head: Buffer, request: IncomingMessage, caller: Caller, id: string) => {
+    const where = await cluster.session(caller.owner, id).catch((error: unknown) => {
+      throw storeUnavailable(error);
+    });
+    const { credential } = cluster;
+    if (where.kind === "gone") return refuseWith(socket, sessionGone());
+    if (where.kind !== "elsewhere" || !credential || socket.destroyed) return refuse(socket, 404);
+    // The join is counted here, where the client came in (the session's instance does not count it again).
+    await keyLimits.admit(caller, Date.now(), { inFlight: false });
+    forwardUpgrade(request, socket, head, {
+      instance: where.instance,
+      credential,
+      owner: caller.owner,
+      onGone: () => refuseWith(socket, sessionGone()),
+      onUnreachable: (error) => refuseWith(socket, ownerUnreachable(error)),
+      joined: (pair, closed) => {
+        for (const each of pair) joined.add(each);
+        void closed.then(() => {
+          for (const each of pair) joined.delete(each);
+        });
+      },
+    });
+  };
+
+  const join = (
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    session: LiveSession,
+    caller: Caller,
+    how: "direct" | "forwarded",
+  ) => {
     const crowded = sessions.checkClientCaps(session);
     if (crowded) return refuseWith(socket, crowded);
     try {
       // Joining is a request of the key's (each join is sent the session's history): counted per
       // minute, so leaving and rejoining cannot replay it without bound.
-      keyLimits.admit(caller, Date.now(), { inFlight: false });
+      if (how === "direct") keyLimits.admit(caller, Date.now(), { inFlight: false });
     } catch (error) {
       if (error instanceof GatewayError) return refuseWith(socket, error);
       throw error;
@@ -122,6 +183,7 @@ export function createWebSocketBridge(
     /** Cuts every client still connected. */
     cutClients: () => {
       for (const socket of server.clients) socket.terminate();
+      for (const socket of joined) socket.destroy();
     },
   };
 }

@@ -42,6 +42,11 @@ export interface GatewayMetricsSources {
   pool(): PoolSnapshot;
   liveSessions(): number;
   version: string;
+  /**
+   * This instance's id, on every series as `gateway_instance` (Prometheus's own `instance` label
+   * names the scraped address, and would overwrite ours): several instances' series stay apart.
+   */
+  instance: string;
 }
 
 export class GatewayMetrics {
@@ -59,6 +64,7 @@ export class GatewayMetrics {
   private readonly cacheCounts = { hit: 0, miss: 0 };
 
   constructor(private readonly sources: GatewayMetricsSources) {
+    this.registry.setDefaultLabels({ gateway_instance: sources.instance });
     const registers = [this.registry];
     this.requests = new Counter({
       name: "ccapi_http_requests_total",
@@ -194,6 +200,7 @@ export class GatewayMetrics {
     }
     return {
       version: this.sources.version,
+      instance: this.sources.instance,
       uptime_seconds: Math.round((Date.now() - this.startedAt) / 1000),
       requests: Object.fromEntries(
         [...this.byRoute].map(([route, entry]) => [

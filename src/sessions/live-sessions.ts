@@ -2,14 +2,18 @@
  * The live sessions of this gateway: created with their own CLI process (leased from the pool with
  * the session's launch profile, so it counts against max_concurrent_sessions), found by id, ended
  * on DELETE, at shutdown, or after `sessions.idle_timeout_seconds` without a connected client. It
- * also caps their clients, per session and per key.
+ * also caps their clients, per session and per key. With instances sharing a Redis, each session's
+ * instance is recorded there: a request for it that lands on another instance is sent on to it.
  */
 import { type Caller, requireGrant } from "../auth/caller.js";
+import type { Cluster } from "../cluster/cluster.js";
+import { OwnedElsewhere, sessionGone } from "../cluster/cluster-errors.js";
 import type { Configuration } from "../config/configuration-schema.js";
 import { GatewayError, invalidRequest, notFound } from "../errors.js";
 import { realPathInside } from "../file-access/real-path-inside.js";
 import type { ProcessPool } from "../pool/process-pool.js";
 import type { LaunchProfiles } from "../rooms/launch-profiles.js";
+import { storeUnavailable } from "../store/store-unavailable.js";
 import { LiveSession } from "./live-session.js";
 
 export interface NewSession {
@@ -43,6 +47,7 @@ export class LiveSessions {
     private readonly pool: ProcessPool,
     private readonly configuration: Configuration,
     private readonly profiles: LaunchProfiles,
+    private readonly cluster: Pick<Cluster, "sessionStarted" | "sessionEnded" | "session">,
   ) {
     const idleMs = configuration.sessions.idle_timeout_seconds * 1000;
     this.reaper = setInterval(() => this.reap(idleMs), Math.min(idleMs, 30_000));
@@ -104,10 +109,35 @@ export class LiveSessions {
         allowedDirectories,
         maxHistoryBytes: this.configuration.sessions.max_history_kb * 1024,
       },
-      (ended) => this.sessions.delete(ended.id),
+      (ended) => {
+        this.sessions.delete(ended.id);
+        this.cluster.sessionEnded(ended.owner, ended.id);
+      },
     );
     this.sessions.set(session.id, session);
+    try {
+      await this.cluster.sessionStarted(owner, session.id);
+    } catch (error) {
+      // Unrecorded, no other instance could find it: it is not started at all.
+      session.end("its instance could not be recorded");
+      throw storeUnavailable(error);
+    }
     return session;
+  }
+
+  /**
+   * The owner's session, wherever it runs: here, or — OwnedElsewhere — on another instance, which
+   * the request is sent to. A session whose instance is gone is 410 session_gone.
+   */
+  async locate(owner: string, id: string): Promise<LiveSession> {
+    const here = this.find(owner, id);
+    if (here) return here;
+    const where = await this.cluster.session(owner, id).catch((error: unknown) => {
+      throw storeUnavailable(error);
+    });
+    if (where.kind === "elsewhere") throw new OwnedElsewhere(where.instance, sessionGone());
+    if (where.kind === "gone") throw sessionGone();
+    return this.get(owner, id);
   }
 
   /** The owner's session; another owner's is not found. */

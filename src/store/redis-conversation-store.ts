@@ -12,7 +12,7 @@
  *   owners                     set of owners with conversations
  *   accounting                 "1" once records written before usage was counted are counted
  *   digest:<owner>:<digest>    sorted set of ids whose history has that digest, by last advance
- *   lock:<id>                  the holder of the conversation's current turn (SET NX PX)
+ *   lock:<id>                  the holder of the conversation's current turn (lockScript)
  *   response…:<id>, responses…     Responses API responses and their input items (redis-responses.ts)
  *   sequence                   creation counter
  */
@@ -36,6 +36,7 @@ import { deleteResponse, expireResponses, getResponse, putResponse, responseInpu
 import {
   backfillScript,
   deleteScript,
+  lockScript,
   recordTurnScript,
   saveTranscriptScript,
   unlockScript,
@@ -211,7 +212,7 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async tryLock(id: string, holder: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.key("lock", id), holder, "PX", Math.ceil(ttlMs), "NX")) === "OK";
+    return (await this.redis.eval(lockScript, 1, this.key("lock", id), holder, Math.ceil(ttlMs), this.prefix)) === 1;
   }
 
   async unlock(id: string, holder: string): Promise<void> {

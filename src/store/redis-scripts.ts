@@ -94,6 +94,21 @@ ${forgetIdleOwner}
 forgetIdleOwner(prefix, record.owner)
 return 1`;
 
+/**
+ * A turn's lock, taken when free — or when its holder's instance is gone (its `instance:<id>`
+ * record lapsed: SIGKILLed, or cut off): the conversation moves on at once instead of waiting out
+ * the lock's TTL. Holders named by a process id (no instance) are only ever waited out.
+ */
+export const lockScript = `
+local key, holder, ttl, prefix = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
+if redis.call("SET", key, holder, "PX", ttl, "NX") then return 1 end
+local instance = string.match(redis.call("GET", key) or "", "^(inst_%x+):")
+if instance and redis.call("EXISTS", prefix .. "instance:" .. instance) == 0 then
+  redis.call("SET", key, holder, "PX", ttl)
+  return 1
+end
+return 0`;
+
 export const unlockScript = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`;
 
 /**

@@ -4,7 +4,11 @@
  * results sent under another system prompt or tool set (an Agents SDK handoff) start a new turn
  * with the whole history instead of continuing the old agent's; so do results no turn waits for
  * any more, when the dialect's clients cannot send anything else (`lateResults: "replay"`).
+ * Results for a turn another instance holds are sent there (OwnedElsewhere); results for one whose
+ * instance is gone are refused with 410, or replayed.
  */
+import { OwnedElsewhere, waitingTurnGone } from "../cluster/cluster-errors.js";
+import type { WorkLocation } from "../cluster/work-locations.js";
 import { systemPromptMismatch } from "../conversations/conversation-errors.js";
 import type { EngineTurn, TurnShare } from "./engine-turn.js";
 import type { ParkedTurns } from "./parked-turns.js";
@@ -25,6 +29,8 @@ import type { ToolResultInput, TurnRequest } from "./turn-request.js";
 export interface ContinueWaitingDependencies {
   waiting: ParkedTurns<EngineTurn>;
   imageLimits: ImageLimits;
+  /** Where the owner's turn waiting for these calls is, when not here (another instance's). */
+  locate(owner: string, callIds: string[]): Promise<WorkLocation>;
   /** A new turn on this history (the results in it); `firstTurnAbandoned`: a named conversation's first turn gave way. */
   startAnew(history: TurnMessage[], firstTurnAbandoned: boolean): Promise<TurnShare>;
 }
@@ -48,7 +54,10 @@ export async function continueWaiting(
   const answered = results.map(({ callId, text }): TurnMessage => ({ role: "tool", callId, text }));
   const history = [...request.history, ...answered];
   if (!parked) {
-    if (request.lateResults === "refuse") throw noTurnWaiting(ids, param);
+    const where = await dependencies.locate(request.caller.owner, ids);
+    if (where.kind === "elsewhere") throw new OwnedElsewhere(where.instance, waitingTurnGone(param));
+    if (request.lateResults === "refuse")
+      throw where.kind === "gone" ? waitingTurnGone(param) : noTurnWaiting(ids, param);
     // The model reads its calls and their results in the replayed history, and goes on from there.
     return dependencies.startAnew(history, false);
   }

@@ -3,6 +3,7 @@
  * A later request that brings results for a parked turn's calls takes it back; one that never
  * comes lets the turn be abandoned after `tools.pending_timeout_seconds` (its process is
  * interrupted and reused). Keyed by tool call id, so results can only reach the turn that asked.
+ * The watcher learns of each turn parked and removed (other instances find it through it).
  */
 export interface ParkedTurn {
   toolCallIds: string[];
@@ -17,13 +18,21 @@ export interface ParkedTurn {
   suspend?(): boolean;
 }
 
+export interface ParkedTurnsWatcher {
+  parked(turn: ParkedTurn, remainingMs: number): void;
+  removed(turn: ParkedTurn): void;
+}
+
 export class ParkedTurns<T extends ParkedTurn> {
   private readonly byCall = new Map<string, T>();
   private readonly timers = new Map<T, NodeJS.Timeout>();
   /** When each parked turn is abandoned: set when it is parked, kept when it is put back. */
   private readonly deadlines = new WeakMap<T, number>();
 
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly watcher?: ParkedTurnsWatcher,
+  ) {}
 
   park(turn: T): void {
     for (const id of turn.toolCallIds) this.byCall.set(id, turn);
@@ -37,6 +46,7 @@ export class ParkedTurns<T extends ParkedTurn> {
     );
     timer.unref();
     this.timers.set(turn, timer);
+    this.watcher?.parked(turn, deadline - Date.now());
   }
 
   /**
@@ -104,6 +114,7 @@ export class ParkedTurns<T extends ParkedTurn> {
     clearTimeout(timer);
     this.timers.delete(turn);
     for (const id of turn.toolCallIds) this.byCall.delete(id);
+    this.watcher?.removed(turn);
     return true;
   }
 }

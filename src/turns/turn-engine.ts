@@ -8,6 +8,8 @@ import { requireGrant } from "../auth/caller.js";
 import type { ResponseCache } from "../cache/response-cache.js";
 import { clientToolServerOf } from "../claude/client-tool-server.js";
 import type { ContentBlock } from "../claude/protocol.js";
+import { OwnedElsewhere } from "../cluster/cluster-errors.js";
+import type { WorkLocation } from "../cluster/work-locations.js";
 import { beginConversationTurn } from "../conversations/begin-conversation-turn.js";
 import type { Replay } from "../conversations/conversation-turn.js";
 import type { ConversationTurnDependencies } from "../conversations/conversation-turn-request.js";
@@ -35,6 +37,11 @@ export interface TurnEngineDependencies {
   /** Turns waiting for the results of the tool calls they answered with. */
   waiting: ParkedTurns<EngineTurn>;
   cache: ResponseCache<KeptAnswer> | undefined;
+  /** Where a waiting turn held by another instance is (the turns here are in `waiting`). */
+  elsewhere: {
+    waitingTurn(owner: string, callIds: string[]): Promise<WorkLocation>;
+    waitingConversation(owner: string, conversationId: string): Promise<WorkLocation>;
+  };
   metrics: {
     firstTokenAfter(model: string, seconds: number): void;
     usage(owner: string, model: string, usage: TokenUsage, costUsd: number): void;
@@ -65,6 +72,7 @@ export class TurnEngine {
             {
               waiting: this.dependencies.waiting,
               imageLimits: this.imageLimits(request),
+              locate: (owner, callIds) => this.dependencies.elsewhere.waitingTurn(owner, callIds),
               startAnew: (history, firstTurnAbandoned) =>
                 this.start(
                   { ...request, history },
@@ -142,6 +150,11 @@ export class TurnEngine {
     // A new message instead of the results a waiting turn of this conversation needs ends that turn.
     const firstTurnAbandoned =
       handedOverFirstTurn || (conversationId ? waiting.abandonConversation(owner, conversationId) : false);
+    if (conversationId && !firstTurnAbandoned) {
+      // That turn waits on another instance, holding the conversation: the message goes there.
+      const where = await this.dependencies.elsewhere.waitingConversation(owner, conversationId);
+      if (where.kind === "elsewhere") throw new OwnedElsewhere(where.instance);
+    }
     const conversation = await beginConversationTurn(
       {
         owner,

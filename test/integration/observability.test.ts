@@ -52,22 +52,32 @@ describe("GET /metrics", () => {
     const response = await fetch(`${test.url}/metrics`, { headers });
     expect(response.headers.get("content-type")).toContain("text/plain");
     const text = await response.text();
-    expect(text).toContain('ccapi_http_requests_total{route="/v1/chat/completions",method="POST",status="200"} 2');
-    expect(text).toMatch(
-      /ccapi_http_request_duration_seconds_bucket\{le="[0-9.]+",route="\/v1\/chat\/completions",method="POST"\}/,
+    // Every series carries the instance that counted it: several instances' series stay apart.
+    const instance = ((await (await fetch(`${test.url}/stats`, { headers })).json()) as { instance: string }).instance;
+    expect(instance).toMatch(/^inst_[0-9a-f]{16}$/);
+    const on = `gateway_instance="${instance}"`;
+    expect(text).toContain(
+      `ccapi_http_requests_total{route="/v1/chat/completions",method="POST",status="200",${on}} 2`,
     );
-    expect(text).toMatch(/ccapi_chat_time_to_first_token_seconds_count\{model="(sonnet|haiku)"\} 1/);
-    expect(text).toMatch(/ccapi_chat_tokens_total\{direction="completion",model="sonnet"\} [1-9]/);
+    expect(text).toMatch(
+      /ccapi_http_request_duration_seconds_bucket\{le="[0-9.]+",gateway_instance="inst_[0-9a-f]+",route="\/v1\/chat\/completions",method="POST"\}/,
+    );
+    expect(text).toMatch(
+      /ccapi_chat_time_to_first_token_seconds_count\{model="(sonnet|haiku)",gateway_instance="inst_[0-9a-f]+"\} 1/,
+    );
+    expect(text).toMatch(
+      /ccapi_chat_tokens_total\{direction="completion",model="sonnet",gateway_instance="inst_[0-9a-f]+"\} [1-9]/,
+    );
     expect(text).toContain("ccapi_chat_cost_usd_total");
-    expect(text).toMatch(/ccapi_pool_processes\{state="bound"\} [1-9]/);
-    expect(text).toContain("ccapi_pool_queue_depth 0");
+    expect(text).toMatch(/ccapi_pool_processes\{state="bound",gateway_instance="inst_[0-9a-f]+"\} [1-9]/);
+    expect(text).toContain(`ccapi_pool_queue_depth{${on}} 0`);
     expect(text).toContain("# TYPE ccapi_cli_spawns_total counter");
-    expect(text).toMatch(/ccapi_cli_spawns_total [1-9]/);
+    expect(text).toMatch(/ccapi_cli_spawns_total\{gateway_instance="inst_[0-9a-f]+"\} [1-9]/);
     expect(text).toContain("# TYPE ccapi_cli_crashes_total counter");
-    expect(text).toContain("ccapi_cli_crashes_total 0");
+    expect(text).toContain(`ccapi_cli_crashes_total{${on}} 0`);
     // A scrape adds only what grew since the last: the counter is the pool's running total.
     const again = await (await fetch(`${test.url}/metrics`, { headers })).text();
-    expect(Number(/ccapi_cli_spawns_total (\d+)/.exec(again)?.[1])).toBe(test.pool().spawned);
+    expect(Number(/ccapi_cli_spawns_total\{[^}]*\} (\d+)/.exec(again)?.[1])).toBe(test.pool().spawned);
     // Bounded: no raw paths or ids, no keys.
     expect(text).not.toContain("nothing-like-this");
     expect(text).not.toContain("key_");

@@ -9,9 +9,11 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { ApiKeys } from "../../auth/api-keys.js";
 import type { Caller } from "../../auth/caller.js";
 import type { KeyLimits } from "../../auth/key-limits.js";
+import type { InternalCredential } from "../../cluster/internal-credential.js";
 import { GatewayError } from "../../errors.js";
 import type { BrowserGuard } from "../browser-guard.js";
 import { connectionOf } from "../connection-of.js";
+import { checkForwarded, notFromAnInstance } from "../forwarding/forwarded-caller.js";
 import type { GatewayEnv } from "../gateway-env.js";
 import type { PublicOriginOf } from "../public-origin.js";
 import { afterResponse } from "./body-end.js";
@@ -53,13 +55,37 @@ export function presentedKey(headers: { get(name: string): string | null | undef
 }
 
 /**
+ * A request another instance sent on (work of this one's): its internal credential stands for the
+ * caller's key, and the instance that took it from the client checked its Host, Origin and limits.
+ */
+export function acceptForwarded(
+  credential: InternalCredential | undefined,
+  keys: ApiKeys,
+): MiddlewareHandler<GatewayEnv> {
+  return async (context, next) => {
+    const url = new URL(context.req.url);
+    const check = checkForwarded(credential, keys, {
+      header: (name) => context.req.header(name),
+      method: context.req.method,
+      path: url.pathname + url.search,
+    });
+    if (check.kind === "refused") throw notFromAnInstance();
+    if (check.kind === "forwarded") {
+      setCaller(context, check.caller);
+      context.set("forwarded", true);
+    }
+    await next();
+  };
+}
+
+/**
  * Host and Origin, before anything else: a refused page learns nothing and starts nothing. Only
  * liveness is exempt (load balancers use whatever name they know; it says nothing but "ok"). Behind
  * a trusted proxy the host checked is the one the client sent it (X-Forwarded-Host).
  */
 export function guardBrowsers(guard: BrowserGuard): MiddlewareHandler<GatewayEnv> {
   return async (context, next) => {
-    if (context.req.path === "/health") return next();
+    if (context.req.path === "/health" || context.get("forwarded")) return next();
     const host = context.get("publicOrigin").host;
     const refusal = guard.checkHost(host) ?? guard.checkOrigin(context.req.header("origin"), host);
     if (refusal) throw refusal;
@@ -69,6 +95,7 @@ export function guardBrowsers(guard: BrowserGuard): MiddlewareHandler<GatewayEnv
 
 export function authenticate(keys: ApiKeys): MiddlewareHandler<GatewayEnv> {
   return async (context, next) => {
+    if (context.get("forwarded")) return next();
     const caller = keys.callerFor(presentedKey(context.req.raw.headers));
     if (caller === undefined) {
       throw new GatewayError(
@@ -84,6 +111,7 @@ export function authenticate(keys: ApiKeys): MiddlewareHandler<GatewayEnv> {
 /** Open routes (health): a valid key, when presented, says who asks; nothing is refused. */
 export function authenticateIfPresented(keys: ApiKeys): MiddlewareHandler<GatewayEnv> {
   return async (context, next) => {
+    if (context.get("forwarded")) return next();
     const caller = keys.callerFor(presentedKey(context.req.raw.headers));
     if (caller) setCaller(context, caller);
     await next();
@@ -101,6 +129,8 @@ export function limitPerKey(limits: KeyLimits): MiddlewareHandler<GatewayEnv> {
     // holds them, so it is neither refused nor counted. (A session's interrupt is a WebSocket
     // message, which the limits never see; only its turns are counted.)
     if (context.req.method === "DELETE") return next();
+    // Sent on by the instance that admitted it, which holds its place until the answer ends.
+    if (context.get("forwarded")) return next();
     // A streamed answer is still running: the request ends when its body does.
     await afterResponse(context, next, limits.admit(context.get("caller")));
   };

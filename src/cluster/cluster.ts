@@ -1,0 +1,115 @@
+/**
+ * This instance's place among others: its id, the other instances' addresses, where the work
+ * clients come back to lives, and the credential instances send each other's requests with. With
+ * a SQLite store there is one instance, and everything is here (`Cluster.alone`).
+ */
+import type { Redis } from "ioredis";
+import type { Logger } from "../observability/logger.js";
+import { type InstanceRecord, InstanceRegistry, newInstanceId } from "./instance-registry.js";
+import { InternalCredential, readClusterSecret } from "./internal-credential.js";
+import { type WorkLocation, WorkLocations } from "./work-locations.js";
+
+interface Shared {
+  registry: InstanceRegistry;
+  locations: WorkLocations;
+  credential: InternalCredential;
+}
+
+const nowhere: WorkLocation = { kind: "nowhere" };
+
+export class Cluster {
+  private constructor(
+    readonly instanceId: string,
+    private readonly shared: Shared | undefined,
+    private readonly logger: Logger,
+  ) {}
+
+  static alone(logger: Logger, instanceId = newInstanceId()): Cluster {
+    return new Cluster(instanceId, undefined, logger);
+  }
+
+  /** Joins the instances sharing this Redis; `register` (once listening) makes it reachable. */
+  static async join(redis: Redis, prefix: string, logger: Logger, instanceId = newInstanceId()): Promise<Cluster> {
+    const registry = new InstanceRegistry(redis, prefix, instanceId);
+    const credential = new InternalCredential(await readClusterSecret(redis, prefix), instanceId);
+    return new Cluster(
+      instanceId,
+      { registry, locations: new WorkLocations(redis, prefix, registry), credential },
+      logger,
+    );
+  }
+
+  get isShared(): boolean {
+    return this.shared !== undefined;
+  }
+
+  /** Signs and checks requests sent between instances; undefined alone. */
+  get credential(): InternalCredential | undefined {
+    return this.shared?.credential;
+  }
+
+  async register(advertiseUrl: string): Promise<void> {
+    await this.shared?.registry.register(advertiseUrl);
+  }
+
+  /** Draining: no forwarded work from now on. */
+  async drain(): Promise<void> {
+    await this.shared?.registry.drain();
+  }
+
+  async close(): Promise<void> {
+    await this.shared?.registry.close();
+  }
+
+  /** The other live instances that take work. */
+  async peers(): Promise<InstanceRecord[]> {
+    if (!this.shared) return [];
+    const all = await this.shared.registry.list();
+    return all.filter((instance) => instance.id !== this.instanceId && !instance.draining);
+  }
+
+  /**
+   * Where a waiting turn for these calls is. Its instance records it in the background once the
+   * turn is parked, which may be a moment after the client read the calls: "nowhere" is asked
+   * again twice before it is believed (only results no turn waits for pay that 200 ms).
+   */
+  async waitingTurn(owner: string, callIds: string[]): Promise<WorkLocation> {
+    if (!this.shared) return nowhere;
+    for (let attempt = 0; ; attempt++) {
+      const location = await this.shared.locations.waitingTurn(owner, callIds);
+      if (location.kind !== "nowhere" || attempt === 2) return location;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  waitingConversation(owner: string, conversationId: string): Promise<WorkLocation> {
+    return this.shared ? this.shared.locations.waitingConversation(owner, conversationId) : Promise.resolve(nowhere);
+  }
+
+  session(owner: string, id: string): Promise<WorkLocation> {
+    return this.shared ? this.shared.locations.session(owner, id) : Promise.resolve(nowhere);
+  }
+
+  /** Recorded in the background: a client that is told about the calls asks moments later. */
+  turnWaiting(owner: string, callIds: string[], conversationId: string | undefined, ttlMs: number): void {
+    this.record(this.shared?.locations.turnWaiting(owner, callIds, conversationId, ttlMs), "a waiting turn");
+  }
+
+  turnEnded(owner: string, callIds: string[], conversationId: string | undefined): void {
+    this.record(this.shared?.locations.turnEnded(owner, callIds, conversationId), "an ended turn");
+  }
+
+  sessionStarted(owner: string, id: string): Promise<void> {
+    return this.shared?.locations.sessionStarted(owner, id) ?? Promise.resolve();
+  }
+
+  sessionEnded(owner: string, id: string): void {
+    this.record(this.shared?.locations.sessionEnded(owner, id), "an ended session");
+  }
+
+  private record(writing: Promise<unknown> | undefined, what: string): void {
+    writing?.catch((error: unknown) =>
+      this.logger.warn({ error: String(error) }, `the location of ${what} could not be recorded in Redis`),
+    );
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * A request for work another instance holds (a turn waiting for these tool results, a live
+ * session), sent there and its answer — streamed or not — passed back as it comes. The instance
+ * here keeps the caller's place (its key's limits, the request in flight) until the answer ends.
+ * A peer that refuses the connection or is shutting down has lost that work: the caller gets the
+ * work's own "gone" error, with what to do.
+ */
+import { Readable } from "node:stream";
+import type { Context } from "hono";
+import { ownerUnreachable } from "../../cluster/cluster-errors.js";
+import type { InstanceRecord } from "../../cluster/instance-registry.js";
+import type { InternalCredential } from "../../cluster/internal-credential.js";
+import type { GatewayError } from "../../errors.js";
+import type { GatewayEnv } from "../gateway-env.js";
+import { passedHeaders, responseOf, sendToPeer } from "./peer-request.js";
+
+/** Answered by the peer itself: not passed back (node frames the body again). */
+const answerDropped = new Set(["connection", "keep-alive", "transfer-encoding", "content-length"]);
+
+export async function forwardRequest(
+  context: Context<GatewayEnv>,
+  instance: InstanceRecord,
+  credential: InternalCredential,
+  gone: GatewayError,
+): Promise<Response> {
+  const url = new URL(context.req.url);
+  const method = context.req.method;
+  const body = method === "GET" || method === "HEAD" ? undefined : new Uint8Array(await context.req.arrayBuffer());
+  const headers = passedHeaders(context.req.raw.headers);
+  headers["x-request-id"] = context.get("requestId");
+  let answer: Awaited<ReturnType<typeof responseOf>>;
+  try {
+    answer = await responseOf(
+      sendToPeer({
+        base: instance.url,
+        method,
+        path: url.pathname + url.search,
+        owner: context.get("owner"),
+        headers,
+        credential,
+        body,
+        signal: context.req.raw.signal,
+      }),
+    );
+  } catch (error) {
+    if ((error as { code?: string }).code === "ECONNREFUSED") throw gone;
+    throw ownerUnreachable(error);
+  }
+  if (answer.statusCode === 503 && answer.headers["x-error-code"] === "shutting_down") {
+    answer.resume();
+    throw gone;
+  }
+  const passed = new Headers();
+  for (const [name, value] of Object.entries(answer.headers)) {
+    if (value === undefined || answerDropped.has(name)) continue;
+    for (const each of Array.isArray(value) ? value : [value]) passed.append(name, each);
+  }
+  const stream = method === "HEAD" ? null : (Readable.toWeb(answer) as ReadableStream<Uint8Array>);
+  return new Response(stream, { status: answer.statusCode ?? 502, headers: passed });
+}

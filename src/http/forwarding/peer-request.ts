@@ -1,0 +1,77 @@
+/**
+ * One request to another instance, over HTTP/1.1 with node's client: no timeouts of fetch's (a
+ * non-streamed turn may be silent for claude.timeout_seconds), kept-alive connections, and the
+ * upgrade a WebSocket needs. The caller's key stays here: the peer gets the internal credential.
+ */
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { InternalCredential } from "../../cluster/internal-credential.js";
+
+const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
+/** Never passed on: hop-by-hop headers, the caller's key, and any credential a client made up. */
+const dropped = new Set([
+  "authorization",
+  "x-api-key",
+  "host",
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "content-length",
+  "x-forwarded-for",
+  "x-forwarded-proto",
+  "x-forwarded-host",
+]);
+
+export function passedHeaders(headers: Iterable<[string, string]>): OutgoingHttpHeaders {
+  const passed: OutgoingHttpHeaders = {};
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase();
+    if (!dropped.has(lower) && !lower.startsWith("x-ccapi-")) passed[lower] = value;
+  }
+  return passed;
+}
+
+export interface PeerRequest {
+  /** The peer's advertised base URL. */
+  base: string;
+  method: string;
+  /** Path and query. */
+  path: string;
+  owner: string;
+  headers: OutgoingHttpHeaders;
+  credential: InternalCredential;
+  body?: Uint8Array;
+  signal?: AbortSignal;
+  /** For a WebSocket: the response is the upgrade (see forward-upgrade.ts). */
+  upgrade?: boolean;
+}
+
+/** Sends the request; resolves with the peer's response (or its upgrade's socket, for WebSockets). */
+export function sendToPeer(peer: PeerRequest) {
+  const url = new URL(peer.path, `${peer.base}/`);
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  const headers = { ...peer.headers, ...peer.credential.headers(peer) };
+  if (peer.body) headers["content-length"] = String(peer.body.byteLength);
+  const outgoing = send(url, {
+    method: peer.method,
+    headers,
+    // An upgraded socket is never returned to a pool.
+    agent: peer.upgrade ? false : url.protocol === "https:" ? agents.https : agents.http,
+    signal: peer.signal,
+  });
+  outgoing.end(peer.body);
+  return outgoing;
+}
+
+export function responseOf(outgoing: ReturnType<typeof sendToPeer>): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    outgoing.once("response", resolve);
+    outgoing.once("error", reject);
+  });
+}
