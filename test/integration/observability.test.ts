@@ -62,9 +62,7 @@ describe("GET /metrics", () => {
     expect(text).toMatch(
       /ccapi_http_request_duration_seconds_bucket\{le="[0-9.]+",gateway_instance="inst_[0-9a-f]+",route="\/v1\/chat\/completions",method="POST"\}/,
     );
-    expect(text).toMatch(
-      /ccapi_chat_time_to_first_token_seconds_count\{model="(sonnet|haiku)",gateway_instance="inst_[0-9a-f]+"\} 1/,
-    );
+    expect(text).toMatch(/ccapi_chat_time_to_first_token_seconds_count\{[^}]*model="(sonnet|haiku)"[^}]*\} 1/);
     expect(text).toMatch(
       /ccapi_chat_tokens_total\{direction="completion",model="sonnet",gateway_instance="inst_[0-9a-f]+"\} [1-9]/,
     );
@@ -75,6 +73,8 @@ describe("GET /metrics", () => {
     expect(text).toMatch(/ccapi_cli_spawns_total\{gateway_instance="inst_[0-9a-f]+"\} [1-9]/);
     expect(text).toContain("# TYPE ccapi_cli_crashes_total counter");
     expect(text).toContain(`ccapi_cli_crashes_total{${on}} 0`);
+    const samples = text.split("\n").filter((line) => line.startsWith("ccapi_"));
+    expect(samples.filter((line) => !line.includes(on))).toEqual([]);
     // A scrape adds only what grew since the last: the counter is the pool's running total.
     const again = await (await fetch(`${test.url}/metrics`, { headers })).text();
     expect(Number(/ccapi_cli_spawns_total\{[^}]*\} (\d+)/.exec(again)?.[1])).toBe(test.pool().spawned);
