@@ -61,6 +61,11 @@ export class Cluster {
     await this.shared?.registry.close();
   }
 
+  /** An instance found not listening any more (see InstanceRegistry.forget). */
+  forget(instanceId: string): void {
+    this.record(this.shared?.registry.forget(instanceId), "a gone instance");
+  }
+
   /** The other live instances that take work. */
   async peers(): Promise<InstanceRecord[]> {
     if (!this.shared) return [];

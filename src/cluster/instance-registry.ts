@@ -74,6 +74,14 @@ export class InstanceRegistry {
     return values.flatMap((json) => (json ? [JSON.parse(json) as InstanceRecord] : []));
   }
 
+  /**
+   * Another instance refused a connection on its advertised address: nothing listens there, so it
+   * is gone now, not when its record lapses (its conversation locks are free at once).
+   */
+  async forget(id: string): Promise<void> {
+    if (id !== this.id) await this.redis.del(this.key(id));
+  }
+
   /** Stops the heartbeat and removes the record: this instance is gone at once. */
   async close(): Promise<void> {
     clearInterval(this.timer);

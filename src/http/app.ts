@@ -31,6 +31,11 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
   const { configuration } = services;
   const app = new Hono<GatewayEnv>();
   app.use("*", requestId());
+  // Which instance answered (behind a load balancer; a request sent on is answered by its owner).
+  app.use("*", async (context, next) => {
+    context.header("x-gateway-instance", services.cluster.instanceId);
+    await next();
+  });
   app.use("*", services.inFlight.middleware());
   app.use("*", measure(services.metrics, services.logger));
   app.use("*", resolvePublicOrigin(services.publicOriginOf));
@@ -62,6 +67,7 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
           "x-error-code",
           "x-token-count",
           "x-cache",
+          "x-gateway-instance",
         ],
         maxAge: 600,
       }),
@@ -108,7 +114,15 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
   app.onError(
     handleError(services.logger, async (context, owned) => {
       if (!credential) throw owned.gone; // alone: no instance could own anything else
-      return forwardRequest(context, owned.instance, credential, owned.gone);
+      return forwardRequest(context, {
+        instance: owned.instance,
+        credential,
+        gone: owned.gone,
+        outcome: (outcome, refused) => {
+          services.metrics.forwarded("request", outcome);
+          if (refused) services.cluster.forget(owned.instance.id);
+        },
+      });
     }),
   );
   return app;

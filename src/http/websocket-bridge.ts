@@ -39,9 +39,10 @@ export function createWebSocketBridge(
     keyLimits,
     configuration,
     cluster,
+    metrics,
   }: Pick<
     GatewayServices,
-    "sessions" | "apiKeys" | "browserGuard" | "publicOriginOf" | "keyLimits" | "configuration" | "cluster"
+    "sessions" | "apiKeys" | "browserGuard" | "publicOriginOf" | "keyLimits" | "configuration" | "cluster" | "metrics"
   >,
   logger: Logger,
 ) {
@@ -111,9 +112,17 @@ export function createWebSocketBridge(
       instance: where.instance,
       credential,
       owner: caller.owner,
-      onGone: () => refuseWith(socket, sessionGone()),
-      onUnreachable: (error) => refuseWith(socket, ownerUnreachable(error)),
+      onGone: () => {
+        metrics.forwarded("websocket", "gone");
+        cluster.forget(where.instance.id);
+        refuseWith(socket, sessionGone());
+      },
+      onUnreachable: (error) => {
+        metrics.forwarded("websocket", "unreachable");
+        refuseWith(socket, ownerUnreachable(error));
+      },
       joined: (pair, closed) => {
+        metrics.forwarded("websocket", "sent");
         for (const each of pair) joined.add(each);
         void closed.then(() => {
           for (const each of pair) joined.delete(each);

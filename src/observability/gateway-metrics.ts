@@ -58,6 +58,7 @@ export class GatewayMetrics {
   private readonly tokens: Counter<"direction" | "model">;
   private readonly cost: Counter<"model">;
   private readonly cacheLookups: Counter<"outcome">;
+  private readonly forwards: Counter<"what" | "outcome">;
   private readonly byRoute = new Map<string, { count: number; statuses: Record<string, number>; latency: Reservoir }>();
   private readonly byModel = new Map<string, Usage>();
   private readonly byKey = new Map<string, Usage>();
@@ -102,6 +103,12 @@ export class GatewayMetrics {
       name: "ccapi_cache_lookups_total",
       help: "Response cache lookups by outcome (hit, miss)",
       labelNames: ["outcome"],
+      registers,
+    });
+    this.forwards = new Counter({
+      name: "ccapi_forwarded_total",
+      help: "Requests (and WebSockets) for work another instance holds, sent there, by outcome (sent, gone, unreachable)",
+      labelNames: ["what", "outcome"],
       registers,
     });
     const pool = () => sources.pool();
@@ -181,6 +188,11 @@ export class GatewayMetrics {
       entry.costUsd += costUsd;
       map.set(key, entry);
     }
+  }
+
+  /** A request for another instance's work: sent on, or that instance gone or unreachable. */
+  forwarded(what: "request" | "websocket", outcome: "sent" | "gone" | "unreachable"): void {
+    this.forwards.inc({ what, outcome });
   }
 
   cache(outcome: "hit" | "miss"): void {

@@ -17,12 +17,17 @@ import { passedHeaders, responseOf, sendToPeer } from "./peer-request.js";
 /** Answered by the peer itself: not passed back (node frames the body again). */
 const answerDropped = new Set(["connection", "keep-alive", "transfer-encoding", "content-length"]);
 
-export async function forwardRequest(
-  context: Context<GatewayEnv>,
-  instance: InstanceRecord,
-  credential: InternalCredential,
-  gone: GatewayError,
-): Promise<Response> {
+export interface Forwarding {
+  instance: InstanceRecord;
+  credential: InternalCredential;
+  /** What the caller is told when the instance is gone. */
+  gone: GatewayError;
+  /** How it went (metrics); "gone" after a refused connection also forgets the instance. */
+  outcome(outcome: "sent" | "gone" | "unreachable", refused: boolean): void;
+}
+
+export async function forwardRequest(context: Context<GatewayEnv>, to: Forwarding): Promise<Response> {
+  const { instance, credential, gone } = to;
   const url = new URL(context.req.url);
   const method = context.req.method;
   const body = method === "GET" || method === "HEAD" ? undefined : new Uint8Array(await context.req.arrayBuffer());
@@ -43,13 +48,16 @@ export async function forwardRequest(
       }),
     );
   } catch (error) {
-    if ((error as { code?: string }).code === "ECONNREFUSED") throw gone;
-    throw ownerUnreachable(error);
+    const refused = (error as { code?: string }).code === "ECONNREFUSED";
+    to.outcome(refused ? "gone" : "unreachable", refused);
+    throw refused ? gone : ownerUnreachable(error);
   }
   if (answer.statusCode === 503 && answer.headers["x-error-code"] === "shutting_down") {
     answer.resume();
+    to.outcome("gone", false);
     throw gone;
   }
+  to.outcome("sent", false);
   const passed = new Headers();
   for (const [name, value] of Object.entries(answer.headers)) {
     if (value === undefined || answerDropped.has(name)) continue;
