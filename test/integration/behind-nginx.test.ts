@@ -6,9 +6,9 @@
  * round robin sends a session's requests to any instance, and the forwarding between instances
  * that makes that work is a cluster test's subject.
  */
-import { request } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nginxSite } from "../support/nginx-site.js";
+import { type Received, requestOverTls } from "../support/request-over-tls.js";
 import { connectSession } from "../support/session-client.js";
 import { freePort, prepareNginx, type RunningNginx, startNginx } from "../support/start-nginx.js";
 import { startTestGateway, type TestGateway, type TestGatewayOptions } from "../support/start-test-gateway.js";
@@ -45,49 +45,11 @@ afterAll(async () => {
   await gateway?.close();
 });
 
-interface Received {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  /** Each piece of the body as it arrived, with when (ms since the request was sent). */
-  pieces: Array<{ at: number; text: string }>;
-  body: string;
-}
-
 /** A request to nginx over TLS, as a client of https://localhost:<port> would send it. */
 function viaNginx(method: string, path: string, body?: unknown): Promise<Received> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      {
-        hostname: "127.0.0.1",
-        port: tlsPort,
-        path,
-        method,
-        ca: nginx?.certificate.pem,
-        agent: false,
-        headers: {
-          host: `localhost:${tlsPort}`,
-          authorization: `Bearer ${key}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-      },
-      (response) => {
-        const pieces: Received["pieces"] = [];
-        response.setEncoding("utf8");
-        response.on("data", (text: string) => pieces.push({ at: Date.now() - started, text }));
-        response.on("end", () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            pieces,
-            body: pieces.map((piece) => piece.text).join(""),
-          }),
-        );
-        response.on("error", reject);
-      },
-    );
-    outgoing.on("error", reject);
-    outgoing.end(body === undefined ? undefined : JSON.stringify(body));
+  return requestOverTls({ port: tlsPort, ca: nginx?.certificate.pem ?? "" }, method, path, {
+    body,
+    headers: { authorization: `Bearer ${key}` },
   });
 }
 

@@ -1,0 +1,306 @@
+/**
+ * One service from three instances: a real redis-server, three gateway processes sharing it, and a
+ * real nginx (deploy/nginx.conf, round robin, TLS) in front — every request through nginx only.
+ * A conversation alternates instances; a client tool's results and a live session's WebSocket and
+ * permission answers land on other instances than the ones holding them, and are sent there; a
+ * key's requests_per_minute holds across all three; an instance that did not answer first serves
+ * a cache hit; one instance is SIGKILLed mid-run and another drained, and nothing is lost.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ClaudeTestEnvironment, createClaudeTestEnvironment } from "../support/claude-test-environment.js";
+import { descendants } from "../support/descendants.js";
+import { eventually } from "../support/eventually.js";
+import { isRunning } from "../support/is-running.js";
+import { nginxSite } from "../support/nginx-site.js";
+import { type Received, requestOverTls } from "../support/request-over-tls.js";
+import { type RunningBin, runBin, stopBins } from "../support/run-bin.js";
+import { connectSession } from "../support/session-client.js";
+import { freePort, prepareNginx, type RunningNginx, startNginx } from "../support/start-nginx.js";
+import { type RedisServer, startRedisServer } from "../support/start-redis-server.js";
+import { lastTurnsSeen } from "../support/turns-seen.js";
+
+const key = "cluster-key-0001";
+const limitedKey = "cluster-limited-0001";
+const perMinute = 4;
+
+let environment: ClaudeTestEnvironment;
+let redis: RedisServer;
+let nginx: RunningNginx;
+let tlsPort = 0;
+const instances: Array<{ bin: RunningBin; url: string }> = [];
+
+function startInstance(name: string): RunningBin {
+  const directory = join(environment.directory, name);
+  mkdirSync(directory, { recursive: true });
+  return runBin(environment, ["--port", "0"], {
+    CLAUDE_CONFIG_DIR: join(directory, "claude-config"),
+    CLAUDE_CODE__DATA_DIR: join(directory, "data"),
+    CLAUDE_CODE__STORE__URL: redis.url,
+    CLAUDE_CODE__SESSIONS__ENABLED: "true",
+    CLAUDE_CODE__CACHE__ENABLED: "true",
+    CLAUDE_CODE__SERVER__TRUSTED_PROXIES: '["127.0.0.1"]',
+    CLAUDE_CODE__SERVER__ALLOWED_HOSTS: '["localhost", "127.0.0.1"]',
+    CLAUDE_CODE__SERVER__SHUTDOWN_GRACE_SECONDS: "2",
+    CLAUDE_CODE__AUTH__KEYS: JSON.stringify([
+      { name: "user", key, grants: ["sessions"], max_processes: 8 },
+      { name: "limited", key: limitedKey, requests_per_minute: perMinute },
+    ]),
+  });
+}
+
+beforeAll(async () => {
+  // First: without nginx (or openssl) this fails with the package to install.
+  const prepared = prepareNginx();
+  environment = await createClaudeTestEnvironment();
+  redis = await startRedisServer();
+  for (const name of ["a", "b", "c"]) instances.push({ bin: startInstance(name), url: "" });
+  const urls = await Promise.all(instances.map((instance) => instance.bin.listening));
+  urls.forEach((url, index) => {
+    (instances[index] as { url: string }).url = url;
+  });
+  tlsPort = await freePort();
+  const site = nginxSite({
+    gatewayPorts: urls.map((url) => Number(new URL(url).port)),
+    tlsPort,
+    httpPort: await freePort(),
+    certificate: prepared.certificate,
+  });
+  nginx = await startNginx(prepared, site);
+}, 120_000);
+
+afterAll(async () => {
+  await nginx?.close();
+  // Gracefully, so their CLI processes end before the directories go.
+  await Promise.all(instances.map(({ bin }) => stopGracefully(bin)));
+  stopBins();
+  await redis?.close();
+  await environment?.close();
+});
+
+function viaNginx(method: string, path: string, body?: unknown, as = key): Promise<Received> {
+  return requestOverTls({ port: tlsPort, ca: nginx.certificate.pem }, method, path, {
+    body,
+    headers: { authorization: `Bearer ${as}` },
+  });
+}
+
+const answeredBy = (received: Received) => received.headers["x-gateway-instance"] as string;
+
+type Completion = {
+  conversation_id: string;
+  choices: Array<{ finish_reason: string; message: { content: string | null; tool_calls?: ToolCall[] } }>;
+};
+type ToolCall = { id: string; type: "function"; function: { name: string; arguments: string } };
+
+async function complete(body: Record<string, unknown>, as = key): Promise<{ completion: Completion; by: string }> {
+  const received = await viaNginx("POST", "/v1/chat/completions", { model: "sonnet", ...body }, as);
+  expect(received.status, received.body).toBe(200);
+  return { completion: JSON.parse(received.body) as Completion, by: answeredBy(received) };
+}
+
+/** Everything the instances still running sent on to another, by what and outcome. */
+async function forwardedCounts(): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const { bin, url } of instances) {
+    if (bin.child.exitCode !== null || bin.child.signalCode !== null) continue;
+    const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${key}` } })).text();
+    for (const [, what, outcome, value] of text.matchAll(
+      /^ccapi_forwarded_total\{what="(\w+)",outcome="(\w+)"[^}]*\} (\d+)$/gm,
+    )) {
+      counts[`${what}:${outcome}`] = (counts[`${what}:${outcome}`] ?? 0) + Number(value);
+    }
+  }
+  return counts;
+}
+
+const weather = {
+  type: "function",
+  function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } },
+};
+const callWeather = (city: string) => `[[tool:mcp__client__get_weather ${JSON.stringify({ city })}]]`;
+
+describe("three instances behind nginx", () => {
+  it("serves one conversation from every instance in turn, each resuming it from the store", async () => {
+    const first = await complete({ messages: [{ role: "user", content: "I play the violin." }] });
+    const id = first.completion.conversation_id;
+    const by = [first.by];
+    for (const line of ["I live by the sea.", "I keep bees."]) {
+      const next = await complete({ conversation_id: id, messages: [{ role: "user", content: line }] });
+      expect(next.completion.conversation_id).toBe(id);
+      by.push(next.by);
+    }
+    expect(new Set(by).size).toBe(3);
+    expect(lastTurnsSeen(environment.mock)).toEqual([
+      "user: I play the violin.",
+      "assistant: ECHO: I play the violin.",
+      "user: I live by the sea.",
+      "assistant: ECHO: I live by the sea.",
+      "user: I keep bees.",
+    ]);
+  });
+
+  it("sends a client tool's results, landing on another instance, to the one whose turn waits", async () => {
+    const before = (await forwardedCounts())["request:sent"] ?? 0;
+    const question = { role: "user", content: callWeather("Paris") };
+    const asked = await complete({ messages: [question], tools: [weather] });
+    const choice = asked.completion.choices[0];
+    expect(choice?.finish_reason).toBe("tool_calls");
+    const call = choice?.message.tool_calls?.[0] as ToolCall;
+    // Round robin: the results go in through the next instance, and are answered by the waiting one.
+    const answered = await complete({
+      tools: [weather],
+      messages: [question, choice?.message, { role: "tool", tool_call_id: call.id, content: "Sunny, 24 °C" }],
+    });
+    expect(answered.completion.choices[0]?.message.content).toBe("TOOL_RESULT: Sunny, 24 °C");
+    expect(answered.completion.conversation_id).toBe(asked.completion.conversation_id);
+    expect(answered.by).toBe(asked.by);
+    expect((await forwardedCounts())["request:sent"]).toBe(before + 1);
+  });
+
+  it("streams a live session over WebSockets joined through other instances, and takes their permission answers", async () => {
+    const created = await viaNginx("POST", "/v1/sessions", {});
+    expect(created.status, created.body).toBe(201);
+    const session = JSON.parse(created.body) as { id: string; ws_url: string; cwd: string };
+    expect(session.ws_url).toBe(`wss://localhost:${tlsPort}/ws/session/${session.id}`);
+    const before = (await forwardedCounts())["websocket:sent"] ?? 0;
+    // Three joins in a row: round robin takes them to three instances, two of which send them on.
+    const clients = [];
+    for (let index = 0; index < 3; index++) {
+      clients.push(
+        await connectSession(session.ws_url, { authorization: `Bearer ${key}` }, { ca: nginx.certificate.pem }),
+      );
+    }
+    expect((await forwardedCounts())["websocket:sent"]).toBe(before + 2);
+    // Every instance knows the session: described, listed.
+    for (let index = 0; index < 3; index++) {
+      const described = await viaNginx("GET", `/v1/sessions/${session.id}`);
+      expect(described.status, described.body).toBe(200);
+      expect(JSON.parse(described.body)).toMatchObject({ id: session.id, clients: 3 });
+      const listed = JSON.parse((await viaNginx("GET", "/v1/sessions")).body) as { data: Array<{ id: string }> };
+      expect(listed.data.map((entry) => entry.id)).toEqual([session.id]);
+    }
+    // A client on another instance than the session's drives a turn and answers its permission question.
+    const [, second, third] = clients as [unknown, (typeof clients)[0], (typeof clients)[0]];
+    const file = join(session.cwd, "denied.txt");
+    second.send({
+      type: "user_message",
+      content: `[[tool:Write ${JSON.stringify({ file_path: file, content: "x" })}]]`,
+    });
+    const ask = await third.waitFor((message) => message.type === "permission_request");
+    third.send({ type: "permission_response", request_id: ask.request_id, behavior: "deny", message: "not here" });
+    const result = await second.waitFor((message) => message.type === "result");
+    expect(result.subtype).toBe("success");
+    expect(third.messages.some((message) => message.type === "result")).toBe(true);
+    // Ended from whichever instance DELETE reaches; its clients are told and closed.
+    const deleted = await viaNginx("DELETE", `/v1/sessions/${session.id}`);
+    expect(deleted.status, deleted.body).toBe(200);
+    for (const client of clients) await eventually(() => expect(client.socket.readyState).toBe(client.socket.CLOSED));
+    expect((await viaNginx("GET", `/v1/sessions/${session.id}`)).status).toBe(404);
+  });
+
+  it("holds a key's requests_per_minute across all three instances", async () => {
+    const statuses: number[] = [];
+    for (let index = 0; index < perMinute + 3; index++) {
+      statuses.push((await viaNginx("GET", "/v1/models", undefined, limitedKey)).status);
+    }
+    expect(statuses.filter((status) => status === 200)).toHaveLength(perMinute);
+    expect(statuses.slice(perMinute)).toEqual([429, 429, 429]);
+  });
+
+  it("answers from the cache on an instance that did not answer the first time", async () => {
+    const body = { model: "sonnet", store: false, messages: [{ role: "user", content: "cache me across instances" }] };
+    const first = await viaNginx("POST", "/v1/chat/completions", body);
+    expect(first.headers["x-cache"]).toBe("miss");
+    const second = await viaNginx("POST", "/v1/chat/completions", body);
+    expect(second.status).toBe(200);
+    expect(second.headers["x-cache"]).toBe("hit");
+    expect(answeredBy(second)).not.toBe(answeredBy(first));
+    const content = (received: Received) => (JSON.parse(received.body) as Completion).choices[0]?.message.content;
+    expect(content(second)).toBe(content(first));
+  });
+
+  it("keeps serving when an instance is SIGKILLed mid-run, and loses no conversation", async () => {
+    // A conversation, whose second turn waits for a client tool's result on some instance.
+    const kept = await complete({ messages: [{ role: "user", content: "Remember the lighthouse." }] });
+    const id = kept.completion.conversation_id;
+    const question = { role: "user", content: callWeather("Oslo") };
+    const asked = await complete({ conversation_id: id, messages: [question], tools: [weather] });
+    // Kill the instance holding the waiting turn, without warning.
+    const holder = await instanceWithId(asked.by);
+    const pid = holder.bin.child.pid;
+    if (pid === undefined || pid <= 0) throw new Error("no pid");
+    const itsProcesses = descendants(pid);
+    expect(itsProcesses.length).toBeGreaterThan(0);
+    process.kill(pid, "SIGKILL");
+    await eventually(() => expect(holder.bin.child.signalCode).toBe("SIGKILL"));
+    // Its CLI processes do not outlive it: their stdin closed with it.
+    await eventually(() => expect(itsProcesses.filter(isRunning)).toEqual([]), 15_000);
+
+    // Its waiting turn is gone, and the caller is told so, with what to do.
+    const choice = asked.completion.choices[0];
+    const call = choice?.message.tool_calls?.[0] as ToolCall;
+    const late = await viaNginx("POST", "/v1/chat/completions", {
+      model: "sonnet",
+      conversation_id: id,
+      tools: [weather],
+      messages: [choice?.message, { role: "tool", tool_call_id: call.id, content: "Rain" }],
+    });
+    expect(late.status, late.body).toBe(410);
+    expect(JSON.parse(late.body).error.code).toBe("tool_turn_gone");
+
+    // Everything goes on from the other two, the conversation too: from its last answer, at once
+    // (the lock its waiting turn held is taken over, not waited out).
+    for (let index = 0; index < 4; index++) {
+      const next = await complete({ conversation_id: id, messages: [{ role: "user", content: `And now ${index}?` }] });
+      expect(next.by).not.toBe(asked.by);
+    }
+    expect(lastTurnsSeen(environment.mock).slice(0, 2)).toEqual([
+      "user: Remember the lighthouse.",
+      "assistant: ECHO: Remember the lighthouse.",
+    ]);
+    expect(lastTurnsSeen(environment.mock).at(-1)).toBe("user: And now 3?");
+  });
+
+  it("drains an instance on SIGTERM: its conversations continue on the one left", async () => {
+    const running = instances.filter(({ bin }) => bin.child.exitCode === null && bin.child.signalCode === null);
+    expect(running).toHaveLength(2);
+    const started = await complete({ messages: [{ role: "user", content: "Remember the harbour." }] });
+    const leaving = await instanceWithId(started.by);
+    const pid = leaving.bin.child.pid;
+    if (pid === undefined || pid <= 0) throw new Error("no pid");
+    process.kill(pid, "SIGTERM");
+    await eventually(() => expect(leaving.bin.child.exitCode).toBe(0), 20_000);
+    const next = await complete({
+      conversation_id: started.completion.conversation_id,
+      messages: [{ role: "user", content: "Where was I?" }],
+    });
+    expect(next.by).not.toBe(started.by);
+    expect(lastTurnsSeen(environment.mock)).toEqual([
+      "user: Remember the harbour.",
+      "assistant: ECHO: Remember the harbour.",
+      "user: Where was I?",
+    ]);
+  });
+});
+
+async function stopGracefully(bin: RunningBin): Promise<void> {
+  const { child } = bin;
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined || child.pid <= 0) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  process.kill(child.pid, "SIGTERM");
+  await exited;
+}
+
+/** The running instance with that id (from its /stats). */
+async function instanceWithId(id: string): Promise<{ bin: RunningBin; url: string }> {
+  for (const instance of instances) {
+    if (instance.bin.child.exitCode !== null || instance.bin.child.signalCode !== null) continue;
+    const stats = (await (
+      await fetch(`${instance.url}/stats`, { headers: { authorization: `Bearer ${key}` } })
+    ).json()) as { instance: string };
+    if (stats.instance === id) return instance;
+  }
+  throw new Error(`no running instance ${id}`);
+}
