@@ -20,5 +20,5 @@ export function checkAdvertising(configuration: Configuration): void {
 
 /** `listeningUrl`: the server's own, with the port it got. */
 export function advertisedUrl(server: Configuration["server"], listeningUrl: string): string {
-  return server.advertise_url ?? listeningUrl;
+  return (server.advertise_url ?? listeningUrl).replace(/\/+$/, "");
 }

@@ -15,6 +15,16 @@ function isAddressOrRange(entry: string): boolean {
   return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
 }
 
+/** `http[s]://host[:port]` and nothing more (a trailing slash is allowed). */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return /^https?:$/.test(url.protocol) && url.pathname === "/" && !url.search && !url.hash && !url.username;
+  } catch {
+    return false;
+  }
+}
+
 function defaultDataDirectory(): string {
   const dataHome = process.env.XDG_DATA_HOME || join(homedir(), ".local", "share");
   return join(dataHome, "claude-code-api");
@@ -74,14 +84,7 @@ const serverSchema = z.strictObject({
    * it the tool results and session traffic of the work it holds. Unset: the address it listens on
    * (required when that is every address, 0.0.0.0 or ::).
    */
-  advertise_url: z
-    .url({ protocol: /^https?$/ })
-    .refine(
-      (value) => new URL(value).pathname === "/" && !new URL(value).search,
-      "must be an origin: http[s]://host:port, no path",
-    )
-    .transform((value) => new URL(value).origin)
-    .optional(),
+  advertise_url: z.string().refine(isOrigin, "must be an origin: http[s]://host:port, no path").optional(),
   trusted_proxies: z
     .array(z.string().refine(isAddressOrRange, "must be an IP address or a CIDR range such as 10.0.0.0/8"))
     .default([]),

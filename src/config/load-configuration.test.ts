@@ -119,9 +119,16 @@ describe("loadConfiguration", () => {
       },
       /sessions\.max_history_kb: must not exceed 8 × server\.stream_buffer_kb/,
     ],
+    [{ CLAUDE_CODE__SERVER__ADVERTISE_URL: "ftp://10.0.0.5:8080" }, /server\.advertise_url/],
+    [{ CLAUDE_CODE__SERVER__ADVERTISE_URL: "http://10.0.0.5:8080/api" }, /server\.advertise_url: must be an origin/],
   ])("stops with a message naming the key for %j", (environment, message) => {
     expect(() => loadConfiguration({ directory, environment })).toThrow(ConfigurationError);
     expect(() => loadConfiguration({ directory, environment })).toThrow(message);
+  });
+
+  it("takes server.advertise_url as an origin (registered without its trailing slash)", () => {
+    const environment = { CLAUDE_CODE__SERVER__ADVERTISE_URL: "http://10.0.0.5:8080/" };
+    expect(loadConfiguration({ directory, environment }).server.advertise_url).toBe("http://10.0.0.5:8080/");
   });
 
   it("names the file and key of a bad TOML value, and a missing --config file", () => {
