@@ -16,7 +16,7 @@ import { isRunning } from "../support/is-running.js";
 import { nginxSite } from "../support/nginx-site.js";
 import { type Received, requestOverTls } from "../support/request-over-tls.js";
 import { type RunningBin, runBin, stopBins } from "../support/run-bin.js";
-import { connectSession } from "../support/session-client.js";
+import { connectSession, refusedUpgrade } from "../support/session-client.js";
 import { freePort, prepareNginx, type RunningNginx, startNginx } from "../support/start-nginx.js";
 import { type RedisServer, startRedisServer } from "../support/start-redis-server.js";
 import { lastTurnsSeen } from "../support/turns-seen.js";
@@ -198,6 +198,29 @@ describe("three instances behind nginx", () => {
     expect(deleted.status, deleted.body).toBe(200);
     for (const client of clients) await eventually(() => expect(client.socket.readyState).toBe(client.socket.CLOSED));
     expect((await viaNginx("GET", `/v1/sessions/${session.id}`)).status).toBe(404);
+  });
+
+  it("refuses a made-up internal credential, over HTTP and WebSocket, whatever else the request carries", async () => {
+    const forged = {
+      "x-ccapi-forwarded": `inst_0000000000000001.${Date.now()}.${"0".repeat(64)}`,
+      "x-ccapi-owner": "",
+    };
+    for (const headers of [forged, { ...forged, authorization: `Bearer ${key}` }]) {
+      const received = await requestOverTls({ port: tlsPort, ca: nginx.certificate.pem }, "GET", "/v1/sessions", {
+        headers,
+      });
+      expect(received.status).toBe(401);
+      expect(JSON.parse(received.body).error.code).toBe("invalid_internal_credential");
+    }
+    const refused = await refusedUpgrade(
+      `wss://localhost:${tlsPort}/ws/session/sess_x`,
+      {
+        ...forged,
+        authorization: `Bearer ${key}`,
+      },
+      { ca: nginx.certificate.pem },
+    );
+    expect(refused.status).toBe(401);
   });
 
   it("holds a key's requests_per_minute across all three instances", async () => {

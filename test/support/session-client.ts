@@ -72,8 +72,9 @@ export async function connectSession(
 export async function refusedUpgrade(
   url: string,
   headers: Record<string, string> = {},
+  options: WebSocket.ClientOptions = {},
 ): Promise<{ status: number; body: string }> {
-  const socket = new WebSocket(url, { headers });
+  const socket = new WebSocket(url, { ...options, headers });
   const [, response] = (await Promise.race([
     once(socket, "unexpected-response"),
     once(socket, "open").then(() => {
