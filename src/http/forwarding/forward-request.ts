@@ -5,6 +5,7 @@
  * A peer that refuses the connection or is shutting down has lost that work: the caller gets the
  * work's own "gone" error, with what to do.
  */
+import type { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
 import type { Context } from "hono";
 import { ownerUnreachable } from "../../cluster/cluster-errors.js";
@@ -12,7 +13,7 @@ import type { InstanceRecord } from "../../cluster/instance-registry.js";
 import type { InternalCredential } from "../../cluster/internal-credential.js";
 import type { GatewayError } from "../../errors.js";
 import type { GatewayEnv } from "../gateway-env.js";
-import { passedHeaders, responseOf, sendToPeer } from "./peer-request.js";
+import { exchangeWithPeer, passedHeaders } from "./peer-request.js";
 
 /** Answered by the peer itself: not passed back (node frames the body again). */
 const answerDropped = new Set(["connection", "keep-alive", "transfer-encoding", "content-length"]);
@@ -33,20 +34,18 @@ export async function forwardRequest(context: Context<GatewayEnv>, to: Forwardin
   const body = method === "GET" || method === "HEAD" ? undefined : new Uint8Array(await context.req.arrayBuffer());
   const headers = passedHeaders(context.req.raw.headers);
   headers["x-request-id"] = context.get("requestId");
-  let answer: Awaited<ReturnType<typeof responseOf>>;
+  let answer: IncomingMessage;
   try {
-    answer = await responseOf(
-      sendToPeer({
-        base: instance.url,
-        method,
-        path: url.pathname + url.search,
-        owner: context.get("owner"),
-        headers,
-        credential,
-        body,
-        signal: context.req.raw.signal,
-      }),
-    );
+    answer = await exchangeWithPeer({
+      base: instance.url,
+      method,
+      path: url.pathname + url.search,
+      owner: context.get("owner"),
+      headers,
+      credential,
+      body,
+      signal: context.req.raw.signal,
+    });
   } catch (error) {
     const refused = (error as { code?: string }).code === "ECONNREFUSED";
     to.outcome(refused ? "gone" : "unreachable", refused);

@@ -6,8 +6,9 @@
 import type { Context } from "hono";
 import type { Cluster } from "../../cluster/cluster.js";
 import type { Logger } from "../../observability/logger.js";
+import { storeUnavailable } from "../../store/store-unavailable.js";
 import type { GatewayEnv } from "../gateway-env.js";
-import { responseOf, sendToPeer } from "./peer-request.js";
+import { exchangeWithPeer } from "./peer-request.js";
 
 const peerWaitMs = 5_000;
 
@@ -19,20 +20,21 @@ export async function listFromPeers(
   const { credential } = cluster;
   if (!credential) return [];
   const path = new URL(context.req.url).pathname;
+  const peers = await cluster.peers().catch((error: unknown) => {
+    throw storeUnavailable(error);
+  });
   const lists = await Promise.all(
-    (await cluster.peers()).map(async (peer) => {
+    peers.map(async (peer) => {
       try {
-        const answer = await responseOf(
-          sendToPeer({
-            base: peer.url,
-            method: "GET",
-            path,
-            owner: context.get("owner"),
-            headers: { "x-request-id": context.get("requestId") },
-            credential,
-            signal: AbortSignal.timeout(peerWaitMs),
-          }),
-        );
+        const answer = await exchangeWithPeer({
+          base: peer.url,
+          method: "GET",
+          path,
+          owner: context.get("owner"),
+          headers: { "x-request-id": context.get("requestId") },
+          credential,
+          signal: AbortSignal.timeout(peerWaitMs),
+        });
         const chunks: Buffer[] = [];
         for await (const chunk of answer) chunks.push(chunk as Buffer);
         if (answer.statusCode !== 200) throw new Error(`status ${answer.statusCode}`);

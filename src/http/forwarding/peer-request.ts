@@ -7,7 +7,12 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type 
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { InternalCredential } from "../../cluster/internal-credential.js";
 
-const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+// An idle connection is let go after 4 s, before the peer's server.keep_alive_timeout_seconds (5 s)
+// would close it under a request (the agent's timeout ends only idle sockets).
+const agents = {
+  http: new HttpAgent({ keepAlive: true, timeout: 4_000 }),
+  https: new HttpsAgent({ keepAlive: true, timeout: 4_000 }),
+};
 
 /** Never passed on: hop-by-hop headers, the caller's key, and any credential a client made up. */
 const dropped = new Set([
@@ -69,9 +74,23 @@ export function sendToPeer(peer: PeerRequest) {
   return outgoing;
 }
 
-export function responseOf(outgoing: ReturnType<typeof sendToPeer>): Promise<IncomingMessage> {
+function responseOf(outgoing: ReturnType<typeof sendToPeer>): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     outgoing.once("response", resolve);
     outgoing.once("error", reject);
   });
+}
+
+/**
+ * The peer's response. A kept-alive connection the peer closed just as it was reused fails before
+ * the peer read anything: that one is sent again, once, on a new connection.
+ */
+export async function exchangeWithPeer(peer: PeerRequest): Promise<IncomingMessage> {
+  const outgoing = sendToPeer(peer);
+  try {
+    return await responseOf(outgoing);
+  } catch (error) {
+    if (!outgoing.reusedSocket || (error as { code?: string }).code !== "ECONNRESET") throw error;
+    return responseOf(sendToPeer(peer));
+  }
 }
