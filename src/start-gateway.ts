@@ -26,7 +26,7 @@ import type { GatewayServices } from "./http/gateway-services.js";
 import { InFlight } from "./http/in-flight.js";
 import { createPublicOriginOf } from "./http/public-origin.js";
 import { listen } from "./http/server.js";
-import { createWebSocketBridge } from "./http/websocket-bridge.js";
+import { createWebSocketBridge } from "./http/websocket/websocket-bridge.js";
 import { GatewayMetrics } from "./observability/gateway-metrics.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { ModelCatalog } from "./openai/model-catalog.js";

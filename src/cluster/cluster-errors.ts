@@ -19,7 +19,7 @@ export class OwnedElsewhere extends Error {
 
 export function waitingTurnGone(param: string): GatewayError {
   return new GatewayError(
-    "The gateway instance whose turn was waiting for these tool results has stopped, and the turn with it. The conversation is kept up to its last answer: send it again ending with a user message, and any instance continues it.",
+    "The gateway instance whose turn was waiting for these tool results has stopped, and the turn with it. The conversation keeps what was answered before that turn (a conversation whose first turn it was was never stored): send it again ending with a user message, and any instance continues it.",
     { status: 410, type: "invalid_request_error", code: "tool_turn_gone", param, retryable: false },
   );
 }

@@ -13,11 +13,18 @@ interface Shared {
   registry: InstanceRegistry;
   locations: WorkLocations;
   credential: InternalCredential;
+  /** Reads the cluster secret again (see internal-credential.ts). */
+  refreshSecret(): Promise<void>;
 }
+
+/** How often the secret is read again: as often as the registry beats. */
+const secretCheckMs = 2_500;
 
 const nowhere: WorkLocation = { kind: "nowhere" };
 
 export class Cluster {
+  private secretTimer: NodeJS.Timeout | undefined;
+
   private constructor(
     readonly instanceId: string,
     private readonly shared: Shared | undefined,
@@ -31,12 +38,13 @@ export class Cluster {
   /** Joins the instances sharing this Redis; `register` (once listening) makes it reachable. */
   static async join(redis: Redis, prefix: string, logger: Logger, instanceId = newInstanceId()): Promise<Cluster> {
     const registry = new InstanceRegistry(redis, prefix, instanceId);
-    const credential = new InternalCredential(await readClusterSecret(redis, prefix), instanceId);
-    return new Cluster(
-      instanceId,
-      { registry, locations: new WorkLocations(redis, prefix, registry), credential },
-      logger,
-    );
+    // A nonce is taken once, cluster-wide: a credential seen before is a replay.
+    const nonces = async (nonce: string, ttlMs: number) =>
+      (await redis.set(`${prefix}nonce:${nonce}`, "1", "PX", ttlMs, "NX")) === "OK";
+    const credential = new InternalCredential(await readClusterSecret(redis, prefix), instanceId, nonces);
+    const refreshSecret = async () => credential.adopt(await readClusterSecret(redis, prefix, credential.current));
+    const locations = new WorkLocations(redis, prefix, registry);
+    return new Cluster(instanceId, { registry, locations, credential, refreshSecret }, logger);
   }
 
   get isShared(): boolean {
@@ -49,7 +57,17 @@ export class Cluster {
   }
 
   async register(advertiseUrl: string): Promise<void> {
-    await this.shared?.registry.register(advertiseUrl);
+    const { shared } = this;
+    if (!shared) return;
+    await shared.registry.register(advertiseUrl);
+    this.secretTimer = setInterval(() => {
+      shared
+        .refreshSecret()
+        .catch((error: unknown) =>
+          this.logger.warn({ error: String(error) }, "the cluster secret could not be read from Redis"),
+        );
+    }, secretCheckMs);
+    this.secretTimer.unref();
   }
 
   /** Draining: no forwarded work from now on. */
@@ -58,6 +76,7 @@ export class Cluster {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.secretTimer);
     await this.shared?.registry.close();
   }
 

@@ -2,42 +2,79 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { forwardedHeader, forwardedOwnerHeader, InternalCredential } from "./internal-credential.js";
 
+/** A nonce ledger as Redis keeps it: each nonce taken once. */
+function ledger() {
+  const seen = new Set<string>();
+  return async (nonce: string) => {
+    if (seen.has(nonce)) return false;
+    seen.add(nonce);
+    return true;
+  };
+}
+
 const secret = randomBytes(32);
-const sender = new InternalCredential(secret, "inst_00000000000000aa");
-const receiver = new InternalCredential(secret, "inst_00000000000000bb");
-const request = { method: "POST", path: "/v1/chat/completions", owner: "key_0123456789abcdef" };
+const sender = new InternalCredential(secret, "inst_00000000000000aa", ledger());
+const receiverId = "inst_00000000000000bb";
+const receiver = () => new InternalCredential(secret, receiverId, ledger());
+const request = { method: "POST", path: "/v1/chat/completions", owner: "key_0123456789abcdef", to: receiverId };
 const now = 1_800_000_000_000;
 
-function verify(headers: Record<string, string>, changes: Partial<typeof request> = {}, at = now) {
+function verify(
+  at: InternalCredential,
+  headers: Record<string, string>,
+  changes: Partial<typeof request> = {},
+  when = now,
+) {
   const asked = { ...request, ...changes };
-  return receiver.verify(headers[forwardedHeader], { ...asked, owner: headers[forwardedOwnerHeader] }, at);
+  return at.verify(headers[forwardedHeader], { ...asked, owner: headers[forwardedOwnerHeader] }, when);
 }
 
 describe("InternalCredential", () => {
-  it("vouches for the owner of a request another instance sent on", () => {
-    expect(verify(sender.headers(request, now))).toBe(request.owner);
-    // The keyless operator is an owner too.
-    expect(verify(sender.headers({ ...request, owner: "" }, now), { owner: "" })).toBe("");
-  });
-
-  it("refuses it for another method, path or owner, when old, or signed with another secret", () => {
+  it("vouches for the owner of a request another instance sent on, once", async () => {
+    const at = receiver();
     const headers = sender.headers(request, now);
-    expect(verify(headers, { method: "DELETE" })).toBeUndefined();
-    expect(verify(headers, { path: "/v1/sessions/other" })).toBeUndefined();
-    expect(verify({ ...headers, [forwardedOwnerHeader]: "key_ffffffffffffffff" })).toBeUndefined();
-    expect(verify(headers, {}, now + 61_000)).toBeUndefined();
-    expect(verify(headers, {}, now - 61_000)).toBeUndefined();
-    const stranger = new InternalCredential(randomBytes(32), "inst_00000000000000aa");
-    expect(verify(stranger.headers(request, now))).toBeUndefined();
+    expect(await verify(at, headers)).toBe(request.owner);
+    // A replay — however soon, whatever it carries — is refused.
+    expect(await verify(at, headers)).toBeUndefined();
+    // The keyless operator is an owner too.
+    expect(await verify(at, sender.headers({ ...request, owner: "" }, now), { owner: "" })).toBe("");
   });
 
-  it("refuses malformed headers without throwing", () => {
-    for (const header of ["", "garbage", "inst_aa.1.zz", `inst_aa.${now}.${"0".repeat(64)}`, "a.b.c.d"]) {
-      expect(receiver.verify(header, request, now)).toBeUndefined();
+  it("refuses it for another instance, method, path or owner, when old, or signed with another secret", async () => {
+    const headers = () => sender.headers(request, now);
+    expect(await verify(receiver(), headers(), { method: "DELETE" })).toBeUndefined();
+    expect(await verify(receiver(), headers(), { path: "/v1/sessions/other" })).toBeUndefined();
+    expect(await verify(receiver(), { ...headers(), [forwardedOwnerHeader]: "key_ffffffffffffffff" })).toBeUndefined();
+    expect(await verify(receiver(), headers(), {}, now + 61_000)).toBeUndefined();
+    expect(await verify(receiver(), headers(), {}, now - 61_000)).toBeUndefined();
+    const elsewhere = new InternalCredential(secret, "inst_00000000000000cc", ledger());
+    expect(await verify(elsewhere, headers())).toBeUndefined();
+    const stranger = new InternalCredential(randomBytes(32), "inst_00000000000000aa", ledger());
+    expect(await verify(receiver(), stranger.headers(request, now))).toBeUndefined();
+  });
+
+  it("moves to a new secret, accepting the old one for a minute", async () => {
+    const at = receiver();
+    const fresh = randomBytes(32);
+    at.adopt(fresh, now);
+    expect(await verify(at, sender.headers(request, now))).toBe(request.owner);
+    expect(await verify(at, sender.headers(request, now + 61_000), {}, now + 61_000)).toBeUndefined();
+    const moved = new InternalCredential(fresh, "inst_00000000000000aa", ledger());
+    expect(await verify(at, moved.headers(request, now + 61_000), {}, now + 61_000)).toBe(request.owner);
+  });
+
+  it("refuses malformed headers without throwing", async () => {
+    const at = receiver();
+    for (const header of [
+      "",
+      "garbage",
+      "inst_aa.1.zz",
+      `inst_00000000000000aa.${now}.${"0".repeat(24)}.${"0".repeat(64)}`,
+    ]) {
+      expect(await at.verify(header, request, now)).toBeUndefined();
     }
-    expect(receiver.verify(undefined, request, now)).toBeUndefined();
-    expect(
-      receiver.verify(sender.headers(request, now)[forwardedHeader], { ...request, owner: undefined }, now),
-    ).toBeUndefined();
+    expect(await at.verify(undefined, request, now)).toBeUndefined();
+    const header = sender.headers(request, now)[forwardedHeader];
+    expect(await at.verify(header, { ...request, owner: undefined }, now)).toBeUndefined();
   });
 });

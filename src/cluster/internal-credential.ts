@@ -1,9 +1,14 @@
 /**
- * How one instance tells another "this request is mine to forward, on behalf of this owner": an
+ * How one instance tells another "this request is mine to send you, on behalf of this owner": an
  * HMAC with a secret only the instances know (kept in Redis, which every instance — and nobody
  * else — can read; whoever reads Redis reads every conversation anyway). It covers the sender, the
- * time, the owner, the method and the path, so a captured header is worth one request for a minute
- * at most, for that path only. The CLI never sees it: it lives in the gateway's memory.
+ * time, a nonce, the receiving instance, the owner, the method and the path; the receiver takes
+ * each nonce once (in Redis), so a captured header is worth nothing after the request it came with,
+ * and only ever at the instance it was meant for. The CLI never sees it: it lives in memory.
+ *
+ * The secret is read again on every heartbeat: should Redis lose it (a restart without
+ * persistence, a failover, an eviction), the instances write back the one they have and agree on
+ * whatever Redis then holds, the one they had still accepted for a minute.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Redis } from "ioredis";
@@ -13,10 +18,10 @@ export const forwardedOwnerHeader = "x-ccapi-owner";
 
 const maxSkewMs = 60_000;
 
-/** The cluster's secret: made by the first instance that asks, read by every later one. */
-export async function readClusterSecret(redis: Redis, prefix: string): Promise<Buffer> {
+/** The cluster's secret: `preferred` (or a new one) if Redis has none, else the one it has. */
+export async function readClusterSecret(redis: Redis, prefix: string, preferred?: Buffer): Promise<Buffer> {
   const key = `${prefix}cluster-secret`;
-  await redis.set(key, randomBytes(32).toString("hex"), "NX");
+  await redis.set(key, (preferred ?? randomBytes(32)).toString("hex"), "NX");
   const secret = await redis.get(key);
   if (!secret) throw new Error("the cluster secret vanished from Redis");
   return Buffer.from(secret, "hex");
@@ -24,44 +29,70 @@ export async function readClusterSecret(redis: Redis, prefix: string): Promise<B
 
 export interface ForwardedRequest {
   method: string;
-  /** Path and query, as sent to the owner. */
+  /** Path and query, as sent. */
   path: string;
   owner: string;
+  /** The instance it is sent to. */
+  to: string;
 }
 
+/** Takes a nonce once: false when it was seen before. */
+export type NonceLedger = (nonce: string, ttlMs: number) => Promise<boolean>;
+
 export class InternalCredential {
+  private previous: { secret: Buffer; until: number } | undefined;
+
   constructor(
-    private readonly secret: Buffer,
+    private secret: Buffer,
     private readonly instanceId: string,
+    private readonly nonces: NonceLedger,
   ) {}
+
+  get current(): Buffer {
+    return this.secret;
+  }
+
+  /** Redis now holds another secret: sign with it, and accept the old one a little longer. */
+  adopt(secret: Buffer, now = Date.now()): void {
+    if (secret.equals(this.secret)) return;
+    this.previous = { secret: this.secret, until: now + maxSkewMs };
+    this.secret = secret;
+  }
 
   /** The headers a forwarded request carries instead of the caller's key. */
   headers(request: ForwardedRequest, now = Date.now()): Record<string, string> {
-    const stamp = `${this.instanceId}.${now}`;
+    const stamp = `${this.instanceId}.${now}.${randomBytes(12).toString("hex")}`;
     return {
-      [forwardedHeader]: `${stamp}.${this.sign(stamp, request)}`,
+      [forwardedHeader]: `${stamp}.${sign(this.secret, stamp, request)}`,
       [forwardedOwnerHeader]: request.owner,
     };
   }
 
-  /** The owner a forwarded request acts for, or undefined when its credential is not genuine or too old. */
-  verify(
+  /**
+   * The owner a forwarded request acts for; undefined when its credential is not genuine, is for
+   * another instance, is too old, or was used before.
+   */
+  async verify(
     header: string | undefined,
-    request: Omit<ForwardedRequest, "owner"> & { owner: string | undefined },
+    request: { method: string; path: string; owner: string | undefined },
     now = Date.now(),
-  ): string | undefined {
-    const match = /^(inst_[0-9a-f]+)\.(\d{1,15})\.([0-9a-f]{64})$/.exec(header ?? "");
-    if (!match || request.owner === undefined) return undefined;
-    const [, sender, time, signature] = match as unknown as [string, string, string, string];
+  ): Promise<string | undefined> {
+    const match = /^(inst_[0-9a-f]{16})\.(\d{1,15})\.([0-9a-f]{24})\.([0-9a-f]{64})$/.exec(header ?? "");
+    const { owner } = request;
+    if (!match || owner === undefined) return undefined;
+    const [, sender, time, nonce, signature] = match as unknown as [string, string, string, string, string];
     if (Math.abs(now - Number(time)) > maxSkewMs) return undefined;
-    const expected = Buffer.from(this.sign(`${sender}.${time}`, { ...request, owner: request.owner }), "hex");
     const given = Buffer.from(signature, "hex");
-    return given.length === expected.length && timingSafeEqual(given, expected) ? request.owner : undefined;
+    const signed = { ...request, owner, to: this.instanceId };
+    const secrets = [this.secret, ...(this.previous && this.previous.until > now ? [this.previous.secret] : [])];
+    const genuine = secrets.some((secret) =>
+      timingSafeEqual(given, Buffer.from(sign(secret, `${sender}.${time}.${nonce}`, signed), "hex")),
+    );
+    if (!genuine || !(await this.nonces(`${sender}.${nonce}`, 2 * maxSkewMs))) return undefined;
+    return owner;
   }
+}
 
-  private sign(stamp: string, { method, path, owner }: ForwardedRequest): string {
-    return createHmac("sha256", this.secret)
-      .update([stamp, owner, method.toUpperCase(), path].join("\n"))
-      .digest("hex");
-  }
+function sign(secret: Buffer, stamp: string, { method, path, owner, to }: ForwardedRequest): string {
+  return createHmac("sha256", secret).update([stamp, to, owner, method.toUpperCase(), path].join("\n")).digest("hex");
 }

@@ -70,11 +70,12 @@ export class WorkLocations {
     await this.redis.eval(removeOwnScript, 1, this.key("session", owner, id), this.registry.id);
   }
 
+  /**
+   * Where the session runs. A record of an instance that looks gone stays: one that was only
+   * frozen or cut off for a while comes back with its sessions (its owner or the TTL removes it).
+   */
   async session(owner: string, id: string): Promise<WorkLocation> {
-    const location = await this.resolve((await this.redis.get(this.key("session", owner, id))) ?? undefined);
-    // A session does not outlive its instance: the record goes with the first caller who finds it so.
-    if (location.kind === "gone") await this.redis.del(this.key("session", owner, id));
-    return location;
+    return this.resolve((await this.redis.get(this.key("session", owner, id))) ?? undefined);
   }
 
   private async resolve(instanceId: string | undefined): Promise<WorkLocation> {

@@ -118,6 +118,7 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
         instance: owned.instance,
         credential,
         gone: owned.gone,
+        answerWithinMs: configuration.claude.timeout_seconds * 1000 + 30_000,
         outcome: (outcome, refused) => {
           services.metrics.forwarded("request", outcome);
           if (refused) services.cluster.forget(owned.instance.id);

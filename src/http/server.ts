@@ -62,6 +62,8 @@ export function listen(
     logger,
   );
   server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node's own error listener left with the upgrade: a client's reset would crash the process.
+    socket.on("error", () => socket.destroy());
     if (!limits.refusalOf(socket)) return onUpgrade(request, socket, head);
     socket.end("HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\nretry-after: 1\r\ncontent-length: 0\r\n\r\n");
   });

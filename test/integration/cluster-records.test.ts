@@ -85,10 +85,14 @@ describe("work locations", () => {
     await fromThere.turnEnded("key_a", ["toolu_1", "toolu_2"], "conv_1");
     expect(await fromHere.waitingTurn("key_a", ["toolu_1", "toolu_2"])).toEqual({ kind: "nowhere" });
     expect(await fromHere.waitingConversation("key_a", "conv_1")).toEqual({ kind: "nowhere" });
-    // Its instance gone, a session is gone (and its record with it).
+    // Its instance gone, a session is gone; the record stays, for an instance that was only frozen.
     await there.close();
     expect(await fromHere.session("key_a", "sess_1")).toEqual({ kind: "gone" });
-    expect(await redis.exists(`${prefix}session:key_a:sess_1`)).toBe(0);
+    await there.register("http://127.0.0.1:9102");
+    expect(await fromHere.session("key_a", "sess_1")).toMatchObject({ kind: "elsewhere" });
+    await fromThere.sessionEnded("key_a", "sess_1");
+    expect(await fromHere.session("key_a", "sess_1")).toEqual({ kind: "nowhere" });
+    await there.close();
     await here.close();
   });
 

@@ -6,6 +6,7 @@
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, poolSettled } from "../support/eventually.js";
+import { openConnection } from "../support/raw-connection.js";
 import { startTestGateway, type TestGateway } from "../support/start-test-gateway.js";
 
 let test: TestGateway;
@@ -179,5 +180,21 @@ describe("hostile input", () => {
     expect(
       await send(JSON.stringify({ model: "sonnet", messages: [{ role: "user", content: "after the hang-ups" }] })),
     ).toBe(200);
+  });
+
+  it("survives WebSocket upgrades whose client resets the connection, refused or not", async () => {
+    for (const path of ["/ws/session/none", "/nowhere", "/ws/session/%ZZ"]) {
+      for (let index = 0; index < 5; index++) {
+        const connection = await openConnection(test.gateway.port);
+        connection.socket.write(
+          `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: upgrade\r\nupgrade: websocket\r\n` +
+            "sec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+        );
+        // A TCP reset while the gateway answers: the socket errors after node has let it go.
+        connection.socket.resetAndDestroy();
+        await connection.closed;
+      }
+    }
+    expect((await fetch(`${test.url}/health`)).status).toBe(200);
   });
 });

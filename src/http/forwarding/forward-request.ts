@@ -23,6 +23,8 @@ export interface Forwarding {
   credential: InternalCredential;
   /** What the caller is told when the instance is gone. */
   gone: GatewayError;
+  /** Its answer (the status line) must have come within this long: a turn's longest, and then some. */
+  answerWithinMs: number;
   /** How it went (metrics); "gone" after a refused connection also forgets the instance. */
   outcome(outcome: "sent" | "gone" | "unreachable", refused: boolean): void;
 }
@@ -37,7 +39,9 @@ export async function forwardRequest(context: Context<GatewayEnv>, to: Forwardin
   let answer: IncomingMessage;
   try {
     answer = await exchangeWithPeer({
+      to: instance.id,
       base: instance.url,
+      answerWithinMs: to.answerWithinMs,
       method,
       path: url.pathname + url.search,
       owner: context.get("owner"),

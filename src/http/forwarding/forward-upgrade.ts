@@ -10,17 +10,28 @@ import type { InstanceRecord } from "../../cluster/instance-registry.js";
 import type { InternalCredential } from "../../cluster/internal-credential.js";
 import { passedHeaders, sendToPeer } from "./peer-request.js";
 
+/** A client joined to a peer's session. */
+export interface JoinedSockets {
+  /** Ends it (this instance is shutting down): the client is sent a close frame, "going away". */
+  cut(): void;
+}
+
 export interface UpgradeForwarding {
   instance: InstanceRecord;
   credential: InternalCredential;
   owner: string;
+  /** The peer's answer to the upgrade must have come within this long. */
+  answerWithinMs: number;
   /** The session's instance refused the connection: it is gone. */
   onGone(): void;
   /** Any other failure to reach it. */
   onUnreachable(error: unknown): void;
-  /** The joined pair, for cutting at shutdown; `closed` when either side ends. */
-  joined(sockets: [Duplex, Duplex], closed: Promise<void>): void;
+  /** The joined pair; `closed` when either side ends. */
+  joined(sockets: JoinedSockets, closed: Promise<void>): void;
 }
+
+/** A WebSocket close frame from the server (unmasked): 1001, going away. */
+const goingAway = Buffer.from([0x88, 0x02, 0x03, 0xe9]);
 
 export function forwardUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, to: UpgradeForwarding): void {
   const url = new URL(request.url ?? "/", "http://gateway");
@@ -32,6 +43,7 @@ export function forwardUpgrade(request: IncomingMessage, socket: Duplex, head: B
     ),
   );
   const outgoing = sendToPeer({
+    to: to.instance.id,
     base: to.instance.url,
     method: "GET",
     path: url.pathname + url.search,
@@ -39,9 +51,12 @@ export function forwardUpgrade(request: IncomingMessage, socket: Duplex, head: B
     headers: { ...headers, connection: "Upgrade", upgrade: "websocket" },
     credential: to.credential,
     upgrade: true,
+    answerWithinMs: to.answerWithinMs,
   });
   socket.once("close", () => outgoing.destroy());
   outgoing.once("upgrade", (answer: IncomingMessage, peer: Duplex, peerHead: Buffer) => {
+    peer.on("error", () => peer.destroy());
+    if (socket.destroyed) return peer.destroy();
     const lines = ["HTTP/1.1 101 Switching Protocols"];
     for (let index = 0; index + 1 < answer.rawHeaders.length; index += 2) {
       lines.push(`${answer.rawHeaders[index]}: ${answer.rawHeaders[index + 1]}`);
@@ -55,16 +70,24 @@ export function forwardUpgrade(request: IncomingMessage, socket: Duplex, head: B
         peer.destroy();
         resolve();
       };
-      for (const side of [socket, peer]) {
-        side.once("close", end);
-        side.once("error", end);
-      }
+      for (const side of [socket, peer]) side.once("close", end);
     });
     peer.pipe(socket);
     socket.pipe(peer);
-    to.joined([socket, peer], closed);
+    to.joined(
+      {
+        cut: () => {
+          // Between two of the peer's frames, as far as can be told; then the client is let go.
+          peer.unpipe(socket);
+          peer.destroy();
+          socket.end(goingAway);
+        },
+      },
+      closed,
+    );
   });
   outgoing.once("response", (answer: IncomingMessage) => {
+    answer.on("error", () => socket.destroy());
     // Refused there (a cap, a limit): the client gets that refusal as it was sent.
     const lines = [`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage ?? ""}`, "connection: close"];
     for (let index = 0; index + 1 < answer.rawHeaders.length; index += 2) {
@@ -76,7 +99,7 @@ export function forwardUpgrade(request: IncomingMessage, socket: Duplex, head: B
     socket.write(`${lines.join("\r\n")}\r\n\r\n`);
     answer.pipe(socket);
   });
-  outgoing.once("error", (error: NodeJS.ErrnoException) => {
+  outgoing.on("error", (error: NodeJS.ErrnoException) => {
     if (socket.destroyed) return;
     if (error.code === "ECONNREFUSED") to.onGone();
     else to.onUnreachable(error);

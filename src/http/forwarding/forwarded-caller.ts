@@ -10,14 +10,14 @@ import { GatewayError } from "../../errors.js";
 
 export type ForwardedCheck = { kind: "direct" } | { kind: "forwarded"; caller: Caller } | { kind: "refused" };
 
-export function checkForwarded(
+export async function checkForwarded(
   credential: InternalCredential | undefined,
   keys: ApiKeys,
   request: { header(name: string): string | undefined; method: string; path: string },
-): ForwardedCheck {
+): Promise<ForwardedCheck> {
   const header = request.header(forwardedHeader);
   if (header === undefined) return { kind: "direct" };
-  const owner = credential?.verify(header, {
+  const owner = await credential?.verify(header, {
     method: request.method,
     path: request.path,
     owner: request.header(forwardedOwnerHeader),

@@ -27,7 +27,9 @@ export async function listFromPeers(
     peers.map(async (peer) => {
       try {
         const answer = await exchangeWithPeer({
+          to: peer.id,
           base: peer.url,
+          answerWithinMs: peerWaitMs,
           method: "GET",
           path,
           owner: context.get("owner"),

@@ -43,7 +43,8 @@ export function passedHeaders(headers: Iterable<[string, string]>): OutgoingHttp
 }
 
 export interface PeerRequest {
-  /** The peer's advertised base URL. */
+  /** The peer's id and advertised base URL. */
+  to: string;
   base: string;
   method: string;
   /** Path and query. */
@@ -55,6 +56,15 @@ export interface PeerRequest {
   signal?: AbortSignal;
   /** For a WebSocket: the response is the upgrade (see forward-upgrade.ts). */
   upgrade?: boolean;
+  /** The peer's answer (its status line) must have come within this long. */
+  answerWithinMs: number;
+}
+
+/** A peer that does not even accept the connection in this long is not waited for. */
+const connectWithinMs = 5_000;
+
+function timedOut(what: string): Error {
+  return Object.assign(new Error(`the peer did not ${what} in time`), { code: "ETIMEDOUT" });
 }
 
 /** Sends the request; resolves with the peer's response (or its upgrade's socket, for WebSockets). */
@@ -69,6 +79,15 @@ export function sendToPeer(peer: PeerRequest) {
     // An upgraded socket is never returned to a pool.
     agent: peer.upgrade ? false : url.protocol === "https:" ? agents.https : agents.http,
     signal: peer.signal,
+  });
+  const answerTimer = setTimeout(() => outgoing.destroy(timedOut("answer")), peer.answerWithinMs);
+  const answered = () => clearTimeout(answerTimer);
+  for (const event of ["response", "upgrade", "close"]) outgoing.once(event, answered);
+  outgoing.once("socket", (socket) => {
+    if (!socket.connecting) return;
+    const connectTimer = setTimeout(() => outgoing.destroy(timedOut("connect")), connectWithinMs);
+    socket.once("connect", () => clearTimeout(connectTimer));
+    socket.once("close", () => clearTimeout(connectTimer));
   });
   outgoing.end(peer.body);
   return outgoing;

@@ -64,7 +64,7 @@ export function acceptForwarded(
 ): MiddlewareHandler<GatewayEnv> {
   return async (context, next) => {
     const url = new URL(context.req.url);
-    const check = checkForwarded(credential, keys, {
+    const check = await checkForwarded(credential, keys, {
       header: (name) => context.req.header(name),
       method: context.req.method,
       path: url.pathname + url.search,
