@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { loadApiKeys } from "./auth/api-keys.js";
 import { checkExposure, servesLoopbackOnly } from "./auth/check-exposure.js";
-import { KeyLimits } from "./auth/key-limits.js";
+import { MemoryKeyLimits } from "./auth/memory-key-limits.js";
 import { ResponseCache } from "./cache/response-cache.js";
 import { checkClaudeArguments } from "./claude/claude-arguments.js";
 import { ClaudeProcess } from "./claude/claude-process.js";
@@ -165,7 +165,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     apiKeys,
     browserGuard: createBrowserGuard(configuration.server),
     publicOriginOf: createPublicOriginOf(configuration.server.trusted_proxies),
-    keyLimits: new KeyLimits(),
+    keyLimits: new MemoryKeyLimits(),
     pool,
     models,
     claude: { command, version: readClaudeVersion(command, environment) },

@@ -15,6 +15,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { GatewayError, toOpenAIErrorBody } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
+import type { LiveSession } from "../sessions/live-session.js";
 import { parseClientMessage } from "../sessions/session-messages.js";
 import type { GatewayServices } from "./gateway-services.js";
 import { presentedKey } from "./middleware/access.js";
@@ -46,7 +47,14 @@ export function createWebSocketBridge(
   };
   const refuseWith = (socket: Duplex, error: GatewayError) =>
     refuse(socket, error.status, JSON.stringify(toOpenAIErrorBody(error)), error.retryAfterSeconds);
-  const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+  /** The session `owner` may join as `id` now, or how to refuse: unknown or ended (404), too many clients (429). */
+  const joinable = (owner: string, id: string): { session: LiveSession } | { refuse: (socket: Duplex) => void } => {
+    const session = sessions.find(owner, id);
+    if (!session || session.state === "ended") return { refuse: (socket) => refuse(socket, 404) };
+    const crowded = sessions.checkClientCaps(session);
+    return crowded ? { refuse: (socket) => refuseWith(socket, crowded) } : { session };
+  };
+  const admitAndUpgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? "/", "http://gateway");
     const match = /^\/ws\/session\/([^/]+)$/.exec(url.pathname);
     if (!match?.[1]) return refuse(socket, 404);
@@ -67,18 +75,23 @@ export function createWebSocketBridge(
     } catch {
       return refuse(socket, 404); // "%ZZ": no such session, and no crash
     }
-    const session = sessions.find(owner, id);
-    if (!session || session.state === "ended") return refuse(socket, 404);
-    const crowded = sessions.checkClientCaps(session);
-    if (crowded) return refuseWith(socket, crowded);
+    // Checked before the key's limits are asked, so that a refused join uses up nothing.
+    const before = joinable(owner, id);
+    if ("refuse" in before) return before.refuse(socket);
     try {
       // Joining is a request of the key's (each join is sent the session's history): counted per
       // minute, so leaving and rejoining cannot replay it without bound.
-      keyLimits.admit(caller, Date.now(), { inFlight: false });
+      await keyLimits.admit(caller, Date.now(), { inFlight: false });
     } catch (error) {
       if (error instanceof GatewayError) return refuseWith(socket, error);
       throw error;
     }
+    if (socket.destroyed) return;
+    // The limits may have answered from Redis, a tick or more later: the session and the caps are
+    // checked again in the tick handleUpgrade runs in.
+    const join = joinable(owner, id);
+    if ("refuse" in join) return join.refuse(socket);
+    const { session } = join;
     // handleUpgrade calls back within this tick, so no other upgrade can pass the caps in between.
     server.handleUpgrade(request, socket, head, (ws) => {
       const unread = guardUnreadSocket(ws, streamBufferBytes, (buffered) =>
@@ -116,7 +129,16 @@ export function createWebSocketBridge(
     });
   };
   return {
-    upgrade,
+    upgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // Node's HTTP server stopped listening for the socket's errors when it emitted 'upgrade', and
+      // ws listens only from handleUpgrade on: a reset while the key's limits are asked (or while a
+      // refusal is written) must not be an unhandled 'error'.
+      socket.on("error", () => socket.destroy());
+      admitAndUpgrade(request, socket, head).catch((error: unknown) => {
+        logger.warn({ error: String(error) }, "a session upgrade failed");
+        socket.destroy();
+      });
+    },
     /** Refuses further upgrades (503); the clients connected stay. */
     close: () => server.close(),
     /** Cuts every client still connected. */

@@ -101,7 +101,8 @@ export function limitPerKey(limits: KeyLimits): MiddlewareHandler<GatewayEnv> {
     // holds them, so it is neither refused nor counted. (A session's interrupt is a WebSocket
     // message, which the limits never see; only its turns are counted.)
     if (context.req.method === "DELETE") return next();
+    const release = await limits.admit(context.get("caller"));
     // A streamed answer is still running: the request ends when its body does.
-    await afterResponse(context, next, limits.admit(context.get("caller")));
+    await afterResponse(context, next, release);
   };
 }
