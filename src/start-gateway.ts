@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import { loadApiKeys } from "./auth/api-keys.js";
 import { checkExposure, servesLoopbackOnly } from "./auth/check-exposure.js";
 import { MemoryKeyLimits } from "./auth/memory-key-limits.js";
-import { ResponseCache } from "./cache/response-cache.js";
+import { MemoryResponseCache } from "./cache/memory-response-cache.js";
 import { checkClaudeArguments } from "./claude/claude-arguments.js";
 import { ClaudeProcess } from "./claude/claude-process.js";
 import { ClientToolServer, offersClientTools } from "./claude/client-tool-server.js";
@@ -135,7 +135,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     logger,
   };
   const cache = configuration.cache.enabled
-    ? new ResponseCache<KeptAnswer>(configuration.cache.max_entries, configuration.cache.ttl_seconds * 1000)
+    ? new MemoryResponseCache<KeptAnswer>(configuration.cache.max_entries, configuration.cache.ttl_seconds * 1000)
     : undefined;
   const metrics = new GatewayMetrics({
     pool: () => pool.snapshot(),
