@@ -2,16 +2,16 @@
  * The composition root: configuration → CLI command, launch profiles, process pool, conversation
  * store, model catalog, HTTP app, listening server. Used by the bin and by integration tests.
  */
+import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { loadApiKeys } from "./auth/api-keys.js";
 import { checkExposure, servesLoopbackOnly } from "./auth/check-exposure.js";
-import { MemoryKeyLimits } from "./auth/memory-key-limits.js";
-import { MemoryResponseCache } from "./cache/memory-response-cache.js";
 import { checkClaudeArguments } from "./claude/claude-arguments.js";
 import { ClaudeProcess } from "./claude/claude-process.js";
 import { ClientToolServer, offersClientTools } from "./claude/client-tool-server.js";
 import { readClaudeVersion } from "./claude/read-claude-version.js";
 import { resolveClaudeCommand } from "./claude/resolve-claude-command.js";
+import { openSharedState } from "./cluster/shared-state.js";
 import type { Configuration } from "./config/configuration-schema.js";
 import { ConversationDirectory } from "./conversations/conversation-directory.js";
 import { RetentionSweeper, retentionPolicy } from "./conversations/retention-sweeper.js";
@@ -35,7 +35,7 @@ import { SessionFiles } from "./rooms/session-files.js";
 import { UpstreamProxy } from "./rooms/upstream-proxy.js";
 import { LiveSessions } from "./sessions/live-sessions.js";
 import { openConversationStore } from "./store/open-conversation-store.js";
-import type { KeptAnswer } from "./turns/answer-so-far.js";
+import { openRedisClient } from "./store/open-redis-client.js";
 import type { EngineTurn } from "./turns/engine-turn.js";
 import { ParkedTurns } from "./turns/parked-turns.js";
 import { TurnEngine } from "./turns/turn-engine.js";
@@ -75,6 +75,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   await proxy?.start();
   const launchProfile = profiles.forRequest.bind(profiles);
   const models = new ModelCatalog(claude.default_model);
+  // Several instances, one service (issue 15): with a Redis store, per-key limits, the response
+  // cache and the processes each key holds are counted across the instances, through a client of
+  // their own; otherwise in this instance's memory. The instance id names this instance's holdings.
+  const instanceId = `inst_${randomBytes(8).toString("hex")}`;
+  const { url: storeUrl, redis_key_prefix: redisKeyPrefix } = configuration.store;
+  const sharedRedis = storeUrl.startsWith("redis") ? openRedisClient(storeUrl) : undefined;
+  const shared = openSharedState(sharedRedis, redisKeyPrefix, instanceId, configuration, logger);
+  const closeShared = async () => {
+    await shared.close();
+    await sharedRedis?.quit().catch(() => sharedRedis.disconnect());
+  };
   const pool = new ProcessPool({
     spawnProcess: (profile, extraArgs) => {
       const process = new ClaudeProcess({
@@ -100,6 +111,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     onStarved: (): boolean => engine.releaseWaiting(),
     onBoot: (settings) => models.learnFromSettings(settings),
     onInitialize: (answer) => models.learnFromInitialize(answer),
+    holdings: shared.holdings,
   });
   const store = openConversationStore(configuration.store.url, configuration.store.redis_key_prefix, {
     maxItems: conversation.max_history_messages,
@@ -134,9 +146,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     sessionFiles,
     logger,
   };
-  const cache = configuration.cache.enabled
-    ? new MemoryResponseCache<KeptAnswer>(configuration.cache.max_entries, configuration.cache.ttl_seconds * 1000)
-    : undefined;
+  const { cache } = shared;
   const metrics = new GatewayMetrics({
     pool: () => pool.snapshot(),
     liveSessions: () => services.sessions.count,
@@ -165,7 +175,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     apiKeys,
     browserGuard: createBrowserGuard(configuration.server),
     publicOriginOf: createPublicOriginOf(configuration.server.trusted_proxies),
-    keyLimits: new MemoryKeyLimits(),
+    keyLimits: shared.keyLimits,
     pool,
     models,
     claude: { command, version: readClaudeVersion(command, environment) },
@@ -196,6 +206,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     await sessionFiles.close();
     await proxy?.close();
     await store.close();
+    await closeShared();
     throw error;
   });
   pool.start();
@@ -236,5 +247,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     await proxy?.close();
     await transcriptSync.drain();
     await store.close();
+    await closeShared();
   }
 }
