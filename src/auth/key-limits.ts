@@ -32,9 +32,12 @@ export function tooManyConcurrent(concurrent: number): GatewayError {
   return limited(`This key may have ${concurrent} requests in flight at once.`, "too_many_concurrent_requests", 1);
 }
 
-/** Seconds until the admission at `oldest` (Unix ms) leaves the one-minute window, at least 1. */
+/**
+ * Seconds until the admission at `oldest` (Unix ms) leaves the one-minute window: 1 to 60, also
+ * when `oldest` was taken by another instance whose clock runs a little ahead.
+ */
 export function secondsUntilOutOfWindow(oldest: number, now: number): number {
-  return Math.max(1, Math.ceil((60_000 - (now - oldest)) / 1000));
+  return Math.min(60, Math.max(1, Math.ceil((60_000 - (now - oldest)) / 1000)));
 }
 
 function limited(message: string, code: string, retryAfterSeconds: number): GatewayError {
