@@ -6,7 +6,7 @@
  *   limits:started:<owner>     sorted set of admissions in the last minute, scored by their time (Unix ms)
  *   limits:running:<owner>     sorted set of requests in flight (leases), scored by when each lapses
  *   cache:<owner>:<hash>       a kept answer as JSON (PX cache.ttl_seconds)
- *   cache-index:<owner>        sorted set of the owner's cache keys by last use (Redis time): its LRU
+ *   cache-index:<owner>        sorted set of the owner's cache keys by order of last use: its LRU
  *   cache-pending:<owner>:<hash>  the run an identical request waits for (SET NX PX, renewed while it runs)
  *   holdings                   sorted set of instance ids, scored by when their holdings lapse
  *   holdings:<instance>        hash owner → CLI processes that instance holds committed (PX)
@@ -44,10 +44,14 @@ if concurrent then
 end
 return {"admitted"}`;
 
-const redisNow = `
-local function now()
-  local time = redis.call("TIME")
-  return time[1] * 1000 + math.floor(time[2] / 1000)
+/**
+ * The next use in an owner's cache index: one past the most recent. An order, not a time, so two
+ * uses within one millisecond still rank (a tie would let ZPOPMIN evict by name).
+ */
+const nextUse = `
+local function nextUse(index)
+  local newest = redis.call("ZRANGE", index, -1, -1, "WITHSCORES")
+  return (tonumber(newest[2]) or 0) + 1
 end`;
 
 /**
@@ -57,10 +61,10 @@ end`;
  * for ended without an answer and another has started since: its waiters run their own, as they
  * would in one instance.
  */
-export const cacheLookupScript = `${redisNow}
+export const cacheLookupScript = `${nextUse}
 local kept = redis.call("GET", KEYS[1])
 if kept then
-  redis.call("ZADD", KEYS[3], "XX", now(), ARGV[1])
+  redis.call("ZADD", KEYS[3], "XX", nextUse(KEYS[3]), ARGV[1])
   return {"hit", kept}
 end
 local running = redis.call("GET", KEYS[2])
@@ -76,9 +80,9 @@ return {"alone"}`;
  * keep, the token of the marker to clear ("" for none), the entries' key prefix. The owner's least
  * recently used entries beyond the cap go; the index lapses with its newest entry.
  */
-export const cacheStoreScript = `${redisNow}
+export const cacheStoreScript = `${nextUse}
 redis.call("SET", KEYS[1], ARGV[2], "PX", ARGV[3])
-redis.call("ZADD", KEYS[3], now(), ARGV[1])
+redis.call("ZADD", KEYS[3], nextUse(KEYS[3]), ARGV[1])
 redis.call("PEXPIRE", KEYS[3], ARGV[3])
 local surplus = redis.call("ZCARD", KEYS[3]) - tonumber(ARGV[4])
 if surplus > 0 then
@@ -92,6 +96,13 @@ return 1`;
 export const cacheRenewScript = `
 if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end
 return 0`;
+
+/** Redis's clock (Unix ms): the same for every instance, whatever theirs say. */
+const redisNow = `
+local function now()
+  local time = redis.call("TIME")
+  return time[1] * 1000 + math.floor(time[2] / 1000)
+end`;
 
 /**
  * ARGV: prefix, instance id, TTL (ms), JSON object owner → processes held. Replaces the instance's
