@@ -35,7 +35,7 @@ import { SessionFiles } from "./rooms/session-files.js";
 import { UpstreamProxy } from "./rooms/upstream-proxy.js";
 import { LiveSessions } from "./sessions/live-sessions.js";
 import { openConversationStore } from "./store/open-conversation-store.js";
-import { openRedisClient } from "./store/open-redis-client.js";
+import { closeRedisClient, openRedisClient } from "./store/open-redis-client.js";
 import type { EngineTurn } from "./turns/engine-turn.js";
 import { ParkedTurns } from "./turns/parked-turns.js";
 import { TurnEngine } from "./turns/turn-engine.js";
@@ -84,7 +84,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const shared = openSharedState(sharedRedis, redisKeyPrefix, instanceId, configuration, logger);
   const closeShared = async () => {
     await shared.close();
-    await sharedRedis?.quit().catch(() => sharedRedis.disconnect());
+    if (sharedRedis) await closeRedisClient(sharedRedis);
   };
   const pool = new ProcessPool({
     spawnProcess: (profile, extraArgs) => {
