@@ -5,8 +5,6 @@
 import { mkdirSync } from "node:fs";
 import { loadApiKeys } from "./auth/api-keys.js";
 import { checkExposure, servesLoopbackOnly } from "./auth/check-exposure.js";
-import { KeyLimits } from "./auth/key-limits.js";
-import { ResponseCache } from "./cache/response-cache.js";
 import { checkClaudeArguments } from "./claude/claude-arguments.js";
 import { ClaudeProcess } from "./claude/claude-process.js";
 import { ClientToolServer, offersClientTools } from "./claude/client-tool-server.js";
@@ -14,7 +12,7 @@ import { readClaudeVersion } from "./claude/read-claude-version.js";
 import { resolveClaudeCommand } from "./claude/resolve-claude-command.js";
 import { advertisedUrl, checkAdvertising } from "./cluster/advertised-url.js";
 import { Cluster } from "./cluster/cluster.js";
-import { openClusterRedis } from "./cluster/open-cluster-redis.js";
+import { openSharedState } from "./cluster/shared-state.js";
 import type { Configuration } from "./config/configuration-schema.js";
 import { ConversationDirectory } from "./conversations/conversation-directory.js";
 import { RetentionSweeper, retentionPolicy } from "./conversations/retention-sweeper.js";
@@ -38,7 +36,7 @@ import { SessionFiles } from "./rooms/session-files.js";
 import { UpstreamProxy } from "./rooms/upstream-proxy.js";
 import { LiveSessions } from "./sessions/live-sessions.js";
 import { openConversationStore } from "./store/open-conversation-store.js";
-import type { KeptAnswer } from "./turns/answer-so-far.js";
+import { closeRedisClient, openRedisClient } from "./store/open-redis-client.js";
 import type { EngineTurn } from "./turns/engine-turn.js";
 import { ParkedTurns } from "./turns/parked-turns.js";
 import { TurnEngine } from "./turns/turn-engine.js";
@@ -79,6 +77,25 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   await proxy?.start();
   const launchProfile = profiles.forRequest.bind(profiles);
   const models = new ModelCatalog(claude.default_model);
+  // Several instances, one service: with a Redis store, instances register there, send each other
+  // the work they hold, and count per-key limits, the response cache and the processes each key
+  // holds together, through a client of their own; otherwise all of it is this instance's memory.
+  const { url: storeUrl, redis_key_prefix: redisKeyPrefix } = configuration.store;
+  const sharedRedis = storeUrl.startsWith("redis") ? openRedisClient(storeUrl) : undefined;
+  const cluster = sharedRedis
+    ? await Cluster.join(sharedRedis, redisKeyPrefix, logger).catch(async (error: unknown) => {
+        await proxy?.close();
+        sharedRedis.disconnect();
+        throw error;
+      })
+    : Cluster.alone(logger);
+  const shared = openSharedState(sharedRedis, redisKeyPrefix, cluster.instanceId, configuration, logger);
+  /** Last: everything this instance held is in the store, and it leaves the registry. */
+  const closeShared = async () => {
+    await shared.close();
+    await cluster.close();
+    if (sharedRedis) await closeRedisClient(sharedRedis);
+  };
   const pool = new ProcessPool({
     spawnProcess: (profile, extraArgs) => {
       const process = new ClaudeProcess({
@@ -104,20 +121,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     onStarved: (): boolean => engine.releaseWaiting(),
     onBoot: (settings) => models.learnFromSettings(settings),
     onInitialize: (answer) => models.learnFromInitialize(answer),
+    holdings: shared.holdings,
   });
   const store = openConversationStore(configuration.store.url, configuration.store.redis_key_prefix, {
     maxItems: conversation.max_history_messages,
   });
-  // With Redis, instances share it; the connection for what they share besides the store.
-  const clusterRedis = openClusterRedis(configuration.store.url);
-  const cluster = clusterRedis
-    ? await Cluster.join(clusterRedis, configuration.store.redis_key_prefix, logger).catch(async (error: unknown) => {
-        await pool.close();
-        await store.close();
-        clusterRedis.disconnect();
-        throw error;
-      })
-    : Cluster.alone(logger);
   const busyWaitMs = conversation.busy_wait_seconds * 1000;
   // A turn ends within the request timeout (plus a wait for tool results); the lock of a crashed
   // instance lapses a minute later.
@@ -153,9 +161,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     sessionFiles,
     logger,
   };
-  const cache = configuration.cache.enabled
-    ? new ResponseCache<KeptAnswer>(configuration.cache.max_entries, configuration.cache.ttl_seconds * 1000)
-    : undefined;
+  const { cache } = shared;
   const metrics = new GatewayMetrics({
     pool: () => pool.snapshot(),
     liveSessions: () => services.sessions.count,
@@ -186,7 +192,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     apiKeys,
     browserGuard: createBrowserGuard(configuration.server),
     publicOriginOf: createPublicOriginOf(configuration.server.trusted_proxies),
-    keyLimits: new KeyLimits(),
+    keyLimits: shared.keyLimits,
     pool,
     models,
     claude: { command, version: readClaudeVersion(command, environment) },
@@ -218,7 +224,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     await sessionFiles.close();
     await proxy?.close();
     await store.close();
-    clusterRedis?.disconnect();
+    await closeShared();
     throw error;
   });
   // Reachable now: other instances may send this one its work.
@@ -264,8 +270,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     await proxy?.close();
     await transcriptSync.drain();
     // Everything it held is in the store: gone from the registry, its conversations are anyone's.
-    await cluster.close();
-    await clusterRedis?.quit().catch(() => clusterRedis.disconnect());
+    await closeShared();
     await store.close();
   }
 }

@@ -9,7 +9,7 @@ import { loadConfiguration } from "../config/load-configuration.js";
 import { loadApiKeys } from "./api-keys.js";
 import { requireGrant } from "./caller.js";
 import { checkExposure, isLoopbackOnly, servesLoopbackOnly } from "./check-exposure.js";
-import { KeyLimits } from "./key-limits.js";
+import { MemoryKeyLimits } from "./memory-key-limits.js";
 
 const configured = (input: ConfigurationInput) => configurationSchema.parse(input);
 
@@ -98,22 +98,22 @@ describe("API keys", () => {
   });
 });
 
-describe("KeyLimits", () => {
-  it("counts requests per minute in a sliding window, and requests in flight, per key", () => {
-    const limits = new KeyLimits();
+describe("MemoryKeyLimits", () => {
+  it("counts requests per minute in a sliding window, and requests in flight, per key", async () => {
+    const limits = new MemoryKeyLimits();
     const caller = (owner: string) => ({ owner, limits: { requestsPerMinute: 2, maxConcurrentRequests: 1 } });
-    const first = limits.admit(caller("a"), 0);
-    expect(() => limits.admit(caller("a"), 10)).toThrow(/in flight/);
+    const first = await limits.admit(caller("a"), 0);
+    await expect(limits.admit(caller("a"), 10)).rejects.toThrow(/in flight/);
     first();
-    limits.admit(caller("a"), 20)();
-    expect(() => limits.admit(caller("a"), 30)).toThrow(
+    (await limits.admit(caller("a"), 20))();
+    await expect(limits.admit(caller("a"), 30)).rejects.toThrow(
       expect.objectContaining({ status: 429, retryAfterSeconds: 60 }),
     );
-    limits.admit(caller("b"), 30)();
-    limits.admit(caller("a"), 60_001)();
+    (await limits.admit(caller("b"), 30))();
+    (await limits.admit(caller("a"), 60_001))();
     // A key with limits of its own.
     const generous = { owner: "a", limits: { requestsPerMinute: 100 } };
-    limits.admit(generous, 60_002)();
+    (await limits.admit(generous, 60_002))();
   });
 });
 

@@ -4,8 +4,9 @@
  * it is stored (its transcript copied) or the turn ends without it, so requests running at once
  * cannot all slip in under the same usage. A turn admitted under the quota is stored whole: a key
  * goes over by at most its answers and what the CLI adds to its transcript, and is then refused
- * until conversations are deleted or expire. Reservations are per instance (like the per-key
- * request limits): instances sharing a store each admit their own turns in flight.
+ * until conversations are deleted or expire. Reservations are per instance (unlike the per-key
+ * request limits, which a Redis store shares): instances sharing a store each admit their own
+ * turns in flight.
  */
 import type { StorageLimits } from "../auth/caller.js";
 import { GatewayError } from "../errors.js";

@@ -13,11 +13,12 @@ import type { Logger } from "../observability/logger.js";
 import { chooseMember } from "./choose-member.js";
 import { holdersOf, staleHoldersOf } from "./conversation-holders.js";
 import { createLease, type Lease } from "./lease.js";
-import { checkHoldings } from "./owner-holdings.js";
+import { checkHoldings, committedHoldingsOf } from "./owner-holdings.js";
 import { bindingsToRelease, membersToReap, sparesToStart } from "./plan-upkeep.js";
 import { claudeUnavailable, queueFull, shuttingDown, tooManyProcesses } from "./pool-errors.js";
 import type { ConversationBinding, PoolMember } from "./pool-member.js";
 import { type PoolSnapshot, snapshotOf } from "./pool-snapshot.js";
+import type { SharedHoldings } from "./shared-holdings.js";
 import { startMember } from "./start-member.js";
 import { type ConversationClaim, Waiter } from "./waiter.js";
 import { withTimeout } from "./with-timeout.js";
@@ -52,6 +53,8 @@ export interface ProcessPoolOptions {
   onStarved?(): boolean;
   /** Called with the CLI's `initialize` answer (its commands, models, account) when a process is initialized. */
   onInitialize?(answer: unknown): void;
+  /** What owners hold on other instances sharing the store (their caps count it); none without. */
+  holdings?: SharedHoldings;
 }
 
 export class ProcessPool {
@@ -72,8 +75,9 @@ export class ProcessPool {
     this.reaper.unref();
   }
 
-  /** Starts the warm spares. */
+  /** Starts the warm spares, and tells other instances what this one holds. */
   start(): void {
+    this.options.holdings?.publishFrom(() => committedHoldingsOf(this.members));
     this.replenish();
   }
 
@@ -145,7 +149,9 @@ export class ProcessPool {
     // Processes holding an older revision of the conversation: another instance moved it on.
     if (claim) for (const member of staleHoldersOf(this.members, claim)) this.unbind(member);
     const choice = chooseMember(this.members, waiter.profile, this.options.maxProcesses, claim);
-    const holdings = checkHoldings(this.members, waiter.profile.owner, waiter.maxHeld, choice, claim?.id);
+    const { owner } = waiter.profile;
+    const elsewhere = this.options.holdings?.heldElsewhere(owner);
+    const holdings = checkHoldings(this.members, owner, waiter.maxHeld, choice, claim?.id, elsewhere);
     if (holdings.kind === "full") {
       waiter.reject(tooManyProcesses(waiter.maxHeld ?? 0, this.retryAfterSeconds()));
       return "served";
@@ -179,7 +185,8 @@ export class ProcessPool {
         break;
     }
     if (claim) member.conversation = { id: claim.id, revision: claim.revision };
-    member.owner = waiter.profile.owner;
+    member.owner = owner;
+    this.options.holdings?.changed();
     void this.prepare(member, waiter);
     return "served";
   }
@@ -223,6 +230,7 @@ export class ProcessPool {
   }
 
   private onRelease(member: PoolMember, reusable: boolean, keep?: ConversationBinding): void {
+    this.options.holdings?.changed(); // told once the state below is set: publishing waits a tick
     this.averageLeaseMs = this.averageLeaseMs * 0.8 + (Date.now() - member.leasedAt) * 0.2;
     if (!this.options.reuse || !reusable || !member.process.isAlive || this.closed) {
       this.retire(member, reusable ? "not reused" : "not reusable after its turn");

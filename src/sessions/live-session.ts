@@ -16,10 +16,11 @@ export interface SessionClient {
   send(message: unknown): void;
   close(code: number, reason: string): void;
   /**
-   * Admits one turn against the limits of the client's key, as a request would be: returns what
-   * ends it, or throws (a 429 GatewayError) and no turn starts.
+   * Admits one turn against the limits of the client's key, as a request would be: resolves to
+   * what ends it, or rejects (a 429, or 503 when the shared limits cannot be reached) and no turn
+   * starts.
    */
-  admitTurn(): () => void;
+  admitTurn(): Promise<() => void>;
 }
 
 export interface SessionOptions {
@@ -50,6 +51,8 @@ export class LiveSession {
   private permissionMode: string | undefined;
   /** Settings changes in flight: a message sent after them must not start its turn before them. */
   private settling: Promise<unknown> = Promise.resolve();
+  /** The last message's admission: the next is judged after it (see `admit`). */
+  private admitting: Promise<unknown> = Promise.resolve();
 
   constructor(
     /** The owner id of the key that created it: only that key sees and drives it. */
@@ -109,11 +112,15 @@ export class LiveSession {
     const fail = (text: string, code: string) => client.send({ type: "error", message: text, code });
     if (this.state === "ended") return fail("The session has ended.", "session_ended");
     switch (message.type) {
-      case "user_message":
-        if (this.state === "running") {
-          return fail("A turn is running: wait for its result, or interrupt it.", "turn_running");
-        }
-        return this.runTurn(client, message.content);
+      case "user_message": {
+        const admitted = this.admitting.then(() => this.admit(client));
+        this.admitting = admitted.catch(() => {});
+        // Throws past the key's limits, before anything changed: the caller tells the client.
+        const release = await admitted;
+        if (release) return this.runTurn(release, message.content);
+        if (this.state === "running") fail("A turn is running: wait for its result, or interrupt it.", "turn_running");
+        return;
+      }
       case "interrupt":
         if (this.state !== "running") return fail("No turn is running.", "not_running");
         await this.lease.process.interrupt().catch(() => {});
@@ -158,10 +165,24 @@ export class LiveSession {
     return change;
   }
 
-  private async runTurn(client: SessionClient, content: UserContent): Promise<void> {
-    // Throws past the key's limits, before anything changed: the caller tells the client.
-    const release = client.admitTurn();
+  /**
+   * The turn of a message, admitted by the key's limits and the session running it; undefined when
+   * the session is not idle. Messages are admitted one at a time, each after the one before it is
+   * running or refused: the limits may answer from Redis, and a burst must neither start two turns
+   * nor find the session busy with a turn that the limits are about to refuse.
+   */
+  private async admit(client: SessionClient): Promise<(() => void) | undefined> {
+    if (this.state !== "idle") return undefined;
+    const release = await client.admitTurn();
+    if (this.state !== "idle") {
+      release(); // the session ended meanwhile
+      return undefined;
+    }
     this.state = "running";
+    return release;
+  }
+
+  private async runTurn(release: () => void, content: UserContent): Promise<void> {
     await this.settling.catch(() => {});
     try {
       for await (const line of this.lease.process.startTurn(content)) {

@@ -16,7 +16,7 @@
  *   response…:<id>, responses…     Responses API responses and their input items (redis-responses.ts)
  *   sequence                   creation counter
  */
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type {
   ConversationItem,
   ConversationRecord,
@@ -32,6 +32,7 @@ import type {
   TranscriptUpdate,
 } from "./conversation-store.js";
 import { sessionIdsOf } from "./conversation-store.js";
+import { openRedisClient } from "./open-redis-client.js";
 import { deleteResponse, expireResponses, getResponse, putResponse, responseInputItems } from "./redis-responses.js";
 import {
   backfillScript,
@@ -55,9 +56,7 @@ export class RedisConversationStore implements ConversationStore {
     private readonly prefix: string,
     private readonly limits: StoreLimits,
   ) {
-    // Fail requests fast while Redis is unreachable instead of queueing them without bound.
-    this.redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
-    this.redis.on("error", () => {}); // reported through the failing commands
+    this.redis = openRedisClient(url);
   }
 
   async create(record: ConversationRecord, items: ConversationItem[]): Promise<void> {

@@ -60,6 +60,21 @@ export interface KeptAnswer {
   created: number;
 }
 
+/**
+ * What a finished answer keeps: the answer so far and how it finished. It goes through JSON on its
+ * way to a shared cache (Redis), so only what JSON keeps exactly belongs here
+ * (kept-answer-json.test.ts).
+ */
+export function keptAnswerOf(
+  answer: AnswerSoFar,
+  finished: Pick<KeptAnswer, "model" | "finishReason" | "usage">,
+  created = Math.floor(Date.now() / 1000),
+): KeptAnswer {
+  const { content, refusal, reasoning, reasoningSignature } = answer;
+  const { model, finishReason, usage } = finished;
+  return { model, content, refusal, reasoning, reasoningSignature, finishReason, usage, created };
+}
+
 /** The events of a kept answer, as a turn would have produced them (its text in one piece). */
 export function* keptAnswerEvents(answer: KeptAnswer): Generator<TurnEvent> {
   yield { type: "started", model: answer.model };

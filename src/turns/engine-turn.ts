@@ -14,7 +14,7 @@
 import type { ClientToolServer, ToolResult } from "../claude/client-tool-server.js";
 import type { UserContent } from "../claude/protocol.js";
 import type { ConversationTurn } from "../conversations/conversation-turn.js";
-import { AnswerSoFar, type KeptAnswer } from "./answer-so-far.js";
+import { AnswerSoFar, type KeptAnswer, keptAnswerOf } from "./answer-so-far.js";
 import type { ParkedTurn, ParkedTurns } from "./parked-turns.js";
 import type { RequestDeadline } from "./request-deadline.js";
 import { TurnControl } from "./turn-control.js";
@@ -263,9 +263,7 @@ export class EngineTurn implements ParkedTurn {
           if (finishReason !== "content_filter") {
             await conversation.complete({ text: answer.content, model, sessionId, lastMessageId });
           }
-          const { content, refusal, reasoning, reasoningSignature } = answer;
-          const created = Math.floor(Date.now() / 1000);
-          const kept = { model, content, refusal, reasoning, reasoningSignature, finishReason, usage, created };
+          const kept = keptAnswerOf(answer, { model, finishReason, usage });
           settleCache(finishReason === "stop" || finishReason === "length" ? kept : undefined);
         }
         yield event;

@@ -6,8 +6,7 @@ import type { RequestDeadline } from "./request-deadline.js";
 
 /** Kept if the turn ended well; otherwise requests waiting for the same answer run their own. */
 export function settleCache(cache: ResponseCache<KeptAnswer>, key: string, kept: KeptAnswer | undefined): void {
-  if (kept) cache.store(key, kept);
-  else cache.abandon(key);
+  void (kept ? cache.store(key, kept) : cache.abandon(key));
 }
 
 /** A kept answer told again: no conversation, no process. */

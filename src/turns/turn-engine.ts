@@ -132,7 +132,7 @@ export class TurnEngine {
     try {
       return await this.startTurn(request, messages, newBlocks, deadline, firstTurnAbandoned);
     } catch (error) {
-      if (request.cache) cache?.abandon(request.cache.key);
+      if (request.cache) void cache?.abandon(request.cache.key);
       throw error;
     }
   }

@@ -10,6 +10,8 @@ import { join } from "node:path";
 
 export interface RedisServer {
   url: string;
+  /** The redis-server's own pid (a test may stop it with SIGSTOP to make it hang). */
+  pid: number;
   close(): Promise<void>;
 }
 
@@ -50,9 +52,11 @@ export async function startRedisServer(): Promise<RedisServer> {
   });
   return {
     url: `redis://127.0.0.1:${port}`,
+    pid: child.pid ?? 0,
     async close() {
       if (child.exitCode === null && child.pid !== undefined) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
+        process.kill(child.pid, "SIGCONT"); // a stopped server would hold SIGTERM
         process.kill(child.pid, "SIGTERM");
         await exited;
       }

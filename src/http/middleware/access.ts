@@ -131,7 +131,8 @@ export function limitPerKey(limits: KeyLimits): MiddlewareHandler<GatewayEnv> {
     if (context.req.method === "DELETE") return next();
     // Sent on by the instance that admitted it, which holds its place until the answer ends.
     if (context.get("forwarded")) return next();
+    const release = await limits.admit(context.get("caller"));
     // A streamed answer is still running: the request ends when its body does.
-    await afterResponse(context, next, limits.admit(context.get("caller")));
+    await afterResponse(context, next, release);
   };
 }

@@ -86,10 +86,16 @@ export function createWebSocketBridge(
       // Not here: perhaps on another instance, which the client is joined to through this one.
       return sentOn ? refuseUpgrade(socket, 404) : elsewhere(request, socket, head, caller, id);
     }
+    // Checked before the key's limits are asked too, so that a refused join uses up nothing.
+    const crowdedBefore = sessions.checkClientCaps(session);
+    if (crowdedBefore) return refuseUpgradeWith(socket, crowdedBefore);
     // Joining is a request of the key's (each join is sent the session's history): counted per
     // minute, so leaving and rejoining cannot replay it without bound — where the client came in.
     if (!sentOn) await keyLimits.admit(caller, Date.now(), { inFlight: false });
     if (socket.destroyed) return;
+    // The limits may have answered from Redis, ticks later: checked again in handleUpgrade's tick.
+    const still = sessions.find(caller.owner, id);
+    if (still !== session || still.state === "ended") return refuseUpgrade(socket, 404);
     const crowded = sessions.checkClientCaps(session);
     if (crowded) return refuseUpgradeWith(socket, crowded);
     // handleUpgrade calls back within this tick, so no other upgrade can pass the caps in between.
