@@ -1,17 +1,16 @@
 /**
- * Debian's nginx, started by a test: a site config (deploy/nginx.conf with its ports, name and
- * certificate substituted) inside a minimal main config that keeps the pid file, logs and temp
- * files in a temp dir of its own. Not a daemon, so it is this process's child, ended by its own
- * pid. Without nginx the test fails, naming the package: a deployment test never skips.
+ * Debian's nginx, started by a test or the bench: a site config (deploy/nginx.conf rendered by
+ * nginx-site.ts) inside a minimal main config that keeps the pid file, logs and temp files in a
+ * temp dir of its own. Not a daemon, so it is this process's child, ended by its own pid. Without
+ * nginx the test fails, naming the package: a deployment test never skips. No vitest here: the
+ * bench runs outside it.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect } from "vitest";
-import { eventually } from "./eventually.js";
 
 export interface RunningNginx {
   directory: string;
@@ -100,17 +99,39 @@ export async function startNginx(prepared: ReturnType<typeof prepareNginx>, site
     rmSync(directory, { recursive: true, force: true });
     throw new Error(`nginx rejects the configuration:\n${String((error as { stderr?: Buffer }).stderr ?? error)}`);
   }
+  // nginx writes its pid file once its sockets are bound: watched from before it starts.
+  const pidWatcher = watch(directory);
   const child: ChildProcess = spawn(nginx, [...args, "-g", "daemon off;"], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk) => {
     stderr += chunk;
   });
   const exited = once(child, "exit");
-  // nginx writes its pid file once its sockets are bound.
-  await eventually(() => {
-    if (child.exitCode !== null) throw new Error(`nginx exited ${child.exitCode}: ${stderr}${errorLog()}`);
-    expect(existsSync(join(directory, "nginx.pid"))).toBe(true);
-  }, 10_000);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`nginx wrote no pid file in 10 s: ${stderr}${errorLog()}`)),
+        10_000,
+      );
+      pidWatcher.on("change", (_, name) => {
+        if (name === "nginx.pid" && existsSync(join(directory, "nginx.pid"))) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`nginx exited ${code}: ${stderr}${errorLog()}`));
+      });
+    });
+  } catch (error) {
+    if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, "SIGTERM");
+    await exited;
+    rmSync(directory, { recursive: true, force: true });
+    throw error;
+  } finally {
+    pidWatcher.close();
+  }
   return {
     directory,
     certificate: prepared.certificate,
