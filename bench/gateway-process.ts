@@ -18,6 +18,7 @@ export async function startGatewayProcess(environment: NodeJS.ProcessEnv, cwd: s
     env: { ...environment, LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "inherit"],
   });
+  const exited = once(child, "exit");
   const url = await new Promise<string>((resolve, reject) => {
     let output = "";
     child.stdout?.on("data", (chunk) => {
@@ -30,8 +31,9 @@ export async function startGatewayProcess(environment: NodeJS.ProcessEnv, cwd: s
   return {
     url,
     async close() {
-      child.kill("SIGTERM");
-      await once(child, "exit");
+      // One that died already (a crash mid-measurement) has nothing left to end.
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
     },
   };
 }

@@ -9,6 +9,8 @@
  *   - spawn per request: the gateway with claude.use_interactive_sessions = false (what existing
  *     gateways do).
  *   - gateway: the real bin in its own process, warm pool on.
+ *   - through nginx: deploy/nginx.conf in a real nginx in front of 1 and 3 gateways sharing a real
+ *     redis-server, at the concurrency of the direct processes it is compared with.
  * Sequential measurements alternate direct and gateway blocks, so both see the same conditions.
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -21,6 +23,7 @@ import { DirectProcesses } from "./direct-turns.js";
 import { startGatewayProcess } from "./gateway-process.js";
 import { completion, concurrent, converse, messagesTurn, responseTurn, timeToFirstToken } from "./http-load.js";
 import { formatMs, type Summary, summarize } from "./statistics.js";
+import { requireNginxAndRedis, throughNginx } from "./through-nginx.js";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const blockSize = Number(process.env.BENCH_BLOCK ?? 20);
@@ -29,8 +32,14 @@ const concurrentTotal = Number(process.env.BENCH_CONCURRENT_TOTAL ?? 80);
 const model = "sonnet";
 const prompt = "hello benchmark";
 
+// One of the direct concurrencies measured below: their throughput is the limit these compare with.
+const nginxClients = 8;
+const nginxInstances = [1, 3];
+const instancesName = (count: number) => `${count} instance${count === 1 ? "" : "s"}`;
+
 const command = findBundledClaude();
 if (!command) throw new Error("@anthropic-ai/claude-code is not installed: run npm ci");
+requireNginxAndRedis();
 const mock = await startMockAnthropic();
 const directory = mkdtempSync(join(tmpdir(), "ccapi-bench-"));
 // Searchable by others: under root, agent rooms' CLIs run as users of their own.
@@ -63,6 +72,7 @@ async function repeat<T>(count: number, run: () => Promise<T>): Promise<T[]> {
 type Row = Summary & { throughput?: number };
 const results: Record<string, Row> = {};
 let keyedSpawns = 0;
+const nginxSpawns: string[] = [];
 
 try {
   // ── sequential new conversations: direct and gateway, alternating blocks ────────────────────
@@ -158,6 +168,22 @@ try {
   }
   await gateway.close();
 
+  // ── through nginx: the deployed proxy config in front of 1 and 3 instances sharing Redis ───
+  for (const instances of nginxInstances) {
+    log(`through nginx: ${instancesName(instances)}, ${nginxClients} concurrent clients`);
+    const load = await throughNginx({
+      instances,
+      clients: nginxClients,
+      total: concurrentTotal,
+      model,
+      prompt,
+      directory,
+      gatewayEnvironment,
+    });
+    results[`nginx${instances}`] = { ...summarize(load.latencies), throughput: concurrentTotal / (load.wallMs / 1000) };
+    nginxSpawns.push(`${instancesName(instances)}: ${load.spawned}`);
+  }
+
   // ── rooms: several keys (a process serves one owner), agent keys (a room each) ───────────────
   log("gateway: 4 keys in turn, and 4 agent keys' first and later requests");
   const keys = Array.from({ length: 4 }, (_, index) => `bench-key-${index}-0123456789`);
@@ -249,6 +275,12 @@ const lines = [
   row("direct, 8 processes at once: turn", r.direct8Turn),
   row("direct, 8 processes at once: turn + /clear", r.direct8),
   row("gateway, 8 concurrent clients", r.gateway8),
+  ...nginxInstances.map((instances) =>
+    row(
+      `through nginx (TLS), ${instancesName(instances)} sharing Redis, ${nginxClients} concurrent clients`,
+      r[`nginx${instances}`],
+    ),
+  ),
   row("gateway: new conversations, 4 keys in turn", r.gatewayKeys),
   row("gateway: an agent key's first request (its room's spawn)", r.agentFirst),
   row("gateway: an agent key's later requests", r.agentLater),
@@ -268,8 +300,14 @@ const lines = [
   `| 4 at once: gateway / direct throughput | ${ratio(r.gateway4?.throughput, r.direct4?.throughput)} | |`,
   `| 8 at once: gateway p50 / direct turn + /clear p50 | ${ratio(r.gateway8?.p50, r.direct8?.p50)} | |`,
   `| 8 at once: gateway / direct throughput | ${ratio(r.gateway8?.throughput, r.direct8?.throughput)} | |`,
+  ...nginxInstances.map(
+    (instances) =>
+      `| ${nginxClients} at once: through nginx, ${instancesName(instances)} / direct throughput | ${ratio(r[`nginx${instances}`]?.throughput, r[`direct${nginxClients}`]?.throughput)} | |`,
+  ),
+  `| ${nginxClients} at once: through nginx, 3 instances / 1 instance throughput | ${ratio(r.nginx3?.throughput, r.nginx1?.throughput)} | |`,
   `| 4 keys in turn p50 / direct turn p50 | ${ratio(r.gatewayKeys?.p50, r.directTurn?.p50)} | |`,
   "",
   `CLI processes spawned while 4 keys took turns (${r.gatewayKeys?.count ?? 0} requests): ${keyedSpawns}`,
+  `CLI processes spawned during the measurements through nginx, after warm-up: ${nginxSpawns.join(", ")}`,
 ];
 process.stdout.write(`${lines.join("\n")}\n`);
