@@ -82,13 +82,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   // holds together, through a client of their own; otherwise all of it is this instance's memory.
   const { url: storeUrl, redis_key_prefix: redisKeyPrefix } = configuration.store;
   const sharedRedis = storeUrl.startsWith("redis") ? openRedisClient(storeUrl) : undefined;
-  const cluster = sharedRedis
-    ? await Cluster.join(sharedRedis, redisKeyPrefix, logger).catch(async (error: unknown) => {
-        await proxy?.close();
-        sharedRedis.disconnect();
-        throw error;
-      })
-    : Cluster.alone(logger);
+  const cluster = sharedRedis ? Cluster.join(sharedRedis, redisKeyPrefix, logger) : Cluster.alone(logger);
   const shared = openSharedState(sharedRedis, redisKeyPrefix, cluster.instanceId, configuration, logger);
   /** Last: everything this instance held is in the store, and it leaves the registry. */
   const closeShared = async () => {

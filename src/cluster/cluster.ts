@@ -35,16 +35,26 @@ export class Cluster {
     return new Cluster(instanceId, undefined, logger);
   }
 
-  /** Joins the instances sharing this Redis; `register` (once listening) makes it reachable. */
-  static async join(redis: Redis, prefix: string, logger: Logger, instanceId = newInstanceId()): Promise<Cluster> {
+  /**
+   * Joins the instances sharing this Redis; `register` (once listening) makes it reachable. Redis
+   * need not answer yet: what needs it fails (503) until it does, as the store's requests do.
+   */
+  static join(redis: Redis, prefix: string, logger: Logger, instanceId = newInstanceId()): Cluster {
     const registry = new InstanceRegistry(redis, prefix, instanceId);
     // A nonce is taken once, cluster-wide: a credential seen before is a replay.
     const nonces = async (nonce: string, ttlMs: number) =>
       (await redis.set(`${prefix}nonce:${nonce}`, "1", "PX", ttlMs, "NX")) === "OK";
-    const credential = new InternalCredential(await readClusterSecret(redis, prefix), instanceId, nonces);
-    const refreshSecret = async () => credential.adopt(await readClusterSecret(redis, prefix, credential.current));
+    const credential = new InternalCredential(
+      instanceId,
+      (preferred) => readClusterSecret(redis, prefix, preferred),
+      nonces,
+    );
     const locations = new WorkLocations(redis, prefix, registry);
-    return new Cluster(instanceId, { registry, locations, credential, refreshSecret }, logger);
+    return new Cluster(
+      instanceId,
+      { registry, locations, credential, refreshSecret: () => credential.refresh() },
+      logger,
+    );
   }
 
   get isShared(): boolean {
@@ -59,7 +69,12 @@ export class Cluster {
   async register(advertiseUrl: string): Promise<void> {
     const { shared } = this;
     if (!shared) return;
-    await shared.registry.register(advertiseUrl);
+    // Redis down: the beats go on trying; the instance serves what needs no Redis meanwhile.
+    await shared.registry
+      .register(advertiseUrl)
+      .catch((error: unknown) =>
+        this.logger.warn({ error: String(error) }, "this instance could not register in Redis yet"),
+      );
     this.secretTimer = setInterval(() => {
       shared
         .refreshSecret()

@@ -39,12 +39,12 @@ export class InstanceRegistry {
   /** Registers this instance and keeps its record alive until `close`. */
   async register(url: string): Promise<void> {
     this.record = { id: this.id, url: url.replace(/\/+$/, ""), startedAt: Date.now(), draining: false };
-    await this.beat();
     this.timer = setInterval(() => {
       // A missed beat is retried by the next; the record outlives three of them.
       this.lastBeat = this.beat().catch(() => {});
     }, this.ttlMs / 4);
     this.timer.unref();
+    await this.beat();
   }
 
   /** Marks this instance as draining, at once (forwarders stop sending it work). */

@@ -13,18 +13,22 @@ function ledger() {
 }
 
 const secret = randomBytes(32);
-const sender = new InternalCredential(secret, "inst_00000000000000aa", ledger());
+/** An instance whose Redis holds `held` (a function: it may change). */
+const instance = (id: string, held: () => Buffer = () => secret) =>
+  new InternalCredential(id, async () => held(), ledger());
+const sender = instance("inst_00000000000000aa");
 const receiverId = "inst_00000000000000bb";
-const receiver = () => new InternalCredential(secret, receiverId, ledger());
+const receiver = () => instance(receiverId);
 const request = { method: "POST", path: "/v1/chat/completions", owner: "key_0123456789abcdef", to: receiverId };
 const now = 1_800_000_000_000;
 
-function verify(
+async function verify(
   at: InternalCredential,
-  headers: Record<string, string>,
+  pending: Promise<Record<string, string>> | Record<string, string>,
   changes: Partial<typeof request> = {},
   when = now,
 ) {
+  const headers = await pending;
   const asked = { ...request, ...changes };
   return at.verify(headers[forwardedHeader], { ...asked, owner: headers[forwardedOwnerHeader] }, when);
 }
@@ -32,7 +36,7 @@ function verify(
 describe("InternalCredential", () => {
   it("vouches for the owner of a request another instance sent on, once", async () => {
     const at = receiver();
-    const headers = sender.headers(request, now);
+    const headers = await sender.headers(request, now);
     expect(await verify(at, headers)).toBe(request.owner);
     // A replay — however soon, whatever it carries — is refused.
     expect(await verify(at, headers)).toBeUndefined();
@@ -44,22 +48,27 @@ describe("InternalCredential", () => {
     const headers = () => sender.headers(request, now);
     expect(await verify(receiver(), headers(), { method: "DELETE" })).toBeUndefined();
     expect(await verify(receiver(), headers(), { path: "/v1/sessions/other" })).toBeUndefined();
-    expect(await verify(receiver(), { ...headers(), [forwardedOwnerHeader]: "key_ffffffffffffffff" })).toBeUndefined();
+    expect(
+      await verify(receiver(), { ...(await headers()), [forwardedOwnerHeader]: "key_ffffffffffffffff" }),
+    ).toBeUndefined();
     expect(await verify(receiver(), headers(), {}, now + 61_000)).toBeUndefined();
     expect(await verify(receiver(), headers(), {}, now - 61_000)).toBeUndefined();
-    const elsewhere = new InternalCredential(secret, "inst_00000000000000cc", ledger());
+    const elsewhere = instance("inst_00000000000000cc");
     expect(await verify(elsewhere, headers())).toBeUndefined();
-    const stranger = new InternalCredential(randomBytes(32), "inst_00000000000000aa", ledger());
+    const other = randomBytes(32);
+    const stranger = instance("inst_00000000000000aa", () => other);
     expect(await verify(receiver(), stranger.headers(request, now))).toBeUndefined();
   });
 
-  it("moves to a new secret, accepting the old one for a minute", async () => {
-    const at = receiver();
-    const fresh = randomBytes(32);
-    at.adopt(fresh, now);
+  it("moves to the secret Redis holds now, accepting the old one for a minute", async () => {
+    let held = secret;
+    const at = instance(receiverId, () => held);
+    expect(await verify(at, sender.headers(request, now))).toBe(request.owner);
+    held = randomBytes(32);
+    await at.refresh(now);
     expect(await verify(at, sender.headers(request, now))).toBe(request.owner);
     expect(await verify(at, sender.headers(request, now + 61_000), {}, now + 61_000)).toBeUndefined();
-    const moved = new InternalCredential(fresh, "inst_00000000000000aa", ledger());
+    const moved = instance("inst_00000000000000aa", () => held);
     expect(await verify(at, moved.headers(request, now + 61_000), {}, now + 61_000)).toBe(request.owner);
   });
 
@@ -74,7 +83,7 @@ describe("InternalCredential", () => {
       expect(await at.verify(header, request, now)).toBeUndefined();
     }
     expect(await at.verify(undefined, request, now)).toBeUndefined();
-    const header = sender.headers(request, now)[forwardedHeader];
+    const header = (await sender.headers(request, now))[forwardedHeader];
     expect(await at.verify(header, { ...request, owner: undefined }, now)).toBeUndefined();
   });
 });

@@ -41,31 +41,36 @@ export type NonceLedger = (nonce: string, ttlMs: number) => Promise<boolean>;
 
 export class InternalCredential {
   private previous: { secret: Buffer; until: number } | undefined;
+  private secret: Buffer | undefined;
 
+  /** `readSecret`: the cluster's secret (see readClusterSecret), given the one this instance has. */
   constructor(
-    private secret: Buffer,
     private readonly instanceId: string,
+    private readonly readSecret: (preferred: Buffer | undefined) => Promise<Buffer>,
     private readonly nonces: NonceLedger,
   ) {}
 
-  get current(): Buffer {
-    return this.secret;
-  }
-
-  /** Redis now holds another secret: sign with it, and accept the old one a little longer. */
-  adopt(secret: Buffer, now = Date.now()): void {
-    if (secret.equals(this.secret)) return;
-    this.previous = { secret: this.secret, until: now + maxSkewMs };
+  /** Reads the secret again (each heartbeat): should Redis hold another now, that one is used. */
+  async refresh(now = Date.now()): Promise<void> {
+    const secret = await this.readSecret(this.secret);
+    if (this.secret && !secret.equals(this.secret)) this.previous = { secret: this.secret, until: now + maxSkewMs };
     this.secret = secret;
   }
 
   /** The headers a forwarded request carries instead of the caller's key. */
-  headers(request: ForwardedRequest, now = Date.now()): Record<string, string> {
+  async headers(request: ForwardedRequest, now = Date.now()): Promise<Record<string, string>> {
+    const secret = await this.known();
     const stamp = `${this.instanceId}.${now}.${randomBytes(12).toString("hex")}`;
     return {
-      [forwardedHeader]: `${stamp}.${sign(this.secret, stamp, request)}`,
+      [forwardedHeader]: `${stamp}.${sign(secret, stamp, request)}`,
       [forwardedOwnerHeader]: request.owner,
     };
+  }
+
+  /** The secret, read first if Redis could not be asked yet (it was down when this instance started). */
+  private async known(): Promise<Buffer> {
+    if (!this.secret) await this.refresh();
+    return this.secret as Buffer;
   }
 
   /**
@@ -84,7 +89,7 @@ export class InternalCredential {
     if (Math.abs(now - Number(time)) > maxSkewMs) return undefined;
     const given = Buffer.from(signature, "hex");
     const signed = { ...request, owner, to: this.instanceId };
-    const secrets = [this.secret, ...(this.previous && this.previous.until > now ? [this.previous.secret] : [])];
+    const secrets = [await this.known(), ...(this.previous && this.previous.until > now ? [this.previous.secret] : [])];
     const genuine = secrets.some((secret) =>
       timingSafeEqual(given, Buffer.from(sign(secret, `${sender}.${time}.${nonce}`, signed), "hex")),
     );

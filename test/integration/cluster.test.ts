@@ -6,7 +6,6 @@
  * key's requests_per_minute holds across all three; an instance that did not answer first serves
  * a cache hit; one instance is SIGKILLed mid-run and another drained, and nothing is lost.
  */
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClaudeTestEnvironment, createClaudeTestEnvironment } from "../support/claude-test-environment.js";
@@ -15,7 +14,7 @@ import { eventually } from "../support/eventually.js";
 import { isRunning } from "../support/is-running.js";
 import { nginxSite } from "../support/nginx-site.js";
 import { type Received, requestOverTls } from "../support/request-over-tls.js";
-import { type RunningBin, runBin, stopBins } from "../support/run-bin.js";
+import { type RunningBin, runInstance, stopBins } from "../support/run-bin.js";
 import { connectSession, refusedUpgrade } from "../support/session-client.js";
 import { freePort, prepareNginx, type RunningNginx, startNginx } from "../support/start-nginx.js";
 import { type RedisServer, startRedisServer } from "../support/start-redis-server.js";
@@ -32,12 +31,7 @@ let tlsPort = 0;
 const instances: Array<{ bin: RunningBin; url: string }> = [];
 
 function startInstance(name: string): RunningBin {
-  const directory = join(environment.directory, name);
-  mkdirSync(directory, { recursive: true });
-  return runBin(environment, ["--port", "0"], {
-    CLAUDE_CONFIG_DIR: join(directory, "claude-config"),
-    CLAUDE_CODE__DATA_DIR: join(directory, "data"),
-    CLAUDE_CODE__STORE__URL: redis.url,
+  return runInstance(environment, name, redis.url, {
     CLAUDE_CODE__SESSIONS__ENABLED: "true",
     CLAUDE_CODE__CACHE__ENABLED: "true",
     CLAUDE_CODE__SERVER__TRUSTED_PROXIES: '["127.0.0.1"]',

@@ -3,11 +3,9 @@
  * and workspace, serve one conversation alternately: each resumes the CLI session from the
  * transcript in the store. One of them is then killed outright between turns; nothing is lost.
  */
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { type ClaudeTestEnvironment, createClaudeTestEnvironment } from "../support/claude-test-environment.js";
-import { runBin, stopBins } from "../support/run-bin.js";
+import { runInstance, stopBins } from "../support/run-bin.js";
 import { type RedisServer, startRedisServer } from "../support/start-redis-server.js";
 import { lastTurnsSeen } from "../support/turns-seen.js";
 
@@ -25,15 +23,7 @@ afterAll(async () => {
 
 type Completion = { conversation_id: string; choices: Array<{ message: { content: string } }> };
 
-function startInstance(name: string) {
-  const directory = join(environment.directory, name);
-  mkdirSync(directory, { recursive: true });
-  return runBin(environment, ["--port", "0"], {
-    CLAUDE_CONFIG_DIR: join(directory, "claude-config"),
-    CLAUDE_CODE__DATA_DIR: join(directory, "data"),
-    CLAUDE_CODE__STORE__URL: redis.url,
-  });
-}
+const startInstance = (name: string) => runInstance(environment, name, redis.url);
 
 async function complete(url: string, body: Record<string, unknown>): Promise<Completion> {
   const response = await fetch(`${url}/v1/chat/completions`, {

@@ -4,7 +4,9 @@
  * package's). `stopBins()` SIGKILLs whatever a test left running.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ClaudeTestEnvironment } from "./claude-test-environment.js";
 
@@ -36,6 +38,26 @@ export function runBin(
       LOG_LEVEL: "warn",
       ...extraEnvironment,
     },
+  });
+}
+
+/**
+ * One of several instances sharing a Redis store: its own data dir and CLI config dir (under the
+ * environment's directory, named `name`), on a free port.
+ */
+export function runInstance(
+  environment: ClaudeTestEnvironment,
+  name: string,
+  redisUrl: string,
+  extraEnvironment: NodeJS.ProcessEnv = {},
+): RunningBin {
+  const directory = join(environment.directory, name);
+  mkdirSync(directory, { recursive: true });
+  return runBin(environment, ["--port", "0"], {
+    CLAUDE_CONFIG_DIR: join(directory, "claude-config"),
+    CLAUDE_CODE__DATA_DIR: join(directory, "data"),
+    CLAUDE_CODE__STORE__URL: redisUrl,
+    ...extraEnvironment,
   });
 }
 

@@ -33,7 +33,12 @@ export interface UpgradeForwarding {
 /** A WebSocket close frame from the server (unmasked): 1001, going away. */
 const goingAway = Buffer.from([0x88, 0x02, 0x03, 0xe9]);
 
-export function forwardUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, to: UpgradeForwarding): void {
+export async function forwardUpgrade(
+  request: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  to: UpgradeForwarding,
+): Promise<void> {
   const url = new URL(request.url ?? "/", "http://gateway");
   // The key stays here, wherever a browser put it.
   url.searchParams.delete("api_key");
@@ -42,7 +47,7 @@ export function forwardUpgrade(request: IncomingMessage, socket: Duplex, head: B
       value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((each): [string, string] => [name, each]),
     ),
   );
-  const outgoing = sendToPeer({
+  const outgoing = await sendToPeer({
     to: to.instance.id,
     base: to.instance.url,
     method: "GET",

@@ -3,7 +3,13 @@
  * non-streamed turn may be silent for claude.timeout_seconds), kept-alive connections, and the
  * upgrade a WebSocket needs. The caller's key stays here: the peer gets the internal credential.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
+import {
+  type ClientRequest,
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { InternalCredential } from "../../cluster/internal-credential.js";
 
@@ -68,10 +74,10 @@ function timedOut(what: string): Error {
 }
 
 /** Sends the request; resolves with the peer's response (or its upgrade's socket, for WebSockets). */
-export function sendToPeer(peer: PeerRequest) {
+export async function sendToPeer(peer: PeerRequest) {
   const url = new URL(peer.path, `${peer.base}/`);
   const send = url.protocol === "https:" ? httpsRequest : httpRequest;
-  const headers = { ...peer.headers, ...peer.credential.headers(peer) };
+  const headers = { ...peer.headers, ...(await peer.credential.headers(peer)) };
   if (peer.body) headers["content-length"] = String(peer.body.byteLength);
   const outgoing = send(url, {
     method: peer.method,
@@ -93,7 +99,7 @@ export function sendToPeer(peer: PeerRequest) {
   return outgoing;
 }
 
-function responseOf(outgoing: ReturnType<typeof sendToPeer>): Promise<IncomingMessage> {
+function responseOf(outgoing: ClientRequest): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     outgoing.once("response", resolve);
     outgoing.once("error", reject);
@@ -105,11 +111,11 @@ function responseOf(outgoing: ReturnType<typeof sendToPeer>): Promise<IncomingMe
  * the peer read anything: that one is sent again, once, on a new connection.
  */
 export async function exchangeWithPeer(peer: PeerRequest): Promise<IncomingMessage> {
-  const outgoing = sendToPeer(peer);
+  const outgoing = await sendToPeer(peer);
   try {
     return await responseOf(outgoing);
   } catch (error) {
     if (!outgoing.reusedSocket || (error as { code?: string }).code !== "ECONNRESET") throw error;
-    return responseOf(sendToPeer(peer));
+    return responseOf(await sendToPeer(peer));
   }
 }

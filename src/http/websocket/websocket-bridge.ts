@@ -111,7 +111,7 @@ export function createWebSocketBridge(
     if (where.kind !== "elsewhere" || !credential) return refuseUpgrade(socket, 404);
     await keyLimits.admit(caller, Date.now(), { inFlight: false });
     if (socket.destroyed) return;
-    forwardUpgrade(request, socket, head, {
+    await forwardUpgrade(request, socket, head, {
       instance: where.instance,
       credential,
       owner: caller.owner,
