@@ -75,9 +75,13 @@ export function toOpenAIErrorBody(error: GatewayError, requestId?: string): Open
   };
 }
 
-/** Retry advice, the same in every dialect. */
+/**
+ * Retry advice and the gateway's code, the same in every dialect (`x-error-code`: Anthropic's body
+ * has no field for the code, and an instance that sent a request on reads it without the body).
+ */
 export function errorHeaders(error: GatewayError): Record<string, string> {
   const headers: Record<string, string> = {};
+  if (error.code) headers["x-error-code"] = error.code;
   if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(Math.ceil(error.retryAfterSeconds));
   if (error.retryable === false) headers["x-should-retry"] = "false";
   return headers;

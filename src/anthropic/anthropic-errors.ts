@@ -52,7 +52,6 @@ export function toAnthropicErrorResponse(error: GatewayError, requestId?: string
     headers["request-id"] = requestId;
     headers["x-request-id"] = requestId;
   }
-  if (error.code) headers["x-error-code"] = error.code;
   return new Response(JSON.stringify(toAnthropicErrorBody(error, requestId)), {
     status: anthropicStatus(error),
     headers,

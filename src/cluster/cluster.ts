@@ -5,6 +5,7 @@
  */
 import type { Redis } from "ioredis";
 import type { Logger } from "../observability/logger.js";
+import { storeUnavailable } from "../store/store-unavailable.js";
 import { type InstanceRecord, InstanceRegistry, newInstanceId } from "./instance-registry.js";
 import { InternalCredential, readClusterSecret } from "./internal-credential.js";
 import { type WorkLocation, WorkLocations } from "./work-locations.js";
@@ -22,8 +23,14 @@ const secretCheckMs = 2_500;
 
 const nowhere: WorkLocation = { kind: "nowhere" };
 
+/** Redis failing: the store's 503, as for any request that needs it. */
+function unavailable(error: unknown): never {
+  throw storeUnavailable(error);
+}
+
 export class Cluster {
   private secretTimer: NodeJS.Timeout | undefined;
+  private draining = false;
 
   private constructor(
     readonly instanceId: string,
@@ -85,8 +92,12 @@ export class Cluster {
     this.secretTimer.unref();
   }
 
-  /** Draining: no forwarded work from now on. */
+  /**
+   * Draining: no forwarded work from now on. The records of its waiting turns and sessions stay
+   * (they end now): the others find them on a draining, then gone, instance — 410, not 404.
+   */
   async drain(): Promise<void> {
+    this.draining = true;
     await this.shared?.registry.drain();
   }
 
@@ -96,14 +107,18 @@ export class Cluster {
   }
 
   /** An instance found not listening any more (see InstanceRegistry.forget). */
-  forget(instanceId: string): void {
-    this.record(this.shared?.registry.forget(instanceId), "a gone instance");
+  async forget(instance: InstanceRecord): Promise<void> {
+    await this.shared?.registry
+      .forget(instance)
+      .catch((error: unknown) =>
+        this.logger.warn({ error: String(error) }, "a gone instance could not be forgotten in Redis"),
+      );
   }
 
   /** The other live instances that take work. */
   async peers(): Promise<InstanceRecord[]> {
     if (!this.shared) return [];
-    const all = await this.shared.registry.list();
+    const all = await this.shared.registry.list().catch(unavailable);
     return all.filter((instance) => instance.id !== this.instanceId && !instance.draining);
   }
 
@@ -115,18 +130,18 @@ export class Cluster {
   async waitingTurn(owner: string, callIds: string[]): Promise<WorkLocation> {
     if (!this.shared) return nowhere;
     for (let attempt = 0; ; attempt++) {
-      const location = await this.shared.locations.waitingTurn(owner, callIds);
+      const location = await this.shared.locations.waitingTurn(owner, callIds).catch(unavailable);
       if (location.kind !== "nowhere" || attempt === 2) return location;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 
-  waitingConversation(owner: string, conversationId: string): Promise<WorkLocation> {
-    return this.shared ? this.shared.locations.waitingConversation(owner, conversationId) : Promise.resolve(nowhere);
+  async waitingConversation(owner: string, conversationId: string): Promise<WorkLocation> {
+    return this.shared ? this.shared.locations.waitingConversation(owner, conversationId).catch(unavailable) : nowhere;
   }
 
-  session(owner: string, id: string): Promise<WorkLocation> {
-    return this.shared ? this.shared.locations.session(owner, id) : Promise.resolve(nowhere);
+  async session(owner: string, id: string): Promise<WorkLocation> {
+    return this.shared ? this.shared.locations.session(owner, id).catch(unavailable) : nowhere;
   }
 
   /** Recorded in the background: a client that is told about the calls asks moments later. */
@@ -135,6 +150,7 @@ export class Cluster {
   }
 
   turnEnded(owner: string, callIds: string[], conversationId: string | undefined): void {
+    if (this.draining) return;
     this.record(this.shared?.locations.turnEnded(owner, callIds, conversationId), "an ended turn");
   }
 
@@ -143,6 +159,7 @@ export class Cluster {
   }
 
   sessionEnded(owner: string, id: string): void {
+    if (this.draining) return;
     this.record(this.shared?.locations.sessionEnded(owner, id), "an ended session");
   }
 

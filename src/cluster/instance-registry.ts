@@ -23,6 +23,8 @@ export function newInstanceId(): string {
   return `inst_${randomBytes(8).toString("hex")}`;
 }
 
+const removeIfUnchanged = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`;
+
 export class InstanceRegistry {
   private timer: NodeJS.Timeout | undefined;
   private record: InstanceRecord | undefined;
@@ -76,10 +78,14 @@ export class InstanceRegistry {
 
   /**
    * Another instance refused a connection on its advertised address: nothing listens there, so it
-   * is gone now, not when its record lapses (its conversation locks are free at once).
+   * is gone now, not when its record lapses (its conversation locks are free at once). Should it
+   * be alive after all (a wrong advertise_url, a partition), its next beat brings the record back,
+   * and a turn recorded meanwhile elsewhere makes its own stale write fail (revisions).
    */
-  async forget(id: string): Promise<void> {
-    if (id !== this.id) await this.redis.del(this.key(id));
+  async forget(record: InstanceRecord): Promise<void> {
+    if (record.id === this.id) return;
+    // Only the record that was read: one renewed with news since (draining) is the instance's word.
+    await this.redis.eval(removeIfUnchanged, 1, this.key(record.id), JSON.stringify(record));
   }
 
   /** Stops the heartbeat and removes the record: this instance is gone at once. */

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { GatewayError, notFound } from "../errors.js";
-import { forwardRequest } from "./forwarding/forward-request.js";
+import { sendOwnedElsewhere } from "./forwarding/send-owned-elsewhere.js";
 import type { GatewayEnv } from "./gateway-env.js";
 import type { GatewayServices } from "./gateway-services.js";
 import {
@@ -111,20 +111,6 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
   app.notFound((context) => {
     throw notFound(`Unknown request URL: ${context.req.method} ${context.req.path}.`, "unknown_url");
   });
-  app.onError(
-    handleError(services.logger, async (context, owned) => {
-      if (!credential) throw owned.gone; // alone: no instance could own anything else
-      return forwardRequest(context, {
-        instance: owned.instance,
-        credential,
-        gone: owned.gone,
-        answerWithinMs: configuration.claude.timeout_seconds * 1000 + 30_000,
-        outcome: (outcome, refused) => {
-          services.metrics.forwarded("request", outcome);
-          if (refused) services.cluster.forget(owned.instance.id);
-        },
-      });
-    }),
-  );
+  app.onError(handleError(services.logger, sendOwnedElsewhere(app, services)));
   return app;
 }

@@ -132,9 +132,7 @@ export class LiveSessions {
   async locate(owner: string, id: string): Promise<LiveSession> {
     const here = this.find(owner, id);
     if (here) return here;
-    const where = await this.cluster.session(owner, id).catch((error: unknown) => {
-      throw storeUnavailable(error);
-    });
+    const where = await this.cluster.session(owner, id);
     if (where.kind === "elsewhere") throw new OwnedElsewhere(where.instance, sessionGone());
     if (where.kind === "gone") throw sessionGone();
     return this.get(owner, id);

@@ -52,8 +52,18 @@ describe("the instance registry", () => {
     // Forgotten (it refused a connection): gone at once; an instance never forgets itself.
     const four = new InstanceRegistry(redis, prefix, "inst_0000000000000004", 10_000);
     await four.register("http://127.0.0.1:9004");
-    await one.forget("inst_0000000000000004");
-    await one.forget("inst_0000000000000001");
+    const seen = await one.get("inst_0000000000000004");
+    if (!seen) throw new Error("not registered");
+    // A record renewed with news since it was read is not forgotten.
+    await four.drain();
+    await one.forget(seen);
+    expect(await one.get("inst_0000000000000004")).toMatchObject({ draining: true });
+    const drained = await one.get("inst_0000000000000004");
+    if (!drained) throw new Error("not registered");
+    await one.forget(drained);
+    const self = await one.get("inst_0000000000000001");
+    if (!self) throw new Error("not registered");
+    await one.forget(self);
     expect(await one.get("inst_0000000000000004")).toBeUndefined();
     expect(await one.get("inst_0000000000000001")).toBeDefined();
     await Promise.all([one.close(), four.close()]);

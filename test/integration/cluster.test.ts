@@ -6,6 +6,8 @@
  * key's requests_per_minute holds across all three; an instance that did not answer first serves
  * a cache hit; one instance is SIGKILLed mid-run and another drained, and nothing is lost.
  */
+
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClaudeTestEnvironment, createClaudeTestEnvironment } from "../support/claude-test-environment.js";
@@ -142,14 +144,24 @@ describe("three instances behind nginx", () => {
     const choice = asked.completion.choices[0];
     expect(choice?.finish_reason).toBe("tool_calls");
     const call = choice?.message.tool_calls?.[0] as ToolCall;
-    // Round robin: the results go in through the next instance, and are answered by the waiting one.
-    const answered = await complete({
+    // Round robin: the results go in through the next instance, and are answered by the waiting one,
+    // streamed through both.
+    const streamed = await viaNginx("POST", "/v1/chat/completions", {
+      model: "sonnet",
+      stream: true,
       tools: [weather],
       messages: [question, choice?.message, { role: "tool", tool_call_id: call.id, content: "Sunny, 24 °C" }],
     });
-    expect(answered.completion.choices[0]?.message.content).toBe("TOOL_RESULT: Sunny, 24 °C");
-    expect(answered.completion.conversation_id).toBe(asked.completion.conversation_id);
-    expect(answered.by).toBe(asked.by);
+    expect(streamed.status, streamed.body).toBe(200);
+    expect(streamed.headers["content-type"]).toBe("text/event-stream; charset=utf-8");
+    expect(answeredBy(streamed)).toBe(asked.by);
+    const chunks = streamed.body.split("\n\n").filter((event) => event.startsWith("data: {"));
+    const text = chunks
+      .map((event) => JSON.parse(event.slice(6)) as { choices: Array<{ delta: { content?: string } }> })
+      .map((chunk) => chunk.choices[0]?.delta.content ?? "")
+      .join("");
+    expect(text).toBe("TOOL_RESULT: Sunny, 24 °C");
+    expect(streamed.body.trimEnd().endsWith("data: [DONE]")).toBe(true);
     expect((await forwardedCounts())["request:sent"]).toBe(before + 1);
   });
 
@@ -195,9 +207,11 @@ describe("three instances behind nginx", () => {
   });
 
   it("refuses a made-up internal credential, over HTTP and WebSocket, whatever else the request carries", async () => {
+    // For a real owner (the key's id), in the header's very shape: only the secret is missing.
+    const owner = `key_${createHash("sha256").update(key).digest("hex").slice(0, 16)}`;
     const forged = {
-      "x-ccapi-forwarded": `inst_0000000000000001.${Date.now()}.${"0".repeat(64)}`,
-      "x-ccapi-owner": "",
+      "x-ccapi-forwarded": `inst_0000000000000001.${Date.now()}.${"0".repeat(24)}.${"0".repeat(64)}`,
+      "x-ccapi-owner": owner,
     };
     for (const headers of [forged, { ...forged, authorization: `Bearer ${key}` }]) {
       const received = await requestOverTls({ port: tlsPort, ca: nginx.certificate.pem }, "GET", "/v1/sessions", {
@@ -239,13 +253,29 @@ describe("three instances behind nginx", () => {
   });
 
   it("keeps serving when an instance is SIGKILLed mid-run, and loses no conversation", async () => {
-    // A conversation, whose second turn waits for a client tool's result on some instance.
+    // On one instance: an Anthropic client's tool turn, and a conversation's second turn, waiting.
+    const messagesTool = { name: "mcp__client__get_weather", input_schema: weather.function.parameters };
+    const anthropicQuestion = { role: "user", content: callWeather("Bergen") };
+    const anthropicAsked = await viaMessages({
+      max_tokens: 100,
+      tools: [{ ...messagesTool, name: "get_weather" }],
+      messages: [anthropicQuestion],
+    });
+    expect(anthropicAsked.status, anthropicAsked.body).toBe(200);
+    const victim = answeredBy(anthropicAsked);
+    const toolUse = (JSON.parse(anthropicAsked.body) as { content: Array<{ type: string; id: string }> }).content.find(
+      (block) => block.type === "tool_use",
+    );
+    expect(toolUse).toBeDefined();
     const kept = await complete({ messages: [{ role: "user", content: "Remember the lighthouse." }] });
     const id = kept.completion.conversation_id;
     const question = { role: "user", content: callWeather("Oslo") };
-    const asked = await complete({ conversation_id: id, messages: [question], tools: [weather] });
-    // Kill the instance holding the waiting turn, without warning.
-    const holder = await instanceWithId(asked.by);
+    const asked = await onInstance(victim, () =>
+      complete({ conversation_id: id, messages: [question], tools: [weather] }),
+    );
+
+    // Killed without warning.
+    const holder = await instanceWithId(victim);
     const pid = holder.bin.child.pid;
     if (pid === undefined || pid <= 0) throw new Error("no pid");
     const itsProcesses = descendants(pid);
@@ -255,40 +285,70 @@ describe("three instances behind nginx", () => {
     // Its CLI processes do not outlive it: their stdin closed with it.
     await eventually(() => expect(itsProcesses.filter(isRunning)).toEqual([]), 15_000);
 
-    // Its waiting turn is gone, and the caller is told so, with what to do.
+    // A new message first: the conversation goes on at once from its last answer, elsewhere (the
+    // lock its waiting turn held is taken over, not waited out).
+    const next = await complete({
+      conversation_id: id,
+      messages: [{ role: "user", content: "Never mind the weather." }],
+    });
+    expect(next.by).not.toBe(victim);
+    expect(lastTurnsSeen(environment.mock)).toEqual([
+      "user: Remember the lighthouse.",
+      "assistant: ECHO: Remember the lighthouse.",
+      "user: Never mind the weather.",
+    ]);
+    // The Anthropic client's results start a new turn from its history, as after a restart.
+    const anthropicAnswered = await viaMessages({
+      max_tokens: 100,
+      tools: [{ ...messagesTool, name: "get_weather" }],
+      messages: [
+        anthropicQuestion,
+        { role: "assistant", content: [toolUse] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: toolUse?.id, content: "Rain" }] },
+      ],
+    });
+    expect(anthropicAnswered.status, anthropicAnswered.body).toBe(200);
+    expect(answeredBy(anthropicAnswered)).not.toBe(victim);
+    // The chat client's late results: its turn is gone, and it is told so, with what to do.
     const choice = asked.completion.choices[0];
     const call = choice?.message.tool_calls?.[0] as ToolCall;
     const late = await viaNginx("POST", "/v1/chat/completions", {
       model: "sonnet",
-      conversation_id: id,
       tools: [weather],
       messages: [choice?.message, { role: "tool", tool_call_id: call.id, content: "Rain" }],
     });
     expect(late.status, late.body).toBe(410);
     expect(JSON.parse(late.body).error.code).toBe("tool_turn_gone");
-
-    // Everything goes on from the other two, the conversation too: from its last answer, at once
-    // (the lock its waiting turn held is taken over, not waited out).
+    // Everything else goes on from the other two.
     for (let index = 0; index < 4; index++) {
-      const next = await complete({ conversation_id: id, messages: [{ role: "user", content: `And now ${index}?` }] });
-      expect(next.by).not.toBe(asked.by);
+      const more = await complete({ conversation_id: id, messages: [{ role: "user", content: `And now ${index}?` }] });
+      expect(more.by).not.toBe(victim);
     }
-    expect(lastTurnsSeen(environment.mock).slice(0, 2)).toEqual([
-      "user: Remember the lighthouse.",
-      "assistant: ECHO: Remember the lighthouse.",
-    ]);
-    expect(lastTurnsSeen(environment.mock).at(-1)).toBe("user: And now 3?");
   });
 
-  it("drains an instance on SIGTERM: its conversations continue on the one left", async () => {
+  it("drains an instance on SIGTERM: its waiting turn is told gone, its conversations continue elsewhere", async () => {
     const running = instances.filter(({ bin }) => bin.child.exitCode === null && bin.child.signalCode === null);
     expect(running).toHaveLength(2);
-    const started = await complete({ messages: [{ role: "user", content: "Remember the harbour." }] });
-    const leaving = await instanceWithId(started.by);
+    const question = { role: "user", content: callWeather("Rome") };
+    const asked = await complete({ messages: [question], tools: [weather] });
+    const leaving = await instanceWithId(asked.by);
+    const started = await onInstance(asked.by, () =>
+      complete({ messages: [{ role: "user", content: "Remember the harbour." }] }),
+    );
     const pid = leaving.bin.child.pid;
     if (pid === undefined || pid <= 0) throw new Error("no pid");
     process.kill(pid, "SIGTERM");
     await eventually(() => expect(leaving.bin.child.exitCode).toBe(0), 20_000);
+    // It ended its waiting turn as it left, and said so: the results are told gone, not unknown.
+    const choice = asked.completion.choices[0];
+    const call = choice?.message.tool_calls?.[0] as ToolCall;
+    const late = await viaNginx("POST", "/v1/chat/completions", {
+      model: "sonnet",
+      tools: [weather],
+      messages: [question, choice?.message, { role: "tool", tool_call_id: call.id, content: "Warm" }],
+    });
+    expect(late.status, late.body).toBe(410);
+    // It handed its conversation over: the session resumes from the transcript it saved.
     const next = await complete({
       conversation_id: started.completion.conversation_id,
       messages: [{ role: "user", content: "Where was I?" }],
@@ -301,6 +361,39 @@ describe("three instances behind nginx", () => {
     ]);
   });
 });
+
+/** An Anthropic Messages request through nginx. */
+function viaMessages(body: Record<string, unknown>): Promise<Received> {
+  return requestOverTls({ port: tlsPort, ca: nginx.certificate.pem }, "POST", "/v1/messages", {
+    body: { model: "sonnet", ...body },
+    headers: { "x-api-key": key, "anthropic-version": "2023-06-01" },
+  });
+}
+
+/** `send`'s answer from `instance`: round robin turned to it first, tried again if nginx went elsewhere. */
+async function onInstance<T extends { by: string }>(instance: string, send: () => Promise<T>): Promise<T> {
+  for (let tries = 0; tries < 4; tries++) {
+    await nextRequestOn(instance);
+    const answered = await send();
+    if (answered.by === instance) return answered;
+  }
+  throw new Error(`no request reached ${instance}`);
+}
+
+/**
+ * Turns nginx's round robin until the next request goes to `instance`: cheap requests, until the
+ * one answered is the instance before it in the rotation (learnt from three in a row).
+ */
+async function nextRequestOn(instance: string): Promise<void> {
+  const models = async () => answeredBy(await viaNginx("GET", "/v1/models"));
+  const rotation = [await models(), await models(), await models()];
+  const running = new Set(rotation);
+  const order = rotation.slice(0, running.size);
+  const before = order[(order.indexOf(instance) + order.length - 1) % order.length];
+  expect(order).toContain(instance);
+  for (let tries = 0; tries < 6; tries++) if ((await models()) === before) return;
+  throw new Error("the rotation did not come round");
+}
 
 async function stopGracefully(bin: RunningBin): Promise<void> {
   const { child } = bin;

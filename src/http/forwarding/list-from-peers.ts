@@ -6,7 +6,6 @@
 import type { Context } from "hono";
 import type { Cluster } from "../../cluster/cluster.js";
 import type { Logger } from "../../observability/logger.js";
-import { storeUnavailable } from "../../store/store-unavailable.js";
 import type { GatewayEnv } from "../gateway-env.js";
 import { exchangeWithPeer } from "./peer-request.js";
 
@@ -20,9 +19,7 @@ export async function listFromPeers(
   const { credential } = cluster;
   if (!credential) return [];
   const path = new URL(context.req.url).pathname;
-  const peers = await cluster.peers().catch((error: unknown) => {
-    throw storeUnavailable(error);
-  });
+  const peers = await cluster.peers();
   const lists = await Promise.all(
     peers.map(async (peer) => {
       try {

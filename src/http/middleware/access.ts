@@ -14,6 +14,7 @@ import { GatewayError } from "../../errors.js";
 import type { BrowserGuard } from "../browser-guard.js";
 import { connectionOf } from "../connection-of.js";
 import { checkForwarded, notFromAnInstance } from "../forwarding/forwarded-caller.js";
+import { isRunHere } from "../forwarding/send-owned-elsewhere.js";
 import type { GatewayEnv } from "../gateway-env.js";
 import type { PublicOriginOf } from "../public-origin.js";
 import { afterResponse } from "./body-end.js";
@@ -129,8 +130,9 @@ export function limitPerKey(limits: KeyLimits): MiddlewareHandler<GatewayEnv> {
     // holds them, so it is neither refused nor counted. (A session's interrupt is a WebSocket
     // message, which the limits never see; only its turns are counted.)
     if (context.req.method === "DELETE") return next();
-    // Sent on by the instance that admitted it, which holds its place until the answer ends.
-    if (context.get("forwarded")) return next();
+    // Sent on by the instance that admitted it, which holds its place until the answer ends; or
+    // run here again after the instance it was sent to was gone (admitted already, the first time).
+    if (context.get("forwarded") || isRunHere(context.req.raw)) return next();
     const release = await limits.admit(context.get("caller"));
     // A streamed answer is still running: the request ends when its body does.
     await afterResponse(context, next, release);

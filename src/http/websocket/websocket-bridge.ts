@@ -17,7 +17,6 @@ import type { Caller } from "../../auth/caller.js";
 import { ownerUnreachable, sessionGone } from "../../cluster/cluster-errors.js";
 import { asGatewayError } from "../../errors.js";
 import type { Logger } from "../../observability/logger.js";
-import { storeUnavailable } from "../../store/store-unavailable.js";
 import { forwardUpgrade, type JoinedSockets } from "../forwarding/forward-upgrade.js";
 import { checkForwarded, notFromAnInstance } from "../forwarding/forwarded-caller.js";
 import type { GatewayServices } from "../gateway-services.js";
@@ -103,9 +102,7 @@ export function createWebSocketBridge(
   };
 
   const elsewhere = async (request: IncomingMessage, socket: Duplex, head: Buffer, caller: Caller, id: string) => {
-    const where = await cluster.session(caller.owner, id).catch((error: unknown) => {
-      throw storeUnavailable(error);
-    });
+    const where = await cluster.session(caller.owner, id);
     const { credential } = cluster;
     if (where.kind === "gone") return refuseUpgradeWith(socket, sessionGone());
     if (where.kind !== "elsewhere" || !credential) return refuseUpgrade(socket, 404);
@@ -118,7 +115,7 @@ export function createWebSocketBridge(
       answerWithinMs: upgradeAnswerMs,
       onGone: () => {
         metrics.forwarded("websocket", "gone");
-        cluster.forget(where.instance.id);
+        void cluster.forget(where.instance);
         refuseUpgradeWith(socket, sessionGone());
       },
       onUnreachable: (error) => {
