@@ -11,8 +11,7 @@ import { ClientToolServer, offersClientTools } from "./claude/client-tool-server
 import { readClaudeVersion } from "./claude/read-claude-version.js";
 import { resolveClaudeCommand } from "./claude/resolve-claude-command.js";
 import { advertisedUrl, checkAdvertising } from "./cluster/advertised-url.js";
-import { Cluster } from "./cluster/cluster.js";
-import { openSharedState } from "./cluster/shared-state.js";
+import { openCluster } from "./cluster/open-cluster.js";
 import type { Configuration } from "./config/configuration-schema.js";
 import { ConversationDirectory } from "./conversations/conversation-directory.js";
 import { RetentionSweeper, retentionPolicy } from "./conversations/retention-sweeper.js";
@@ -36,7 +35,7 @@ import { SessionFiles } from "./rooms/session-files.js";
 import { UpstreamProxy } from "./rooms/upstream-proxy.js";
 import { LiveSessions } from "./sessions/live-sessions.js";
 import { openConversationStore } from "./store/open-conversation-store.js";
-import { closeRedisClient, openRedisClient } from "./store/open-redis-client.js";
+import type { KeptAnswer } from "./turns/answer-so-far.js";
 import type { EngineTurn } from "./turns/engine-turn.js";
 import { ParkedTurns } from "./turns/parked-turns.js";
 import { TurnEngine } from "./turns/turn-engine.js";
@@ -78,18 +77,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const launchProfile = profiles.forRequest.bind(profiles);
   const models = new ModelCatalog(claude.default_model);
   // Several instances, one service: with a Redis store, instances register there, send each other
-  // the work they hold, and count per-key limits, the response cache and the processes each key
-  // holds together, through a client of their own; otherwise all of it is this instance's memory.
-  const { url: storeUrl, redis_key_prefix: redisKeyPrefix } = configuration.store;
-  const sharedRedis = storeUrl.startsWith("redis") ? openRedisClient(storeUrl) : undefined;
-  const cluster = sharedRedis ? Cluster.join(sharedRedis, redisKeyPrefix, logger) : Cluster.alone(logger);
-  const shared = openSharedState(sharedRedis, redisKeyPrefix, cluster.instanceId, configuration, logger);
-  /** Last: everything this instance held is in the store, and it leaves the registry. */
-  const closeShared = async () => {
-    await shared.close();
-    await cluster.close();
-    if (sharedRedis) await closeRedisClient(sharedRedis);
-  };
+  // the work they hold, and count per-key limits, the cache and processes held together.
+  const shared = openCluster<KeptAnswer>(configuration, logger);
+  const { cluster } = shared;
   const pool = new ProcessPool({
     spawnProcess: (profile, extraArgs) => {
       const process = new ClaudeProcess({
@@ -218,7 +208,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     await sessionFiles.close();
     await proxy?.close();
     await store.close();
-    await closeShared();
+    await shared.close();
     throw error;
   });
   // Reachable now: other instances may send this one its work.
@@ -264,7 +254,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     await proxy?.close();
     await transcriptSync.drain();
     // Everything it held is in the store: gone from the registry, its conversations are anyone's.
-    await closeShared();
+    await shared.close();
     await store.close();
   }
 }

@@ -13,7 +13,7 @@
  */
 import type { Redis } from "ioredis";
 import type { SharedHoldings } from "../pool/shared-holdings.js";
-import { withTimeout } from "../pool/with-timeout.js";
+import { withTimeout } from "../with-timeout.js";
 import { holdingsScript } from "./cluster-scripts.js";
 
 export interface RedisHoldingsOptions {

@@ -22,8 +22,8 @@ import {
   tooManyConcurrent,
   unlimited,
 } from "../auth/key-limits.js";
-import { withTimeout } from "../pool/with-timeout.js";
 import { storeUnavailable } from "../store/store-unavailable.js";
+import { withTimeout } from "../with-timeout.js";
 import { admitScript } from "./cluster-scripts.js";
 
 export interface RedisKeyLimitsOptions {

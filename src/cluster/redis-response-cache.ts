@@ -17,8 +17,8 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import type { ResponseCache } from "../cache/response-cache.js";
-import { withTimeout } from "../pool/with-timeout.js";
 import { unlockScript } from "../store/redis-scripts.js";
+import { withTimeout } from "../with-timeout.js";
 import { cacheLookupScript, cacheRenewScript, cacheStoreScript } from "./cluster-scripts.js";
 
 export interface RedisResponseCacheOptions {

@@ -74,17 +74,17 @@ const serverSchema = z.strictObject({
    */
   allowed_hosts: z.array(z.string().min(1)).optional(),
   /**
-   * Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-Proto and X-Forwarded-Host are
-   * believed, checked against the connection's address: the client's scheme and host then make a
-   * session's ws_url (wss:// behind TLS) and meet allowed_hosts. Empty: those headers are ignored,
-   * whoever sends them. Other machines call through a proxy, so this requires keys.
-   */
-  /**
    * Where other instances sharing the Redis store reach this one (http[s]://host:port): they send
    * it the tool results and session traffic of the work it holds. Unset: the address it listens on
    * (required when that is every address, 0.0.0.0 or ::).
    */
   advertise_url: z.string().refine(isOrigin, "must be an origin: http[s]://host:port, no path").optional(),
+  /**
+   * Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-Proto and X-Forwarded-Host are
+   * believed, checked against the connection's address: the client's scheme and host then make a
+   * session's ws_url (wss:// behind TLS) and meet allowed_hosts. Empty: those headers are ignored,
+   * whoever sends them. Other machines call through a proxy, so this requires keys.
+   */
   trusted_proxies: z
     .array(z.string().refine(isAddressOrRange, "must be an IP address or a CIDR range such as 10.0.0.0/8"))
     .default([]),

@@ -10,6 +10,7 @@
 import type { ClaudeProcess } from "../claude/claude-process.js";
 import type { LaunchProfile } from "../claude/launch-profile.js";
 import type { Logger } from "../observability/logger.js";
+import { withTimeout } from "../with-timeout.js";
 import { chooseMember } from "./choose-member.js";
 import { holdersOf, staleHoldersOf } from "./conversation-holders.js";
 import { createLease, type Lease } from "./lease.js";
@@ -21,7 +22,6 @@ import { type PoolSnapshot, snapshotOf } from "./pool-snapshot.js";
 import type { SharedHoldings } from "./shared-holdings.js";
 import { startMember } from "./start-member.js";
 import { type ConversationClaim, Waiter } from "./waiter.js";
-import { withTimeout } from "./with-timeout.js";
 
 export type { Lease } from "./lease.js";
 export type { ConversationBinding } from "./pool-member.js";

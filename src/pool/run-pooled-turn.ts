@@ -9,8 +9,8 @@ import { ClaudeProcessError } from "../claude/claude-process-error.js";
 import type { LaunchProfile } from "../claude/launch-profile.js";
 import type { TurnLine, UserContent } from "../claude/protocol.js";
 import type { Turn } from "../claude/turn.js";
+import { withTimeout } from "../with-timeout.js";
 import type { ConversationBinding, ConversationClaim, Lease, ProcessPool } from "./process-pool.js";
-import { withTimeout } from "./with-timeout.js";
 
 export interface PooledTurnRequest {
   profile: LaunchProfile;

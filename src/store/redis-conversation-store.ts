@@ -32,7 +32,7 @@ import type {
   TranscriptUpdate,
 } from "./conversation-store.js";
 import { sessionIdsOf } from "./conversation-store.js";
-import { openRedisClient } from "./open-redis-client.js";
+import { closeRedisClient, openRedisClient } from "./open-redis-client.js";
 import { deleteResponse, expireResponses, getResponse, putResponse, responseInputItems } from "./redis-responses.js";
 import {
   backfillScript,
@@ -219,7 +219,7 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await closeRedisClient(this.redis);
   }
 
   /**

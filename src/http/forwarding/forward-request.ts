@@ -12,10 +12,7 @@ import { ownerUnreachable } from "../../cluster/cluster-errors.js";
 import type { InstanceRecord } from "../../cluster/instance-registry.js";
 import type { InternalCredential } from "../../cluster/internal-credential.js";
 import type { GatewayEnv } from "../gateway-env.js";
-import { exchangeWithPeer, passedHeaders } from "./peer-request.js";
-
-/** Answered by the peer itself: not passed back (node frames the body again). */
-const answerDropped = new Set(["connection", "keep-alive", "transfer-encoding", "content-length"]);
+import { exchangeWithPeer, hopByHop, passedHeaders } from "./peer-request.js";
 
 /** The instance holding the work is gone: it refused the connection, or is shutting down. */
 export class OwnerGone extends Error {
@@ -69,7 +66,7 @@ export async function forwardRequest(context: Context<GatewayEnv>, to: Forwardin
   to.outcome("sent");
   const passed = new Headers();
   for (const [name, value] of Object.entries(answer.headers)) {
-    if (value === undefined || answerDropped.has(name)) continue;
+    if (value === undefined || hopByHop.has(name)) continue;
     for (const each of Array.isArray(value) ? value : [value]) passed.append(name, each);
   }
   const stream = method === "HEAD" ? null : (Readable.toWeb(answer) as ReadableStream<Uint8Array>);

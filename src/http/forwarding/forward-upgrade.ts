@@ -8,7 +8,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { InstanceRecord } from "../../cluster/instance-registry.js";
 import type { InternalCredential } from "../../cluster/internal-credential.js";
-import { passedHeaders, sendToPeer } from "./peer-request.js";
+import { hopByHop, passedHeaders, sendToPeer } from "./peer-request.js";
 
 /** A client joined to a peer's session. */
 export interface JoinedSockets {
@@ -97,7 +97,7 @@ export async function forwardUpgrade(
     const lines = [`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage ?? ""}`, "connection: close"];
     for (let index = 0; index + 1 < answer.rawHeaders.length; index += 2) {
       const name = answer.rawHeaders[index] ?? "";
-      if (!["connection", "keep-alive", "transfer-encoding"].includes(name.toLowerCase())) {
+      if (!hopByHop.has(name.toLowerCase()) || name.toLowerCase() === "content-length") {
         lines.push(`${name}: ${answer.rawHeaders[index + 1]}`);
       }
     }

@@ -20,20 +20,28 @@ const agents = {
   https: new HttpsAgent({ keepAlive: true, timeout: 4_000 }),
 };
 
-/** Never passed on: hop-by-hop headers, the caller's key, and any credential a client made up. */
-const dropped = new Set([
-  "authorization",
-  "x-api-key",
-  "host",
+/**
+ * A connection's own headers, which go no further than one hop (RFC 9110 §7.6.1) — and the
+ * length, which node frames again for the next.
+ */
+export const hopByHop = new Set([
   "connection",
   "keep-alive",
   "proxy-connection",
-  "proxy-authorization",
   "te",
   "trailer",
   "transfer-encoding",
   "upgrade",
   "content-length",
+]);
+
+/** Never passed on to a peer: besides those, the caller's key and what a proxy in front said. */
+const dropped = new Set([
+  ...hopByHop,
+  "authorization",
+  "x-api-key",
+  "host",
+  "proxy-authorization",
   "x-forwarded-for",
   "x-forwarded-proto",
   "x-forwarded-host",

@@ -48,7 +48,10 @@ export function createWebSocketBridge(
   const joined = new Set<JoinedSockets>();
 
   /** Who asks: the caller another instance vouches for, or the one its key (and its page) says. */
-  const callerOf = async (request: IncomingMessage, url: URL): Promise<Caller | number> => {
+  const callerOf = async (
+    request: IncomingMessage,
+    url: URL,
+  ): Promise<{ caller: Caller; sentOn: boolean } | number> => {
     const headers = { get: (name: string) => request.headers[name] as string | undefined };
     const forwarded = await checkForwarded(cluster.credential, keys, {
       header: (name) => headers.get(name),
@@ -56,7 +59,7 @@ export function createWebSocketBridge(
       path: request.url ?? "/",
     });
     if (forwarded.kind === "refused") throw notFromAnInstance();
-    if (forwarded.kind === "forwarded") return forwarded.caller;
+    if (forwarded.kind === "forwarded") return { caller: forwarded.caller, sentOn: true };
     const { host } = publicOriginOf({
       remoteAddress: request.socket.remoteAddress,
       protocol: "http:",
@@ -64,16 +67,17 @@ export function createWebSocketBridge(
     });
     if (browserGuard.checkHost(host)) return 421;
     if (browserGuard.checkOrigin(request.headers.origin, host)) return 403;
-    return keys.callerFor(presentedKey(headers) ?? url.searchParams.get("api_key") ?? undefined) ?? 401;
+    const caller = keys.callerFor(presentedKey(headers) ?? url.searchParams.get("api_key") ?? undefined);
+    return caller ? { caller, sentOn: false } : 401;
   };
 
   const admit = async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? "/", "http://gateway");
     const match = /^\/ws\/session\/([^/]+)$/.exec(url.pathname);
     if (!match?.[1]) return refuseUpgrade(socket, 404);
-    const caller = await callerOf(request, url);
-    if (typeof caller === "number") return refuseUpgrade(socket, caller);
-    const sentOn = request.headers["x-ccapi-forwarded"] !== undefined;
+    const asking = await callerOf(request, url);
+    if (typeof asking === "number") return refuseUpgrade(socket, asking);
+    const { caller, sentOn } = asking;
     let id: string;
     try {
       id = decodeURIComponent(match[1]);
