@@ -44,6 +44,8 @@ type LookupVerdict = ["hit", string] | ["run"] | ["wait", string] | ["alone"];
 export class RedisResponseCache<T> implements ResponseCache<T> {
   /** Pending markers this instance holds: cache key → the token they carry. */
   private readonly running = new Map<string, string>();
+  /** Runs here of a key the cluster did not make wait ("alone"): they never hold its marker. */
+  private readonly alone = new Map<string, number>();
   private readonly renewal: NodeJS.Timeout;
   private readonly settings: Required<Omit<RedisResponseCacheOptions, "onError">>;
 
@@ -89,6 +91,7 @@ export class RedisResponseCache<T> implements ResponseCache<T> {
           this.running.set(key, token);
           return undefined;
         case "alone":
+          this.alone.set(key, (this.alone.get(key) ?? 0) + 1);
           return undefined;
         case "wait":
           awaited = verdict[1];
@@ -99,8 +102,7 @@ export class RedisResponseCache<T> implements ResponseCache<T> {
   }
 
   async store(key: string, completion: T): Promise<void> {
-    const token = this.running.get(key) ?? "";
-    this.running.delete(key);
+    const token = this.finish(key) ?? "";
     const json = JSON.stringify(completion);
     if (Buffer.byteLength(json) > this.settings.maxEntryBytes) return this.clearMarker(key, token);
     const { ttlMs, maxEntries } = this.options;
@@ -121,9 +123,25 @@ export class RedisResponseCache<T> implements ResponseCache<T> {
   }
 
   async abandon(key: string): Promise<void> {
+    const token = this.finish(key);
+    if (token) await this.clearMarker(key, token);
+  }
+
+  /**
+   * The marker's token for a run of `key` that ends here — unless runs of it that went alone are
+   * still counted: which of the two ended cannot be told, so the marker goes with the last one
+   * (never before the run holding it has ended; at worst a little after).
+   */
+  private finish(key: string): string | undefined {
+    const alone = this.alone.get(key) ?? 0;
+    if (alone > 0) {
+      if (alone === 1) this.alone.delete(key);
+      else this.alone.set(key, alone - 1);
+      return undefined;
+    }
     const token = this.running.get(key);
     this.running.delete(key);
-    if (token) await this.clearMarker(key, token);
+    return token;
   }
 
   /** Stops renewing: markers still held here lapse. The client stays open (not ours). */
