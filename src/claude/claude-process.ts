@@ -12,10 +12,12 @@ import type {
   ControlRequestLine,
   ControlResponseLine,
   HostLine,
+  RateLimitEventLine,
   ResultLine,
   TurnLine,
   UserContent,
 } from "./protocol.js";
+import { type RateLimitReport, readRateLimitEvent } from "./rate-limit-report.js";
 import { Turn } from "./turn.js";
 
 export type { ControlRequestHandler } from "./control-channel.js";
@@ -28,6 +30,8 @@ export interface ClaudeProcessOptions {
   /** Run as this user and group (a room's own, when the gateway is root). */
   user?: { uid: number; gid: number };
   logger: Logger;
+  /** Each `rate_limit_event` that names a usage window (the line still goes to its turn too). */
+  onRateLimit?(report: RateLimitReport): void;
 }
 
 export interface ExitInfo {
@@ -45,6 +49,7 @@ export class ClaudeProcess {
   private readonly child: ChildProcess;
   private readonly decoder = new LineDecoder();
   private readonly logger: Logger;
+  private readonly onRateLimit: ((report: RateLimitReport) => void) | undefined;
   private readonly control = new ControlChannel((message) => this.write(message));
   private activeTurn: Turn | undefined;
   private exitInfo: ExitInfo | undefined;
@@ -53,6 +58,7 @@ export class ClaudeProcess {
 
   constructor(options: ClaudeProcessOptions) {
     this.logger = options.logger;
+    this.onRateLimit = options.onRateLimit;
     // detached: the CLI leads its own process group, so killing the group also ends the tools it
     // started (Bash, MCP servers). Stdin stays a pipe: when the gateway dies, EOF ends the CLI.
     this.child = spawn(options.command, [...options.args], {
@@ -190,6 +196,7 @@ export class ClaudeProcess {
         continue;
       }
       const line = decoded.line;
+      if (line.type === "rate_limit_event") this.reportRateLimit(line as RateLimitEventLine);
       if (line.type === "control_response") this.control.onResponse(line as ControlResponseLine);
       else if (line.type === "control_request") void this.control.onRequest(line as ControlRequestLine);
       else if (line.type === "keep_alive") continue;
@@ -209,6 +216,12 @@ export class ClaudeProcess {
         this.logger.debug({ pid: this.pid, type: line.type }, "CLI line outside a turn");
       }
     }
+  }
+
+  private reportRateLimit(line: RateLimitEventLine): void {
+    const report = readRateLimitEvent(line);
+    if (report) this.onRateLimit?.(report);
+    else this.logger.debug({ pid: this.pid, line }, "a rate_limit_event that names no window");
   }
 
   private onExit(info: ExitInfo): void {

@@ -101,6 +101,27 @@ export interface ResultLine {
   structured_output?: unknown;
 }
 
+/**
+ * The API's subscription rate-limit state, as the CLI derived it from the answer's
+ * `anthropic-ratelimit-unified-*` headers: printed only when logged in to a Claude subscription, and
+ * only when the state differs from what this process printed last (decision 0017).
+ */
+export interface RateLimitEventLine {
+  type: "rate_limit_event";
+  rate_limit_info: {
+    status?: string;
+    /** Unix seconds. */
+    resetsAt?: number;
+    /** The window it is about: five_hour, seven_day, seven_day_opus, … */
+    rateLimitType?: string;
+    /** A fraction (0.8 is 80 %); present only with a warning. */
+    utilization?: number;
+    surpassedThreshold?: number;
+    [key: string]: unknown;
+  };
+  session_id?: string;
+}
+
 export interface ControlRequestLine {
   type: "control_request";
   request_id: string;
@@ -125,7 +146,15 @@ export interface HostLine {
   session_id?: undefined;
 }
 
-export type TurnLine = SystemInitLine | SystemLine | StreamEventLine | AssistantLine | UserLine | ResultLine | HostLine;
+export type TurnLine =
+  | SystemInitLine
+  | SystemLine
+  | StreamEventLine
+  | AssistantLine
+  | UserLine
+  | ResultLine
+  | RateLimitEventLine
+  | HostLine;
 
 export type CliLine = TurnLine | ControlRequestLine | ControlResponseLine | { type: string; [key: string]: unknown };
 
