@@ -39,6 +39,7 @@ import type { KeptAnswer } from "./turns/answer-so-far.js";
 import type { EngineTurn } from "./turns/engine-turn.js";
 import { ParkedTurns } from "./turns/parked-turns.js";
 import { TurnEngine } from "./turns/turn-engine.js";
+import { UsageWindows } from "./usage/usage-windows.js";
 
 export interface StartGatewayOptions {
   configuration: Configuration;
@@ -80,6 +81,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   // the work they hold, and count per-key limits, the cache and processes held together.
   const shared = openCluster<KeptAnswer>(configuration, logger);
   const { cluster } = shared;
+  const usageWindows = new UsageWindows();
   const pool = new ProcessPool({
     spawnProcess: (profile, extraArgs) => {
       const process = new ClaudeProcess({
@@ -89,6 +91,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         env: profiles.environmentFor(profile),
         user: profiles.userOf(profile),
         logger,
+        onRateLimit: (report) => usageWindows.record(report),
       });
       // It asks for its client tools as soon as it boots.
       if (offersClientTools(profile.args)) new ClientToolServer(process);
@@ -193,6 +196,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     ),
     retention,
     sessions: new LiveSessions(pool, configuration, profiles, cluster),
+    usageWindows,
     cluster,
     inFlight: new InFlight(),
     cache,

@@ -26,6 +26,7 @@ import { modelRoutes } from "./routes/models.js";
 import { observabilityRoutes } from "./routes/observability.js";
 import { responseRoutes } from "./routes/responses.js";
 import { sessionRoutes } from "./routes/sessions.js";
+import { usageRoutes } from "./routes/usage.js";
 
 export function createApp(services: GatewayServices): Hono<GatewayEnv> {
   const { configuration } = services;
@@ -108,6 +109,7 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
   app.route("/", messageRoutes(services));
   app.route("/", conversationRoutes(services));
   app.route("/", sessionRoutes(services));
+  app.route("/", usageRoutes(services));
   app.notFound((context) => {
     throw notFound(`Unknown request URL: ${context.req.method} ${context.req.path}.`, "unknown_url");
   });

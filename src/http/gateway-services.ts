@@ -15,6 +15,7 @@ import type { ResponseDirectory } from "../responses/response-directory.js";
 import type { LiveSessions } from "../sessions/live-sessions.js";
 import type { KeptAnswer } from "../turns/answer-so-far.js";
 import type { TurnEngine } from "../turns/turn-engine.js";
+import type { UsageWindows } from "../usage/usage-windows.js";
 import type { BrowserGuard } from "./browser-guard.js";
 import type { InFlight } from "./in-flight.js";
 import type { PublicOriginOf } from "./public-origin.js";
@@ -49,5 +50,7 @@ export interface GatewayServices {
   cluster: Cluster;
   /** Live sessions driven over the WebSocket bridge. */
   sessions: LiveSessions;
+  /** The subscription's usage windows, as this instance's CLI processes last reported them. */
+  usageWindows: UsageWindows;
   logger: Logger;
 }
