@@ -29,7 +29,7 @@ describe("readRateLimitEvent", () => {
   });
 
   it("says nothing of any window when the line names none or has no status", () => {
-    // What the CLI keeps when it is not logged in to a subscription: no window named.
+    // Measured: the first answer without any rate-limit header (the CLI logged in to a subscription).
     expect(readRateLimitEvent(line({ status: "allowed", isUsingOverage: false }))).toBeUndefined();
     expect(readRateLimitEvent(line({ rateLimitType: "five_hour" }))).toBeUndefined();
     expect(readRateLimitEvent(line(null))).toBeUndefined();
