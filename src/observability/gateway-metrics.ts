@@ -7,6 +7,7 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { PoolSnapshot } from "../pool/process-pool.js";
 import type { TokenUsage } from "../turns/token-usage.js";
+import { RequestTimeline } from "./request-timeline.js";
 
 /** opus, sonnet, haiku or other: a label with a handful of values whatever clients send. */
 export function modelFamily(model: string): string {
@@ -63,6 +64,8 @@ export class GatewayMetrics {
   private readonly byModel = new Map<string, Usage>();
   private readonly byKey = new Map<string, Usage>();
   private readonly cacheCounts = { hit: 0, miss: 0 };
+  /** The API's requests (under /v1) of the last hour: health checks, scrapes and pages are not traffic. */
+  private readonly timeline = new RequestTimeline();
 
   constructor(private readonly sources: GatewayMetricsSources) {
     this.registry.setDefaultLabels({ gateway_instance: sources.instance });
@@ -165,6 +168,7 @@ export class GatewayMetrics {
     entry.statuses[status] = (entry.statuses[status] ?? 0) + 1;
     entry.latency.add(seconds * 1000);
     this.byRoute.set(`${method} ${route}`, entry);
+    if (route.startsWith("/v1/")) this.timeline.record(status, seconds * 1000);
   }
 
   firstTokenAfter(model: string, seconds: number): void {
@@ -222,6 +226,7 @@ export class GatewayMetrics {
       ),
       models: Object.fromEntries(this.byModel),
       keys: Object.fromEntries(this.byKey),
+      timeline: this.timeline.toJSON(),
       cache: this.cacheCounts,
       pool: {
         processes: pool.processes,
