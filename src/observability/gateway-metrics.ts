@@ -15,6 +15,9 @@ export function modelFamily(model: string): string {
   return match?.[1]?.toLowerCase() ?? "other";
 }
 
+/** The routes whose requests run a turn of the model, one per API dialect. */
+const turnRoutes = new Set(["/v1/chat/completions", "/v1/responses", "/v1/messages"]);
+
 const latencyBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
 interface Usage {
@@ -64,7 +67,10 @@ export class GatewayMetrics {
   private readonly byModel = new Map<string, Usage>();
   private readonly byKey = new Map<string, Usage>();
   private readonly cacheCounts = { hit: 0, miss: 0 };
-  /** The API's requests (under /v1) of the last hour: health checks, scrapes and pages are not traffic. */
+  /**
+   * The last hour of model requests (the routes that run a turn): a list or a health check takes
+   * a millisecond, a turn seconds, and one mean of both would say nothing about either.
+   */
   private readonly timeline = new RequestTimeline();
 
   constructor(private readonly sources: GatewayMetricsSources) {
@@ -168,7 +174,7 @@ export class GatewayMetrics {
     entry.statuses[status] = (entry.statuses[status] ?? 0) + 1;
     entry.latency.add(seconds * 1000);
     this.byRoute.set(`${method} ${route}`, entry);
-    if (route.startsWith("/v1/")) this.timeline.record(status, seconds * 1000);
+    if (method === "POST" && turnRoutes.has(route)) this.timeline.record(status, seconds * 1000);
   }
 
   firstTokenAfter(model: string, seconds: number): void {
