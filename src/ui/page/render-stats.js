@@ -53,11 +53,15 @@ function renderPool(pool, admin) {
   if (!admin || !pool.by_profile) return;
   const rows = Object.entries(pool.by_profile).map(([profile, states]) => [
     element("code", {}, profile),
-    ...poolStates.map((state) => formatCount(states[state])),
+    formatCount(Object.values(states).reduce((sum, count) => sum + count, 0)),
+    poolStates
+      .filter((state) => states[state] > 0)
+      .map((state) => `${formatCount(states[state])} ${state}`)
+      .join(", "),
   ]);
   fillTable(
     byId("pool-profiles"),
-    [{ label: "launch profile" }, ...poolStates.map((state) => ({ label: state, numeric: true }))],
+    [{ label: "launch profile" }, { label: "processes", numeric: true }, { label: "states" }],
     rows,
     "No processes.",
   );
