@@ -199,6 +199,30 @@ describe("the operator page", () => {
     expect(await other.locator("#pool-profiles").isVisible()).toBe(false);
     expect(await other.locator("#usage-by-key tbody tr").count()).toBe(0);
     expect(await figure(other, "#usage-totals", "your requests")).toBe(1);
+
+    // Deleting asks first, then the conversation is gone for good.
+    other.once("dialog", (dialog) => dialog.accept());
+    await other.getByRole("button", { name: `Delete ${own.conversation_id}` }).click();
+    await other.getByRole("button", { name: `Open ${own.conversation_id}` }).waitFor({ state: "detached" });
+    const gone = await fetch(`${test.url}/v1/conversations/${own.conversation_id}`, {
+      headers: { authorization: `Bearer ${plainKey}` },
+    });
+    expect(gone.status).toBe(404);
+  });
+
+  it("needs no key on keyless loopback, where the page is the operator's (admin)", async () => {
+    const keyless = await startTestGateway({ claude: { pool_min_idle: 0 } });
+    try {
+      const context = await browser.newContext();
+      contexts.push(context);
+      const local = await context.newPage();
+      await local.goto(`${keyless.url}/ui`);
+      await local.locator("#identity", { hasText: "signed in as operator (admin)" }).waitFor();
+      expect(await local.locator("#usage-by-key").isVisible()).toBe(true);
+      expect(await local.locator("#status").textContent()).toBe("");
+    } finally {
+      await keyless.close();
+    }
   });
 
   it("keeps the browser guard: the page's own origin passes, another origin does not", async () => {
