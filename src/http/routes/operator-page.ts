@@ -18,9 +18,8 @@ const contentSecurityPolicy = [
 
 export function operatorPageRoutes(assets: ReadonlyMap<string, PageAsset> = readOperatorPage()): Hono<GatewayEnv> {
   const routes = new Hono<GatewayEnv>();
-  const serve = (name: string) =>
+  for (const [name, asset] of assets) {
     routes.get(name === "index.html" ? "/ui" : `/ui/${name}`, (context) => {
-      const asset = assets.get(name) as PageAsset;
       context.header("content-security-policy", contentSecurityPolicy);
       context.header("x-content-type-options", "nosniff");
       context.header("referrer-policy", "no-referrer");
@@ -31,7 +30,7 @@ export function operatorPageRoutes(assets: ReadonlyMap<string, PageAsset> = read
       context.header("content-type", asset.contentType);
       return context.body(asset.body);
     });
-  for (const name of assets.keys()) serve(name);
+  }
   // The page's relative links resolve from /ui, not /ui/.
   routes.get("/ui/", (context) => context.redirect("../ui", 308));
   if (!assets.has("index.html")) {
