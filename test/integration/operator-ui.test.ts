@@ -175,6 +175,10 @@ describe("the operator page", () => {
 
   it("reads well wide and narrow (one column, nothing wider than the screen); screenshots for the README", async () => {
     mkdirSync(screenshots, { recursive: true });
+    // The next poll of /stats has the playground's two turns too: the picture shows all five.
+    await eventually(async () =>
+      expect(Number(await page.locator("#timeline-chart").getAttribute("data-requests"))).toBe(5),
+    );
     await page.screenshot({ path: new URL("operator-dashboard-wide.png", screenshots).pathname, fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await eventually(async () => {
