@@ -24,6 +24,7 @@ import { healthRoutes } from "./routes/health.js";
 import { messageRoutes } from "./routes/messages.js";
 import { modelRoutes } from "./routes/models.js";
 import { observabilityRoutes } from "./routes/observability.js";
+import { operatorPageRoutes } from "./routes/operator-page.js";
 import { responseRoutes } from "./routes/responses.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { usageRoutes } from "./routes/usage.js";
@@ -103,6 +104,7 @@ export function createApp(services: GatewayServices): Hono<GatewayEnv> {
   );
   app.route("/", healthRoutes(services));
   app.route("/", observabilityRoutes(services));
+  app.route("/", operatorPageRoutes());
   app.route("/", modelRoutes(services));
   app.route("/", chatCompletionRoutes(services));
   app.route("/", responseRoutes(services));

@@ -7,12 +7,16 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { PoolSnapshot } from "../pool/process-pool.js";
 import type { TokenUsage } from "../turns/token-usage.js";
+import { RequestTimeline } from "./request-timeline.js";
 
 /** opus, sonnet, haiku or other: a label with a handful of values whatever clients send. */
 export function modelFamily(model: string): string {
   const match = /(opus|sonnet|haiku)/i.exec(model);
   return match?.[1]?.toLowerCase() ?? "other";
 }
+
+/** The routes whose requests run a turn of the model, one per API dialect. */
+const turnRoutes = new Set(["/v1/chat/completions", "/v1/responses", "/v1/messages"]);
 
 const latencyBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
@@ -63,6 +67,11 @@ export class GatewayMetrics {
   private readonly byModel = new Map<string, Usage>();
   private readonly byKey = new Map<string, Usage>();
   private readonly cacheCounts = { hit: 0, miss: 0 };
+  /**
+   * The last hour of model requests (the routes that run a turn): a list or a health check takes
+   * a millisecond, a turn seconds, and one mean of both would say nothing about either.
+   */
+  private readonly timeline = new RequestTimeline();
 
   constructor(private readonly sources: GatewayMetricsSources) {
     this.registry.setDefaultLabels({ gateway_instance: sources.instance });
@@ -165,6 +174,7 @@ export class GatewayMetrics {
     entry.statuses[status] = (entry.statuses[status] ?? 0) + 1;
     entry.latency.add(seconds * 1000);
     this.byRoute.set(`${method} ${route}`, entry);
+    if (method === "POST" && turnRoutes.has(route)) this.timeline.record(status, seconds * 1000);
   }
 
   firstTokenAfter(model: string, seconds: number): void {
@@ -222,6 +232,7 @@ export class GatewayMetrics {
       ),
       models: Object.fromEntries(this.byModel),
       keys: Object.fromEntries(this.byKey),
+      timeline: this.timeline.toJSON(),
       cache: this.cacheCounts,
       pool: {
         processes: pool.processes,

@@ -75,10 +75,13 @@ afterAll(async () => {
 describe("npm pack, then npm install of the tarball elsewhere", () => {
   it("packs dist, README, LICENSE and package.json, and no sources, tests, fixtures or source maps", () => {
     const paths = packedFiles.map((file) => file.path);
-    expect(paths).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json", "dist/cli.js"]));
+    expect(paths).toEqual(
+      expect.arrayContaining(["LICENSE", "README.md", "package.json", "dist/cli.js", "dist/ui/page/index.html"]),
+    );
     for (const path of paths) {
       if (["LICENSE", "README.md", "package.json"].includes(path)) continue;
-      expect(path).toMatch(/^dist\/.+\.js$/);
+      // The operator page's files (the build copies them): HTML, CSS, an icon, browser modules.
+      expect(path).toMatch(/^dist\/.+\.js$|^dist\/ui\/page\/[a-z-]+\.(html|css|svg)$/);
       expect(path).not.toMatch(/\.test\.js$|fixtures/);
     }
     expect(readFileSync(join(installDirectory, "node_modules/claude-code-api/dist/cli.js"), "utf8")).toMatch(
@@ -137,6 +140,14 @@ describe("npm pack, then npm install of the tarball elsewhere", () => {
     expect(
       ((await completion.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content,
     ).toBe("ECHO: from the installed package");
+    // The operator page and its modules, from the package's dist/ui/page.
+    const page = await fetch(`${url}/ui`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'self'");
+    expect(await page.text()).toContain('<script type="module" src="ui/main.js">');
+    const script = await fetch(`${url}/ui/main.js`);
+    expect(script.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(await script.text()).toContain("refreshStats");
 
     bin.child.kill("SIGTERM");
     const [code] = await once(bin.child, "exit");

@@ -37,13 +37,35 @@ describe("GET /stats", () => {
     expect(stats.pool.processes).toBeGreaterThan(0);
     // Processes by launch profile (whose keys name owners) are the admin's to see.
     expect(stats.pool.by_profile).toBeUndefined();
-    const asAdmin = await fetch(`${test.url}/stats`, { headers: { authorization: `Bearer ${admin}` } });
-    expect(
-      Object.keys(((await asAdmin.json()) as { pool: { by_profile: object } }).pool.by_profile).length,
-    ).toBeGreaterThan(0);
+    expect(stats.usage_by_key).toBeUndefined();
+    expect(stats.caller).toEqual({ name: "api_keys[0]", admin: false });
+    const asAdmin = (await (
+      await fetch(`${test.url}/stats`, { headers: { authorization: `Bearer ${admin}` } })
+    ).json()) as { pool: { by_profile: object }; usage_by_key: unknown; caller: unknown };
+    expect(Object.keys(asAdmin.pool.by_profile).length).toBeGreaterThan(0);
+    // Usage per key, for the admin only, under the key's name: never the key, nor its owner id.
+    expect(asAdmin.usage_by_key).toEqual([expect.objectContaining({ name: "api_keys[0]", requests: 2 })]);
+    expect(JSON.stringify(asAdmin.usage_by_key)).not.toMatch(/key_[0-9a-f]|observer-key/);
+    expect(asAdmin.caller).toEqual({ name: "admin", admin: true });
     expect(stats.conversations_in_processes).toBeGreaterThanOrEqual(1);
     expect(stats.live_sessions).toBe(0);
     expect(stats.cache).toEqual({ hit: 0, miss: 0 });
+  });
+
+  it("keeps the last hour of model requests in 10-second buckets (not lists, /stats or /health)", async () => {
+    await fetch(`${test.url}/health`);
+    // biome-ignore lint/suspicious/noExplicitAny: a JSON document explored field by field
+    const { timeline } = (await (await fetch(`${test.url}/stats`, { headers })).json()) as Record<string, any>;
+    expect(timeline).toMatchObject({ bucket_seconds: 10 });
+    expect(timeline.to - timeline.from).toBe(3600);
+    const buckets = timeline.buckets as Array<{ start: number; requests: number; latency_ms_max: number }>;
+    // The two chat completions; not the unknown model's 404, the /stats reads or /health.
+    expect(buckets.reduce((sum, bucket) => sum + bucket.requests, 0)).toBe(2);
+    for (const bucket of buckets) {
+      expect(bucket.start % 10).toBe(0);
+      expect(bucket.start).toBeGreaterThanOrEqual(timeline.from);
+    }
+    expect(Math.max(...buckets.map((bucket) => bucket.latency_ms_max))).toBeGreaterThan(0);
   });
 });
 
