@@ -26,6 +26,9 @@ beforeAll(async () => {
   }
   browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
   test = await startTestGateway({
+    // A subscription login: the only one the CLI reports usage windows for (decision 0017).
+    apiKey: null,
+    extraEnvironment: { CLAUDE_CODE_OAUTH_TOKEN: "subscription-token" },
     auth: {
       keys: [
         { name: "ops", key: adminKey, grants: ["admin"] },
@@ -33,7 +36,21 @@ beforeAll(async () => {
       ],
     },
   });
+  // The API's rate-limit headers on every answer: the weekly window past a threshold it names.
+  const now = Math.floor(Date.now() / 1000);
+  test.environment.mock.setMessageHeaders({
+    "anthropic-ratelimit-unified-status": "allowed",
+    "anthropic-ratelimit-unified-reset": String(now + weekSeconds),
+    "anthropic-ratelimit-unified-representative-claim": "seven_day",
+    "anthropic-ratelimit-unified-5h-utilization": "0.42",
+    "anthropic-ratelimit-unified-5h-reset": String(now + 3_600),
+    "anthropic-ratelimit-unified-7d-utilization": "0.8",
+    "anthropic-ratelimit-unified-7d-reset": String(now + weekSeconds),
+    "anthropic-ratelimit-unified-7d-surpassed-threshold": "0.75",
+  });
 });
+
+const weekSeconds = 5 * 86_400;
 
 afterAll(async () => {
   for (const context of contexts) await context.close();
@@ -115,6 +132,18 @@ describe("the operator page", () => {
     expect(await page.locator("#timeline-summary").textContent()).toMatch(/model requests in the last hour/);
     // The admin's usage per key, by the key's name.
     await page.locator("#usage-by-key tbody tr", { hasText: "ops" }).waitFor();
+  });
+
+  it("shows the usage windows as the CLI reported them: the weekly one used, the 5-hour one unknown", async () => {
+    // The page asks every 15 s; the requests above made the CLI report the weekly window.
+    const weekly = page.locator('#usage-windows [data-window="seven_day"]');
+    await weekly.locator(".window-used", { hasText: "80 % used" }).waitFor({ timeout: 30_000 });
+    expect(await weekly.textContent()).toMatch(/status allowed_warning · reported .* ago/);
+    expect(await weekly.locator("meter").getAttribute("value")).toBe("0.8");
+    // Reported with no utilization (the CLI reports one only with a warning): unknown, never 0 %.
+    const session = page.locator('#usage-windows [data-window="five_hour"]');
+    expect(await session.locator(".window-used").textContent()).toBe("unknown");
+    expect(await page.locator("#usage-windows").textContent()).not.toMatch(/(^|[^0-9])0 % used/);
   });
 
   it("streams a playground message token by token, with its reasoning, then continues the conversation", async () => {
