@@ -65,6 +65,16 @@ describe("API keys", () => {
     expect(() => loadApiKeys(configured({ auth: { api_keys: ["same-key-01", "same-key-01"] } }))).toThrow(
       ConfigurationError,
     );
+    // Names tell keys apart where the keys never show (the admin's usage by key).
+    const twins = {
+      auth: {
+        keys: [
+          { name: "team", key: "team-key-0001" },
+          { name: "team", key: "team-key-0002" },
+        ],
+      },
+    };
+    expect(() => loadApiKeys(configured(twins))).toThrow(/two keys are named team/);
   });
 
   it("refuses to serve a non-loopback address without keys, judged by what the host resolves to", async () => {

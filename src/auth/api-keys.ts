@@ -87,6 +87,10 @@ export function loadApiKeys(configuration: Configuration, loopbackOnly = true): 
     if (known.some((key) => key.digest.equals(keyDigest))) {
       throw new ConfigurationError(`auth: the key named ${name} is configured twice`);
     }
+    // Names tell keys apart wherever keys are never shown (the admin's usage by key, the logs).
+    if (known.some((key) => key.caller.name === name)) {
+      throw new ConfigurationError(`auth: two keys are named ${name}; give each its own name`);
+    }
     const owner = `key_${keyDigest.toString("hex").slice(0, 16)}`;
     const granted = new Set(grants.filter((grant) => enabled.has(grant)));
     known.push({

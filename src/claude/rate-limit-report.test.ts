@@ -15,7 +15,9 @@ const line = (info: unknown) => ({ type: "rate_limit_event", rate_limit_info: in
 
 describe("readRateLimitEvent", () => {
   it("reads the CLI's recorded lines: the window, its status, its reset, and a utilization only with a warning", () => {
-    expect(recorded.map(readRateLimitEvent)).toEqual([
+    // As of when they were recorded (their resets lie hours and days ahead of it).
+    const recordedAt = 1796200000_000;
+    expect(recorded.map((each) => readRateLimitEvent(each, recordedAt))).toEqual([
       { window: "five_hour", status: "allowed", utilization: undefined, resetsAt: new Date(1796205570_000) },
       { window: "five_hour", status: "allowed_warning", utilization: 0.95, resetsAt: new Date(1796218171_000) },
       { window: "seven_day", status: "allowed_warning", utilization: 0.8, resetsAt: new Date(1796633972_000) },
@@ -41,5 +43,21 @@ describe("readRateLimitEvent", () => {
       line({ status: "allowed", rateLimitType: "five_hour", utilization: "0.5", resetsAt: Number.NaN }),
     );
     expect(report).toEqual({ window: "five_hour", status: "allowed", utilization: undefined, resetsAt: undefined });
+  });
+
+  it("believes no window, status or number that cannot be (a proxy in front of the API sent it)", () => {
+    const now = 1796200000_000;
+    const read = (info: Record<string, unknown>) => readRateLimitEvent(line(info), now);
+    const base = { status: "allowed_warning", rateLimitType: "five_hour" };
+    expect(read({ ...base, rateLimitType: "__proto__" })).toBeUndefined();
+    expect(read({ ...base, rateLimitType: "x".repeat(10_000) })).toBeUndefined();
+    expect(read({ ...base, status: "<b>fine</b>" })).toBeUndefined();
+    for (const utilization of [-5, 1e308, 11]) expect(read({ ...base, utilization })?.utilization).toBeUndefined();
+    expect(read({ ...base, utilization: 1.2 })?.utilization).toBe(1.2);
+    // Seconds far off, in milliseconds by mistake, before 1970: no reset time.
+    for (const resetsAt of [99999999999999, -99999999999999, 1e300, now, -1]) {
+      expect(read({ ...base, resetsAt })?.resetsAt).toBeUndefined();
+    }
+    expect(read({ ...base, resetsAt: now / 1000 + 3600 })?.resetsAt).toEqual(new Date(now + 3_600_000));
   });
 });

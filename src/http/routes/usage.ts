@@ -11,11 +11,16 @@ function windowJson(window: UsageWindow) {
   return {
     name: window.name,
     utilization: window.utilization,
-    resets_at: window.resetsAt?.toISOString() ?? null,
+    resets_at: isoOrNull(window.resetsAt),
     status: window.status,
-    observed_at: window.observedAt?.toISOString() ?? null,
+    observed_at: isoOrNull(window.observedAt),
     age_seconds: window.ageSeconds,
   };
+}
+
+/** A date that cannot be written (the reader lets none through, but one bad window must not fail them all) is unknown. */
+function isoOrNull(date: Date | null | undefined): string | null {
+  return date && Number.isFinite(date.getTime()) ? date.toISOString() : null;
 }
 
 export function usageRoutes(services: GatewayServices): Hono<GatewayEnv> {

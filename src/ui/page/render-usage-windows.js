@@ -31,7 +31,7 @@ export async function refreshUsageWindows() {
 
 function windowItem(usageWindow) {
   const known = typeof usageWindow.utilization === "number";
-  const label = windowNames[usageWindow.name] ?? usageWindow.name;
+  const label = Object.hasOwn(windowNames, usageWindow.name) ? windowNames[usageWindow.name] : usageWindow.name;
   const percent = formatFraction(known ? usageWindow.utilization : null);
   return element(
     "li",
