@@ -1,39 +1,18 @@
-/**
- * Held processes across instances (a real redis-server): two RedisHoldings on two Redis clients
- * stand for two gateway instances. What one publishes reduces the other's allowance under a key's
- * cap (checkHoldings, as the pool asks it), and stops counting when the publisher closes — at once
- * — or dies — within the TTL.
- */
-import type { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RedisHoldings, type RedisHoldingsOptions } from "../../src/cluster/redis-holdings.js";
 import { checkHoldings } from "../../src/pool/owner-holdings.js";
-import { openRedisClient } from "../../src/store/open-redis-client.js";
 import { eventually } from "../support/eventually.js";
-import { type RedisServer, startRedisServer } from "../support/start-redis-server.js";
+import { useRedisInstances } from "../support/redis-instances.js";
 
-let server: RedisServer;
-const clients: Redis[] = [];
-const opened: RedisHoldings[] = [];
+const redis = useRedisInstances();
 let prefix = "";
-let tests = 0;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((holdings) => holdings.close()));
-  await Promise.all(clients.splice(0).map((client) => client.quit().catch(() => client.disconnect())));
-});
-afterAll(() => server.close());
 
 const quick: RedisHoldingsOptions = { refreshEveryMs: 50, ttlMs: 300 };
 
 function instance(id: string, counts: Record<string, number> = {}, options = quick) {
-  const client = openRedisClient(server.url);
-  clients.push(client);
+  const client = redis.client();
   const holdings = new RedisHoldings(client, prefix, id, options);
-  opened.push(holdings);
+  redis.track(holdings);
   const held = new Map(Object.entries(counts));
   holdings.publishFrom(() => held);
   return { holdings, held, client };
@@ -45,7 +24,7 @@ const decision = (holdings: RedisHoldings, owner: string) =>
 
 describe("held processes across instances", () => {
   it("count what the other instances hold against a key's cap, never what this one published", async () => {
-    prefix = `t${++tests}:`;
+    prefix = redis.nextPrefix();
     const a = instance("inst_a", { key_a: 2, "": 1 });
     const b = instance("inst_b", { key_a: 1 });
     const c = instance("inst_c");
@@ -67,7 +46,7 @@ describe("held processes across instances", () => {
   });
 
   it("stop counting what an instance held once it closes (at once) or dies (within the TTL)", async () => {
-    prefix = `t${++tests}:`;
+    prefix = redis.nextPrefix();
     // Its holdings would count for 10 s unless withdrawn.
     const a = instance("inst_a", { key_a: 2 }, { refreshEveryMs: 50, ttlMs: 10_000 });
     const dying = instance("inst_dying", { key_b: 2 });
@@ -88,13 +67,12 @@ describe("held processes across instances", () => {
   });
 
   it("counts nothing elsewhere when it cannot hear from Redis for a whole TTL", async () => {
-    prefix = `t${++tests}:`;
+    prefix = redis.nextPrefix();
     instance("inst_a", { key_a: 2 });
     const errors: unknown[] = [];
-    const client = openRedisClient(server.url);
-    clients.push(client);
+    const client = redis.client();
     const b = new RedisHoldings(client, prefix, "inst_b", { ...quick, onError: (error) => errors.push(error) });
-    opened.push(b);
+    redis.track(b);
     await eventually(() => expect(b.heldElsewhere("key_a")).toBe(2), 5_000);
     client.disconnect(); // a partition: b heard once, then nothing
     await eventually(() => expect(b.heldElsewhere("key_a")).toBe(0), 5_000);

@@ -1,38 +1,18 @@
-/**
- * Per-key limits across instances (a real redis-server): two RedisKeyLimits on two Redis clients
- * stand for two gateway instances. They share one sliding window and one count in flight, refuse
- * with exactly the errors of the in-memory limits, give back what a dead instance held once its
- * leases lapse, and answer 503 — promptly — when Redis is down or hangs.
- */
-import type { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MemoryKeyLimits } from "../../src/auth/memory-key-limits.js";
 import { RedisKeyLimits, type RedisKeyLimitsOptions } from "../../src/cluster/redis-key-limits.js";
-import { openRedisClient } from "../../src/store/open-redis-client.js";
 import { eventually } from "../support/eventually.js";
-import { type RedisServer, startRedisServer } from "../support/start-redis-server.js";
+import { useRedisInstances } from "../support/redis-instances.js";
+import { startRedisServer } from "../support/start-redis-server.js";
 
-let server: RedisServer;
-const clients: Redis[] = [];
-const opened: RedisKeyLimits[] = [];
+const redis = useRedisInstances();
 let prefix = "";
-let tests = 0;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterEach(async () => {
-  for (const limits of opened.splice(0)) limits.close();
-  await Promise.all(clients.splice(0).map((client) => client.quit().catch(() => client.disconnect())));
-});
-afterAll(() => server.close());
 
 /** An instance: its own Redis client, the test's prefix. */
-function instance(options?: RedisKeyLimitsOptions, url = server.url): RedisKeyLimits {
-  const client = openRedisClient(url);
-  clients.push(client);
+function instance(options?: RedisKeyLimitsOptions, url = redis.url()): RedisKeyLimits {
+  const client = redis.client(url);
   const limits = new RedisKeyLimits(client, prefix, options);
-  opened.push(limits);
+  redis.track(limits);
   return limits;
 }
 
@@ -43,7 +23,7 @@ const caller = (limits: { requestsPerMinute?: number; maxConcurrentRequests?: nu
 
 describe("per-key limits in Redis", () => {
   it("share one sliding window between instances, Retry-After counted from the oldest admission", async () => {
-    prefix = `t${++tests}:`;
+    prefix = redis.nextPrefix();
     const [a, b] = [instance(), instance()];
     const perMinute = caller({ requestsPerMinute: 2 });
     const start = Date.now();
@@ -67,7 +47,7 @@ describe("per-key limits in Redis", () => {
   });
 
   it("share one count in flight; a join ({ inFlight: false }) counts per minute only", async () => {
-    prefix = `t${++tests}:`;
+    prefix = redis.nextPrefix();
     const [a, b] = [instance(), instance()];
     const one = caller({ maxConcurrentRequests: 1 });
     const release = await a.admit(one);
@@ -88,7 +68,7 @@ describe("per-key limits in Redis", () => {
   });
 
   it("refuse with exactly the errors of the in-memory limits", async () => {
-    prefix = `t${++tests}:`;
+    prefix = redis.nextPrefix();
     const shared = instance();
     const memory = new MemoryKeyLimits();
     const both = caller({ requestsPerMinute: 1, maxConcurrentRequests: 1 });
@@ -112,7 +92,7 @@ describe("per-key limits in Redis", () => {
   });
 
   it("count nothing for a refused request", async () => {
-    prefix = `t${++tests}:`;
+    prefix = redis.nextPrefix();
     const [a, b] = [instance(), instance()];
     const limited = caller({ requestsPerMinute: 2, maxConcurrentRequests: 1 });
     const start = Date.now();
@@ -131,7 +111,7 @@ describe("per-key limits in Redis", () => {
   });
 
   it("keep a lease while its holder renews it, and let it lapse once the holder stops", async () => {
-    prefix = `t${++tests}:`;
+    prefix = redis.nextPrefix();
     const quick = { leaseTtlMs: 400, renewEveryMs: 100 };
     const [a, b] = [instance(quick), instance(quick)];
     const one = caller({ maxConcurrentRequests: 1 });
@@ -148,7 +128,7 @@ describe("per-key limits in Redis", () => {
   });
 
   it("answer 503 store_unavailable, promptly, when Redis is down or hangs; unlimited keys never ask it", async () => {
-    prefix = `t${++tests}:`;
+    prefix = redis.nextPrefix();
     const own = await startRedisServer();
     try {
       const limits = instance({ timeoutMs: 500 }, own.url);

@@ -1,37 +1,17 @@
-/**
- * The response cache in Redis (a real redis-server): two RedisResponseCache objects on two Redis
- * clients stand for two gateway instances. A hit on one is a hit on the other; identical misses run
- * once across them (the second waits for the first's answer, and runs its own when the first
- * abandons or its instance dies); entries lapse, are capped per owner, and never cross owners.
- */
-import type { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RedisResponseCache, type RedisResponseCacheOptions } from "../../src/cluster/redis-response-cache.js";
-import { openRedisClient } from "../../src/store/open-redis-client.js";
 import type { KeptAnswer } from "../../src/turns/answer-so-far.js";
 import { eventually } from "../support/eventually.js";
-import { type RedisServer, startRedisServer } from "../support/start-redis-server.js";
+import { useRedisInstances } from "../support/redis-instances.js";
+import { startRedisServer } from "../support/start-redis-server.js";
 
-let server: RedisServer;
-const clients: Redis[] = [];
-const opened: RedisResponseCache<KeptAnswer>[] = [];
+const redis = useRedisInstances();
 let prefix = "";
-let tests = 0;
 
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterEach(async () => {
-  for (const cache of opened.splice(0)) cache.close();
-  await Promise.all(clients.splice(0).map((client) => client.quit().catch(() => client.disconnect())));
-});
-afterAll(() => server.close());
-
-function instance(options: Partial<RedisResponseCacheOptions> = {}, url = server.url) {
-  const client = openRedisClient(url);
-  clients.push(client);
+function instance(options: Partial<RedisResponseCacheOptions> = {}, url = redis.url()) {
+  const client = redis.client(url);
   const cache = new RedisResponseCache<KeptAnswer>(client, prefix, { maxEntries: 10, ttlMs: 60_000, ...options });
-  opened.push(cache);
+  redis.track(cache);
   return cache;
 }
 
@@ -66,7 +46,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("the response cache in Redis", () => {
   it("answers on one instance what the other kept, exactly as kept", async () => {
-    prefix = `t${++tests}:`;
+    prefix = redis.nextPrefix();
     const [a, b] = [instance(), instance()];
     const kept = {
       ...answer('Ünïcödé 🎻, a lone surrogate \udc00, "quotes" and\nlines'),
@@ -82,7 +62,7 @@ describe("the response cache in Redis", () => {
   });
 
   it("runs identical misses once: the second instance waits for the first's answer", async () => {
-    prefix = `t${++tests}:`;
+    prefix = redis.nextPrefix();
     const [a, b] = [instance(), instance()];
     expect(await a.lookup("key_a:1")).toBeUndefined();
     const waiting = watched(b.lookup("key_a:1"));
@@ -93,7 +73,7 @@ describe("the response cache in Redis", () => {
   });
 
   it("lets every waiter run its own when the first abandons, and the next identical miss waits for one of them", async () => {
-    prefix = `t${++tests}:`;
+    prefix = redis.nextPrefix();
     const [a, b, c] = [instance(), instance(), instance()];
     expect(await a.lookup("key_a:1")).toBeUndefined();
     const second = watched(b.lookup("key_a:1"));
@@ -112,7 +92,7 @@ describe("the response cache in Redis", () => {
   });
 
   it("waits while the first instance renews its run, and runs its own once that instance stops (its marker lapses)", async () => {
-    prefix = `t${++tests}:`;
+    prefix = redis.nextPrefix();
     const quick = { pendingTtlMs: 300 };
     const [a, b] = [instance(quick), instance(quick)];
     expect(await a.lookup("key_a:1")).toBeUndefined();
@@ -126,7 +106,7 @@ describe("the response cache in Redis", () => {
   });
 
   it("counts the wait for another instance's answer against the waiter's own deadline", async () => {
-    prefix = `t${++tests}:`;
+    prefix = redis.nextPrefix();
     const [a, b] = [instance(), instance()];
     expect(await a.lookup("key_a:1")).toBeUndefined();
     const started = Date.now();
@@ -138,7 +118,7 @@ describe("the response cache in Redis", () => {
   });
 
   it("keeps an answer for the TTL only", async () => {
-    prefix = `t${++tests}:`;
+    prefix = redis.nextPrefix();
     const [a, b] = [instance({ ttlMs: 300 }), instance({ ttlMs: 300 })];
     await a.lookup("key_a:1");
     await a.store("key_a:1", answer("brief"));
@@ -147,7 +127,7 @@ describe("the response cache in Redis", () => {
   });
 
   it("keeps at most max_entries per owner, evicting the owner's least recently used; never crosses owners", async () => {
-    prefix = `t${++tests}:`;
+    prefix = redis.nextPrefix();
     const [a, b] = [instance({ maxEntries: 2 }), instance({ maxEntries: 2 })];
     for (const key of ["key_a:1", "key_a:2", "key_b:1", "key_b:2"]) {
       await a.lookup(key);
@@ -169,7 +149,7 @@ describe("the response cache in Redis", () => {
   });
 
   it("does not keep an answer larger than max_entry_bytes: the waiters run their own", async () => {
-    prefix = `t${++tests}:`;
+    prefix = redis.nextPrefix();
     const [a, b] = [instance({ maxEntryBytes: 1_000 }), instance({ maxEntryBytes: 1_000 })];
     expect(await a.lookup("key_a:1")).toBeUndefined();
     const waiting = b.lookup("key_a:1");
@@ -180,7 +160,7 @@ describe("the response cache in Redis", () => {
   });
 
   it("is a miss, promptly and with the failure logged, when Redis is down or hangs", async () => {
-    prefix = `t${++tests}:`;
+    prefix = redis.nextPrefix();
     const own = await startRedisServer();
     const errors: unknown[] = [];
     try {
