@@ -13,13 +13,14 @@ export type ForwardedCheck = { kind: "direct" } | { kind: "forwarded"; caller: C
 export async function checkForwarded(
   credential: InternalCredential | undefined,
   keys: ApiKeys,
-  request: { header(name: string): string | undefined; method: string; path: string },
+  /** `path`: path and query as received — read only for a request that carries the credential. */
+  request: { header(name: string): string | undefined; method: string; path(): string },
 ): Promise<ForwardedCheck> {
   const header = request.header(forwardedHeader);
   if (header === undefined) return { kind: "direct" };
   const owner = await credential?.verify(header, {
     method: request.method,
-    path: request.path,
+    path: request.path(),
     owner: request.header(forwardedOwnerHeader),
   });
   const caller = owner === undefined ? undefined : keys.callerOfOwner(owner);

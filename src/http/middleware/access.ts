@@ -64,11 +64,13 @@ export function acceptForwarded(
   keys: ApiKeys,
 ): MiddlewareHandler<GatewayEnv> {
   return async (context, next) => {
-    const url = new URL(context.req.url);
     const check = await checkForwarded(credential, keys, {
       header: (name) => context.req.header(name),
       method: context.req.method,
-      path: url.pathname + url.search,
+      path: () => {
+        const url = new URL(context.req.url);
+        return url.pathname + url.search;
+      },
     });
     if (check.kind === "refused") throw notFromAnInstance();
     if (check.kind === "forwarded") {

@@ -56,7 +56,7 @@ export function createWebSocketBridge(
     const forwarded = await checkForwarded(cluster.credential, keys, {
       header: (name) => headers.get(name),
       method: request.method ?? "GET",
-      path: request.url ?? "/",
+      path: () => request.url ?? "/",
     });
     if (forwarded.kind === "refused") throw notFromAnInstance();
     if (forwarded.kind === "forwarded") return { caller: forwarded.caller, sentOn: true };
